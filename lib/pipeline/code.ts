@@ -1,0 +1,60 @@
+import * as fs from 'fs';
+import * as path from 'path';
+
+export interface CodeOptions {
+  /** Glob-like names left out when the code is packaged or hashed. */
+  readonly exclude?: string[];
+}
+
+const DEFAULT_EXCLUDE = ['__pycache__', '*.pyc', '.venv', 'node_modules', '.git'];
+
+/**
+ * The code a step runs: a local directory that each engine ships in its own way (an S3 asset on
+ * SageMaker, the image or a volume on Kubernetes, the directory itself locally).
+ */
+export class Code {
+  /** A directory; a relative path is resolved against the current directory. */
+  public static fromDirectory(directory: string, options: CodeOptions = {}): Code {
+    return new Code(path.resolve(directory), [...DEFAULT_EXCLUDE, ...(options.exclude ?? [])]);
+  }
+
+  private constructor(
+    /** Absolute path of the directory. */
+    public readonly directory: string,
+    public readonly exclude: string[],
+  ) {}
+
+  /** Problems with this code and the entry script a step runs from it. */
+  public problemsWithEntry(entry: string): string[] {
+    if (!fs.existsSync(this.directory) || !fs.statSync(this.directory).isDirectory()) {
+      return [`code directory ${JSON.stringify(this.directory)} does not exist; pass an existing directory to Code.fromDirectory (use path.join(__dirname, ...) for paths next to your module)`];
+    }
+    if (path.isAbsolute(entry) || entry.split(/[\\/]/).includes('..')) {
+      return [`entry ${JSON.stringify(entry)} must be a path inside the code directory, relative to it`];
+    }
+    if (scriptRuntime(entry) === undefined) {
+      return [`entry ${JSON.stringify(entry)} has no known runtime (allowed: a '.py' script run with python3, or a '.sh' script run with sh); rename it or wrap it in a .py or .sh script`];
+    }
+    const file = path.join(this.directory, entry);
+    if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      return [`entry ${JSON.stringify(entry)} is not a file in ${JSON.stringify(this.directory)}; check the name or the code directory`];
+    }
+    return [];
+  }
+}
+
+/** The interpreter for an entry script, from its extension. */
+export enum ScriptRuntime {
+  PYTHON = 'python',
+  SHELL = 'shell',
+}
+
+export function scriptRuntime(entry: string): ScriptRuntime | undefined {
+  if (entry.endsWith('.py')) {
+    return ScriptRuntime.PYTHON;
+  }
+  if (entry.endsWith('.sh')) {
+    return ScriptRuntime.SHELL;
+  }
+  return undefined;
+}

@@ -1,0 +1,141 @@
+import { Value } from './values';
+
+export enum ComparisonOperator {
+  EQ = '==',
+  NE = '!=',
+  LT = '<',
+  LTE = '<=',
+  GT = '>',
+  GTE = '>=',
+}
+
+/**
+ * A boolean expression over parameters, metrics and literals, evaluated when a condition step
+ * runs. Build it with the static factories: `Condition.gte(train.metric('accuracy'), pipeline.parameter('minAccuracy'))`.
+ */
+export abstract class Condition {
+  public static eq(left: Value, right: Value): Comparison {
+    return new Comparison(ComparisonOperator.EQ, left, right);
+  }
+
+  public static ne(left: Value, right: Value): Comparison {
+    return new Comparison(ComparisonOperator.NE, left, right);
+  }
+
+  public static lt(left: Value, right: Value): Comparison {
+    return new Comparison(ComparisonOperator.LT, left, right);
+  }
+
+  public static lte(left: Value, right: Value): Comparison {
+    return new Comparison(ComparisonOperator.LTE, left, right);
+  }
+
+  public static gt(left: Value, right: Value): Comparison {
+    return new Comparison(ComparisonOperator.GT, left, right);
+  }
+
+  public static gte(left: Value, right: Value): Comparison {
+    return new Comparison(ComparisonOperator.GTE, left, right);
+  }
+
+  /** True when `value` equals one of `candidates`. */
+  public static isIn(value: Value, candidates: Value[]): InCondition {
+    return new InCondition(value, candidates);
+  }
+
+  public static and(...conditions: Condition[]): AndCondition {
+    return new AndCondition(conditions);
+  }
+
+  public static or(...conditions: Condition[]): OrCondition {
+    return new OrCondition(conditions);
+  }
+
+  public static not(condition: Condition): NotCondition {
+    return new NotCondition(condition);
+  }
+
+  /** Every value the condition reads, left to right. */
+  public abstract values(): Value[];
+
+  public abstract toString(): string;
+}
+
+export class Comparison extends Condition {
+  /** @internal */
+  constructor(
+    public readonly operator: ComparisonOperator,
+    public readonly left: Value,
+    public readonly right: Value,
+  ) {
+    super();
+  }
+
+  public values(): Value[] {
+    return [this.left, this.right];
+  }
+
+  public toString(): string {
+    return `${this.left} ${this.operator} ${this.right}`;
+  }
+}
+
+export class InCondition extends Condition {
+  /** @internal */
+  constructor(public readonly value: Value, public readonly candidates: Value[]) {
+    super();
+  }
+
+  public values(): Value[] {
+    return [this.value, ...this.candidates];
+  }
+
+  public toString(): string {
+    return `${this.value} in [${this.candidates.join(', ')}]`;
+  }
+}
+
+export class AndCondition extends Condition {
+  /** @internal */
+  constructor(public readonly conditions: Condition[]) {
+    super();
+  }
+
+  public values(): Value[] {
+    return this.conditions.flatMap((c) => c.values());
+  }
+
+  public toString(): string {
+    return this.conditions.map((c) => `(${c})`).join(' and ');
+  }
+}
+
+export class OrCondition extends Condition {
+  /** @internal */
+  constructor(public readonly conditions: Condition[]) {
+    super();
+  }
+
+  public values(): Value[] {
+    return this.conditions.flatMap((c) => c.values());
+  }
+
+  public toString(): string {
+    return this.conditions.map((c) => `(${c})`).join(' or ');
+  }
+}
+
+export class NotCondition extends Condition {
+  /** @internal */
+  constructor(public readonly condition: Condition) {
+    super();
+  }
+
+  public values(): Value[] {
+    return this.condition.values();
+  }
+
+  public toString(): string {
+    return `not (${this.condition})`;
+  }
+}

@@ -1,0 +1,162 @@
+import { Code } from './code';
+import { show } from './errors';
+import { checkName, IDENTIFIER } from './names';
+import { CachePolicy, RetryPolicy } from './policies';
+import { resourceProblems, Resources } from './resources';
+import { Step, StepOptions } from './step';
+import { DataSource, LiteralValue, MetricRef, ParameterRef, Value, ValueType } from './values';
+
+/** Props shared by the steps that run user code in a container. */
+export interface ContainerStepProps extends StepOptions {
+  /** The directory holding the step's code. */
+  readonly code: Code;
+  /** The script to run, relative to the code directory: '.py' runs with python3, '.sh' with sh. */
+  readonly entry: string;
+  /** Command-line arguments for the script. */
+  readonly arguments?: string[];
+  /**
+   * The container image. On SageMaker it defaults to the region's scikit-learn image; Kubernetes
+   * engines need one that has the script's runtime (or an engine-wide default).
+   */
+  readonly image?: string;
+  /** Data this step reads: other steps' outputs or models, by input name. */
+  readonly inputs?: { [name: string]: DataSource };
+  /** Parameters and literals passed to the script as MLOPS_PARAM_<NAME>. */
+  readonly params?: { [name: string]: Value };
+  /** Extra environment variables (names starting with MLOPS_ are reserved). */
+  readonly env?: { [name: string]: string };
+  /** Numeric metrics the script writes to its metrics file. */
+  readonly metrics?: string[];
+  /** @default the pipeline's default resources */
+  readonly resources?: Resources;
+  /** @default the pipeline's default retry policy */
+  readonly retry?: RetryPolicy;
+  /** @default the pipeline's default cache policy */
+  readonly cache?: CachePolicy;
+  /** Stop the step after this many seconds. @default the engine's limit */
+  readonly timeoutSeconds?: number;
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** A step that runs a script; the base of script and training steps. */
+export abstract class ContainerStep extends Step {
+  public readonly code: Code;
+  public readonly entry: string;
+  public readonly arguments: string[];
+  public readonly image?: string;
+  public readonly params: { [name: string]: Value };
+  public readonly env: { [name: string]: string };
+  public readonly metricNames: string[];
+  public readonly resources?: Resources;
+  public readonly retry?: RetryPolicy;
+  public readonly cache?: CachePolicy;
+  public readonly timeoutSeconds?: number;
+  private readonly inputMap: { [name: string]: DataSource };
+
+  protected constructor(name: string, props: ContainerStepProps) {
+    super(name, props);
+    this.code = props.code;
+    this.entry = props.entry;
+    this.arguments = [...(props.arguments ?? [])];
+    this.image = props.image;
+    this.inputMap = { ...(props.inputs ?? {}) };
+    this.params = { ...(props.params ?? {}) };
+    this.env = { ...(props.env ?? {}) };
+    this.metricNames = [...(props.metrics ?? [])];
+    this.resources = props.resources;
+    this.retry = props.retry;
+    this.cache = props.cache;
+    this.timeoutSeconds = props.timeoutSeconds;
+  }
+
+  /** A metric this step writes, for conditions. */
+  public metric(name: string): MetricRef {
+    return new MetricRef(this, name);
+  }
+
+  public override inputs(): { [name: string]: DataSource } {
+    return { ...this.inputMap };
+  }
+
+  public override values(): Value[] {
+    return Object.values(this.params);
+  }
+
+  public override metricType(name: string): ValueType | undefined {
+    return this.metricNames.includes(name) ? ValueType.NUMBER : undefined;
+  }
+
+  /** Every metric name with its type. */
+  public metricTypes(): { [name: string]: ValueType } {
+    return Object.fromEntries(this.metricNames.map((m) => [m, ValueType.NUMBER]));
+  }
+
+  public problems(): string[] {
+    const problems: string[] = [];
+    if (!(this.code instanceof Code)) {
+      problems.push(`code ${show(this.code)} is not a Code; use Code.fromDirectory(dir)`);
+    } else {
+      problems.push(...this.code.problemsWithEntry(this.entry));
+    }
+    if (this.image !== undefined && (typeof this.image !== 'string' || this.image.trim() === '' || /\s/.test(this.image))) {
+      problems.push(`image ${show(this.image)} is not an image reference; give e.g. 'python:3.11-slim' or omit it`);
+    }
+    for (const name of Object.keys(this.inputMap)) {
+      problems.push(...optional(checkName(IDENTIFIER, name, 'input name')));
+      if (!(this.inputMap[name] instanceof DataSource)) {
+        problems.push(`input '${name}' is ${show(this.inputMap[name])}, not a data reference; use e.g. otherStep.output('data') or trainStep.model()`);
+      }
+    }
+    for (const [name, value] of Object.entries(this.params)) {
+      problems.push(...optional(checkName(IDENTIFIER, name, 'param name')));
+      if (!(value instanceof LiteralValue || value instanceof ParameterRef)) {
+        problems.push(`param '${name}' is ${value}, but params take pipeline parameters or literals (Value.string(...), pipeline.parameter(...)); pass metrics on through an output file`);
+      }
+    }
+    for (const name of Object.keys(this.env)) {
+      if (!ENV_NAME.test(name) || name.toUpperCase().startsWith('MLOPS_')) {
+        problems.push(`env name ${show(name)} is invalid (allowed: letters, digits and '_', not starting with a digit, and not starting with the reserved MLOPS_); rename it`);
+      }
+    }
+    problems.push(...duplicates('metric', this.metricNames));
+    for (const metric of this.metricNames) {
+      problems.push(...optional(checkName(IDENTIFIER, metric, 'metric name')));
+    }
+    problems.push(...sameUpperCase('input', Object.keys(this.inputMap)));
+    problems.push(...sameUpperCase('param', Object.keys(this.params)));
+    if (this.resources) {
+      problems.push(...resourceProblems(this.resources));
+    }
+    problems.push(...(this.retry?.problems() ?? []), ...(this.cache?.problems() ?? []));
+    const t = this.timeoutSeconds;
+    if (t !== undefined && (!Number.isSafeInteger(t) || t < 1)) {
+      problems.push(`timeoutSeconds ${show(t)} is invalid (allowed: a whole number >= 1)`);
+    }
+    return problems;
+  }
+}
+
+export function optional(problem: string | undefined): string[] {
+  return problem === undefined ? [] : [problem];
+}
+
+export function duplicates(what: string, names: string[]): string[] {
+  const seen = new Set<string>();
+  const dupes = new Set(names.filter((n) => (seen.has(n) ? true : (seen.add(n), false))));
+  return [...dupes].map((n) => `${what} '${n}' is declared twice; declare each ${what} once`);
+}
+
+/** Names that differ only in case map to the same MLOPS_* variable. */
+function sameUpperCase(what: string, names: string[]): string[] {
+  const byUpper = new Map<string, string>();
+  const problems: string[] = [];
+  for (const name of names) {
+    const other = byUpper.get(name.toUpperCase());
+    if (other !== undefined && other !== name) {
+      problems.push(`${what} names '${other}' and '${name}' differ only in case and would share one MLOPS_ variable; rename one`);
+    }
+    byUpper.set(name.toUpperCase(), name);
+  }
+  return problems;
+}

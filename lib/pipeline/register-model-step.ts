@@ -1,0 +1,70 @@
+import { show } from './errors';
+import { Step, StepKind, StepOptions } from './step';
+import { DataSource, StepArtifact } from './values';
+
+/** The approval status a newly registered model version gets. */
+export enum ModelApproval {
+  APPROVED = 'Approved',
+  PENDING_MANUAL_APPROVAL = 'PendingManualApproval',
+}
+
+export interface RegisterModelStepProps extends StepOptions {
+  /** The model to register: a training step's `model()`. */
+  readonly model: DataSource;
+  /** The model group (registry name) the new version goes into. */
+  readonly group: string;
+  /** @default ModelApproval.PENDING_MANUAL_APPROVAL */
+  readonly approval?: ModelApproval;
+  /** The inference image that serves the model. @default the engine's scikit-learn image */
+  readonly image?: string;
+  /** @default ['text/csv'] */
+  readonly contentTypes?: string[];
+  /** @default ['text/csv'] */
+  readonly responseTypes?: string[];
+}
+
+/** Model package group names: SageMaker's rule, which the local registry and K8s engines share. */
+const GROUP_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+
+/** Adds the model as a new version to a model registry group. */
+export class RegisterModelStep extends Step {
+  public readonly kind = StepKind.REGISTER_MODEL;
+  public readonly model: DataSource;
+  public readonly group: string;
+  public readonly approval: ModelApproval;
+  public readonly image?: string;
+  public readonly contentTypes: string[];
+  public readonly responseTypes: string[];
+
+  /** @internal use Step.registerModel */
+  constructor(name: string, props: RegisterModelStepProps) {
+    super(name, props);
+    this.model = props.model;
+    this.group = props.group;
+    this.approval = props.approval ?? ModelApproval.PENDING_MANUAL_APPROVAL;
+    this.image = props.image;
+    this.contentTypes = [...(props.contentTypes ?? ['text/csv'])];
+    this.responseTypes = [...(props.responseTypes ?? ['text/csv'])];
+  }
+
+  public override inputs(): { [name: string]: DataSource } {
+    return { model: this.model };
+  }
+
+  public problems(): string[] {
+    const problems: string[] = [];
+    if (!(this.model instanceof StepArtifact) || !this.model.isModel) {
+      problems.push(`model is ${this.model}, which is not a model; pass a training step's model(), e.g. { model: train.model() }`);
+    }
+    if (typeof this.group !== 'string' || !GROUP_NAME.test(this.group)) {
+      problems.push(`group ${show(this.group)} is invalid (allowed: letters, digits and '-', starting and ending with a letter or digit, max 63 chars); e.g. 'iris-models'`);
+    }
+    if (!Object.values(ModelApproval).includes(this.approval)) {
+      problems.push(`approval ${show(this.approval)} is invalid (allowed: ${Object.values(ModelApproval).join(', ')})`);
+    }
+    if (this.contentTypes.length === 0 || this.responseTypes.length === 0) {
+      problems.push('contentTypes and responseTypes need at least one MIME type each, e.g. text/csv');
+    }
+    return problems;
+  }
+}

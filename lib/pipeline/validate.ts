@@ -1,0 +1,228 @@
+import { AndCondition, Comparison, ComparisonOperator, Condition, InCondition, NotCondition, OrCondition } from './condition';
+import { ConditionStep } from './condition-step';
+import { ContainerStep, optional } from './container-step';
+import { show } from './errors';
+import { BranchScope, collectSteps, directDependencies, topologicalOrder, waitsFor } from './graph';
+import { checkName, IDENTIFIER, PIPELINE_NAME, STEP_NAME } from './names';
+import { Parameter } from './parameter';
+import { ScriptStep } from './script-step';
+import { Step } from './step';
+import { TrainingStep } from './training-step';
+import { areComparable, isNumeric, LiteralValue, MetricRef, ParameterRef, StepArtifact, Value, ValueType } from './values';
+
+export interface PipelineShape {
+  readonly name: string;
+  readonly parameters: { [name: string]: Parameter };
+  readonly steps: Step[];
+}
+
+/** Every problem of a pipeline, each message naming the step or parameter it is about. */
+export function pipelineProblems(pipeline: PipelineShape): string[] {
+  const problems: string[] = [];
+  problems.push(...optional(checkName(PIPELINE_NAME, pipeline.name)));
+  problems.push(...parameterProblems(pipeline.parameters));
+
+  const placed = collectSteps(pipeline.steps);
+  if (placed.length === 0) {
+    problems.push('has no steps; add some with pipeline.addStep(...)');
+  }
+  const scopeOf = new Map<Step, BranchScope[]>();
+  const byName = new Map<string, Step>();
+  for (const { step, scope } of placed) {
+    if (!(step instanceof Step)) {
+      problems.push(`${show(step)} was added as a step but is not one; create steps with Step.script(...), Step.training(...), ...`);
+      continue;
+    }
+    if (scopeOf.has(step)) {
+      problems.push(`step '${step.name}' is added twice (${where(scopeOf.get(step)!)} and ${where(scope)}); a step object belongs in one place, create a second step for the second place`);
+      continue;
+    }
+    scopeOf.set(step, scope);
+    const other = byName.get(step.name);
+    if (other !== undefined) {
+      problems.push(`step name '${step.name}' is used by two steps (${other} and ${step}); step names must be unique, rename one`);
+    }
+    byName.set(step.name, step);
+  }
+
+  for (const [step, scope] of scopeOf) {
+    const at = `step '${step.name}'`;
+    problems.push(...optional(checkName(STEP_NAME, step.name)).map((p) => `${at}: ${p}`));
+    problems.push(...step.problems().map((p) => `${at}: ${p}`));
+    problems.push(...referenceProblems(step, scope, scopeOf, pipeline.parameters).map((p) => `${at}: ${p}`));
+    if (step instanceof ConditionStep && step.when instanceof Condition) {
+      problems.push(...conditionProblems(step.when).map((p) => `${at}: condition ${p}`));
+    }
+  }
+
+  // A cycle can only form through steps that are all in the pipeline; look once the rest is sound.
+  const steps = [...scopeOf.keys()];
+  const order = topologicalOrder(steps, (s) => waitsFor(s, scopeOf.get(s)!));
+  if (order.cycle) {
+    problems.push(`steps form a cycle: ${order.cycle.map((s) => `'${s.name}'`).join(' -> ')} (each waits for the one before it); remove one of these dependencies`);
+  }
+  return problems;
+}
+
+function parameterProblems(parameters: { [name: string]: Parameter }): string[] {
+  const problems: string[] = [];
+  const upper = new Map<string, string>();
+  for (const [name, parameter] of Object.entries(parameters)) {
+    const at = `parameter '${name}'`;
+    problems.push(...optional(checkName(IDENTIFIER, name, 'parameter name')));
+    if (!(parameter instanceof Parameter)) {
+      problems.push(`${at}: ${show(parameter)} is not a Parameter; use Parameter.string(...), .integer, .number or .boolean`);
+      continue;
+    }
+    problems.push(...parameter.problems().map((p) => `${at}: ${p}`));
+    const clash = upper.get(name.toUpperCase());
+    if (clash !== undefined) {
+      problems.push(`parameters '${clash}' and '${name}' differ only in case and would share MLOPS_PARAM_${name.toUpperCase()}; rename one`);
+    }
+    upper.set(name.toUpperCase(), name);
+  }
+  return problems;
+}
+
+/** Where a step sits, for messages. */
+function where(scope: BranchScope[]): string {
+  if (scope.length === 0) {
+    return 'at top level';
+  }
+  const inner = scope[scope.length - 1];
+  return `in the '${inner.branch}' branch of '${inner.condition.name}'`;
+}
+
+/** True when a step placed in `reader` scope can see a step placed in `source` scope. */
+function isVisible(source: BranchScope[], reader: BranchScope[]): boolean {
+  return source.length <= reader.length && source.every((b, i) => reader[i].condition === b.condition && reader[i].branch === b.branch);
+}
+
+function referenceProblems(
+  step: Step,
+  scope: BranchScope[],
+  scopeOf: Map<Step, BranchScope[]>,
+  parameters: { [name: string]: Parameter },
+): string[] {
+  const problems: string[] = [];
+  const reachable = (other: Step, how: string): boolean => {
+    const otherScope = scopeOf.get(other);
+    if (otherScope === undefined) {
+      problems.push(`${how} step '${other.name}', which is not in the pipeline; add it with pipeline.addStep(...) or to a condition branch`);
+      return false;
+    }
+    if (!isVisible(otherScope, scope)) {
+      problems.push(`${how} step '${other.name}', which runs only ${where(otherScope)} and may be skipped; move '${step.name}' into that branch or read something outside it`);
+      return false;
+    }
+    return true;
+  };
+
+  for (const [input, source] of Object.entries(step.inputs())) {
+    if (!(source instanceof StepArtifact) || !reachable(source.producer, `input '${input}' reads`)) {
+      continue;
+    }
+    const producer = source.producer;
+    if (source.isModel && !(producer instanceof TrainingStep)) {
+      problems.push(`input '${input}' reads the model of '${producer.name}', a ${producer.kind} step; only training steps have a model`);
+    } else if (!source.isModel && !(producer instanceof ScriptStep && producer.outputNames.includes(source.name))) {
+      const declared = producer instanceof ScriptStep ? producer.outputNames : [];
+      problems.push(`input '${input}' reads output '${source.name}' of '${producer.name}', which declares ${declared.length ? `only ${declared.map((o) => `'${o}'`).join(', ')}` : 'no outputs'}; add '${source.name}' to its outputs or read another one`);
+    }
+    if (producer instanceof ScriptStep && producer.forEach) {
+      problems.push(`input '${input}' reads from '${producer.name}', which fans out over forEach; its runs each write their own copy, so read nothing from it (use dependsOn to wait for all runs)`);
+    }
+  }
+
+  for (const value of step.values()) {
+    problems.push(...valueProblems(value, parameters));
+    if (value instanceof MetricRef && reachable(value.step, `reads metric '${value.name}' of`)) {
+      const producer = value.step;
+      const declared = producer instanceof ContainerStep ? Object.keys(producer.metricTypes()) : [];
+      if (!declared.includes(value.name)) {
+        problems.push(`reads metric '${value.name}' of '${producer.name}', which declares ${declared.length ? `only ${declared.map((m) => `'${m}'`).join(', ')}` : 'no metrics'}; add it to that step's metrics`);
+      }
+      if (producer instanceof ScriptStep && producer.forEach) {
+        problems.push(`reads metric '${value.name}' of '${producer.name}', which fans out over forEach and has one value per item; read metrics of a step that runs once`);
+      }
+    }
+  }
+
+  for (const dep of step.dependsOn) {
+    if (!(dep instanceof Step)) {
+      problems.push(`dependsOn holds ${show(dep)}, which is not a step`);
+    } else if (dep === step) {
+      problems.push('depends on itself; remove it from its own dependsOn');
+    } else {
+      reachable(dep, 'depends on');
+    }
+  }
+
+  if (step instanceof ConditionStep) {
+    for (const dep of directDependencies(step)) {
+      if (step.children().includes(dep)) {
+        problems.push(`reads or waits for '${dep.name}', one of its own branch steps; a condition is decided before its branches run`);
+      }
+    }
+  }
+  return problems;
+}
+
+function valueProblems(value: Value, parameters: { [name: string]: Parameter }): string[] {
+  if (value instanceof ParameterRef && !(value.name in parameters)) {
+    const known = Object.keys(parameters);
+    return [`reads parameter '${value.name}', which the pipeline does not define (defined: ${known.length ? known.map((k) => `'${k}'`).join(', ') : 'none'}); add it to the pipeline's parameters or fix the name`];
+  }
+  if (value instanceof LiteralValue) {
+    const problem = literalProblem(value);
+    return problem ? [problem] : [];
+  }
+  if (!(value instanceof Value)) {
+    return [`${show(value)} is not a value; use Value.number(...), Value.string(...), pipeline.parameter(...) or step.metric(...)`];
+  }
+  return [];
+}
+
+function literalProblem(value: LiteralValue): string | undefined {
+  const v = value.value;
+  const ok =
+    value.type === ValueType.STRING ? typeof v === 'string'
+      : value.type === ValueType.BOOLEAN ? typeof v === 'boolean'
+        : value.type === ValueType.INTEGER ? typeof v === 'number' && Number.isSafeInteger(v)
+          : typeof v === 'number' && Number.isFinite(v);
+  return ok ? undefined : `literal ${show(v)} is not a valid ${value.type}; use Value.${value.type}(...) with a matching value`;
+}
+
+/** Type problems of a condition tree (operands must be comparable). */
+function conditionProblems(condition: Condition): string[] {
+  if (condition instanceof Comparison) {
+    const { left, right, operator } = condition;
+    const ordering = operator !== ComparisonOperator.EQ && operator !== ComparisonOperator.NE;
+    for (const side of [left, right]) {
+      if (ordering && side.type !== undefined && !isNumeric(side.type)) {
+        return [`'${condition}' compares ${side} (${side.type}) with '${operator}', which needs numbers; compare numbers, or use Condition.eq / ne / isIn for ${side.type}s`];
+      }
+    }
+    if (!areComparable(left.type, right.type)) {
+      return [`'${condition}' compares ${left} (${left.type}) with ${right} (${right.type}); both sides need the same type (numbers compare with numbers)`];
+    }
+    return [];
+  }
+  if (condition instanceof InCondition) {
+    if (condition.candidates.length === 0) {
+      return [`'${condition}' has no candidates; list at least one value`];
+    }
+    const bad = condition.candidates.filter((c) => !areComparable(condition.value.type, c.type));
+    return bad.length === 0 ? [] : [`'${condition}' tests ${condition.value} (${condition.value.type}) against ${bad.map((c) => `${c} (${c.type})`).join(', ')}; all values need the same type`];
+  }
+  if (condition instanceof AndCondition || condition instanceof OrCondition) {
+    if (condition.conditions.length === 0) {
+      return [`'${condition instanceof AndCondition ? 'and' : 'or'}' has no conditions; give at least one`];
+    }
+    return condition.conditions.flatMap((c) => (c instanceof Condition ? conditionProblems(c) : [`${show(c)} is not a Condition`]));
+  }
+  if (condition instanceof NotCondition) {
+    return condition.condition instanceof Condition ? conditionProblems(condition.condition) : [`not(${show(condition.condition)}): not a Condition`];
+  }
+  return [];
+}
