@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 export interface CodeOptions {
-  /** Glob-like names left out when the code is packaged or hashed. */
+  /** File or directory names left out when the code is packaged or hashed: exact names, or '*.ext'. */
   readonly exclude?: string[];
 }
 
@@ -24,6 +24,29 @@ export class Code {
     public readonly exclude: string[],
   ) {}
 
+  /**
+   * The files that make up the code, as sorted '/'-separated paths relative to the directory,
+   * leaving out `exclude` matches. Packaging and cache keys both read this list.
+   */
+  public files(): string[] {
+    const out: string[] = [];
+    const walk = (dir: string, prefix: string) => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        if (this.exclude.some((pattern) => matches(pattern, entry.name))) {
+          continue;
+        }
+        const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+        if (entry.isDirectory()) {
+          walk(path.join(dir, entry.name), rel);
+        } else if (entry.isFile()) {
+          out.push(rel);
+        }
+      }
+    };
+    walk(this.directory, '');
+    return out.sort();
+  }
+
   /** Problems with this code and the entry script a step runs from it. */
   public problemsWithEntry(entry: string): string[] {
     if (!fs.existsSync(this.directory) || !fs.statSync(this.directory).isDirectory()) {
@@ -41,6 +64,11 @@ export class Code {
     }
     return [];
   }
+}
+
+/** A name matches an exclude pattern exactly, or by extension for patterns like '*.pyc'. */
+function matches(pattern: string, name: string): boolean {
+  return pattern.startsWith('*') ? name.endsWith(pattern.slice(1)) : pattern === name;
 }
 
 /** The interpreter for an entry script, from its extension. */

@@ -1,0 +1,2 @@
+export * from './package-code';
+export * from './paths';

@@ -1,0 +1,198 @@
+"""cdk-mlops step launcher: runs one step script under the step contract on any engine.
+
+Every engine ships this file next to a step's code and starts the step through it:
+
+    python3 _mlops_launcher.py --entry train.py [options] [-- script args...]
+    python3 code.zip --entry train.py ...        (the file as __main__.py inside a code archive)
+
+It sets the contract variables given with --env (engines that can only substitute paths into
+arguments pass them here), creates the output directories, unpacks model tarballs of inputs given
+with --unpack, runs the script (python3 for .py, sh for .sh), retries it when asked, and after a
+success checks the declared metrics and re-exports them (one file per metric, or log lines).
+Exit status: the script's own on failure; 1 for a contract problem, explained on stderr.
+Compatible with Python 3.8+ and no packages beyond the standard library.
+"""
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import zipfile
+
+PREFIX = "[mlops]"
+
+
+class ContractError(Exception):
+    """A broken step contract: reported on stderr, exit status 1."""
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="mlops-launcher", description=__doc__.splitlines()[0])
+    parser.add_argument("--entry", required=True, help="script to run, relative to the code root")
+    parser.add_argument("--code", help="code root directory (default: this file's directory or archive)")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE", help="set a variable for the script")
+    parser.add_argument("--unpack", action="append", default=[], metavar="INPUT", help="extract *.tar.gz found in input INPUT's directory")
+    parser.add_argument("--retries", type=int, default=0, help="retries after a failed attempt")
+    parser.add_argument("--interval", type=float, default=10.0, help="seconds before the first retry")
+    parser.add_argument("--backoff", type=float, default=2.0, help="factor the wait grows by per retry")
+    parser.add_argument("--metric", action="append", default=[], metavar="NAME", help="numeric metric the script must write")
+    parser.add_argument("--string-metric", action="append", default=[], metavar="NAME", help="string metric the script must write")
+    parser.add_argument("--metric-file", action="append", default=[], metavar="NAME=PATH", help="write metric NAME's value to PATH")
+    parser.add_argument("--echo-metrics", action="store_true", help="print '[mlops-metric] name=value' for each numeric metric")
+    parser.add_argument("script_args", nargs="*", help="arguments for the script (after --)")
+    return parser.parse_args(argv)
+
+
+def split_pair(text, flag):
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise ContractError(f"{flag} {text!r} is not NAME=VALUE")
+    return name, value
+
+
+def code_root(args, workdir):
+    """The directory holding the step's code, extracting this file's archive when run from one."""
+    if args.code:
+        return os.path.abspath(args.code)
+    here = os.path.abspath(sys.argv[0])
+    if os.path.isfile(here) and zipfile.is_zipfile(here):
+        target = os.path.join(workdir, "code")
+        with zipfile.ZipFile(here) as archive:
+            archive.extractall(target)
+        return target
+    return os.path.dirname(here)
+
+
+def unpack_tarballs(directory):
+    """SageMaker stores models as model.tar.gz; the contract promises the model's directory."""
+    if not os.path.isdir(directory):
+        raise ContractError(f"input directory {directory} does not exist")
+    for name in sorted(os.listdir(directory)):
+        if name.endswith(".tar.gz"):
+            path = os.path.join(directory, name)
+            with tarfile.open(path) as archive:
+                for member in archive.getmembers():
+                    target = os.path.realpath(os.path.join(directory, member.name))
+                    if not target.startswith(os.path.realpath(directory) + os.sep) or member.issym() or member.islnk():
+                        raise ContractError(f"{path} holds an unsafe member {member.name!r}; refusing to extract it")
+                archive.extractall(directory)
+            os.remove(path)
+
+
+def prepare_environment(args):
+    env = dict(os.environ)
+    for pair in args.env:
+        name, value = split_pair(pair, "--env")
+        env[name] = value
+    for name, value in env.items():
+        if name.startswith("MLOPS_OUTPUT_") or name == "MLOPS_MODEL_DIR":
+            os.makedirs(value, exist_ok=True)
+    metrics_file = env.get("MLOPS_METRICS_FILE")
+    if metrics_file:
+        os.makedirs(os.path.dirname(os.path.abspath(metrics_file)), exist_ok=True)
+    for name in args.unpack:
+        variable = "MLOPS_INPUT_" + name.upper()
+        if variable not in env:
+            raise ContractError(f"--unpack {name}: {variable} is not set")
+        unpack_tarballs(env[variable])
+    return env
+
+
+def command_for(root, entry, script_args):
+    path = os.path.join(root, entry)
+    if not os.path.isfile(path):
+        raise ContractError(f"entry {entry!r} is not in the step's code ({root})")
+    if entry.endswith(".py"):
+        return [sys.executable, path] + script_args
+    if entry.endswith(".sh"):
+        return ["sh", path] + script_args
+    raise ContractError(f"entry {entry!r} has no known runtime (.py or .sh)")
+
+
+def run_with_retries(command, env, args):
+    """Runs the script; on a non-zero exit waits and tries again, up to --retries times."""
+    attempt = 0
+    while True:
+        child = subprocess.Popen(command, env=env)
+        forward = lambda signum, _frame: child.send_signal(signum)
+        previous = signal.signal(signal.SIGTERM, forward)
+        try:
+            code = child.wait()
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+        if code == 0 or attempt >= args.retries or code < 0:
+            return code
+        attempt += 1
+        delay = args.interval * (args.backoff ** (attempt - 1))
+        print(f"{PREFIX} {args.entry} exited with {code}; retry {attempt} of {args.retries} in {delay:g}s", file=sys.stderr, flush=True)
+        time.sleep(delay)
+
+
+def read_metrics(env, args):
+    declared = {name: "number" for name in args.metric}
+    declared.update({name: "string" for name in args.string_metric})
+    if not declared:
+        return {}
+    path = env.get("MLOPS_METRICS_FILE")
+    if not path or not os.path.isfile(path):
+        raise ContractError(f"the step declares metrics {sorted(declared)} but wrote no metrics file at {path}; write them as JSON, e.g. {{\"{sorted(declared)[0]}\": 0.9}}")
+    try:
+        with open(path) as f:
+            metrics = json.load(f)
+    except ValueError as e:
+        raise ContractError(f"metrics file {path} is not valid JSON ({e})")
+    if not isinstance(metrics, dict):
+        raise ContractError(f"metrics file {path} holds {type(metrics).__name__}, expected a JSON object of name: value")
+    for name, kind in sorted(declared.items()):
+        if name not in metrics:
+            raise ContractError(f"metric {name!r} is declared but missing from {path} (found: {sorted(metrics)})")
+        value = metrics[name]
+        is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if kind == "number" and not is_number:
+            raise ContractError(f"metric {name!r} is {value!r}, expected a number")
+        if kind == "string" and not isinstance(value, str):
+            raise ContractError(f"metric {name!r} is {value!r}, expected a string")
+    return {name: metrics[name] for name in declared}
+
+
+def export_metrics(metrics, args):
+    for pair in args.metric_file:
+        name, path = split_pair(pair, "--metric-file")
+        if name not in metrics:
+            raise ContractError(f"--metric-file {name}: {name!r} is not a declared metric")
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        with open(path, "w") as f:
+            value = metrics[name]
+            f.write(value if isinstance(value, str) else json.dumps(value))
+    if args.echo_metrics:
+        for name in args.metric:
+            print(f"[mlops-metric] {name}={metrics[name]!r}", flush=True)
+
+
+def main(argv):
+    args = parse_args(argv)
+    workdir = tempfile.mkdtemp(prefix="mlops-")
+    try:
+        root = code_root(args, workdir)
+        env = prepare_environment(args)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in [root, env.get("PYTHONPATH")] if p)
+        code = run_with_retries(command_for(root, args.entry, args.script_args), env, args)
+        if code != 0:
+            print(f"{PREFIX} {args.entry} failed with exit status {code}", file=sys.stderr, flush=True)
+            return code if code > 0 else 128 - code
+        export_metrics(read_metrics(env, args), args)
+        return 0
+    except ContractError as e:
+        print(f"{PREFIX} step contract: {e}", file=sys.stderr, flush=True)
+        return 1
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,126 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { LAUNCHER_PATH } from '../../lib/runtime';
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'launcher-'));
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function writeCode(files: { [name: string]: string }): string {
+  const code = path.join(dir, 'code');
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(code, name)), { recursive: true });
+    fs.writeFileSync(path.join(code, name), text);
+  }
+  return code;
+}
+
+function launch(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const run = spawnSync('python3', [LAUNCHER_PATH, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH, ...env } });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+test('sets --env variables, creates output and model directories, and passes script arguments', () => {
+  const code = writeCode({
+    'step.py': [
+      'import os, sys',
+      'open(os.path.join(os.environ["MLOPS_OUTPUT_DATA"], "x.txt"), "w").write(" ".join(sys.argv[1:]))',
+      'open(os.path.join(os.environ["MLOPS_MODEL_DIR"], "m.txt"), "w").write(os.environ["MLOPS_PARAM_SEED"])',
+    ].join('\n'),
+  });
+  const out = path.join(dir, 'out', 'data');
+  const model = path.join(dir, 'model');
+  const r = launch(['--code', code, '--entry', 'step.py', '--env', `MLOPS_OUTPUT_DATA=${out}`, '--env', `MLOPS_MODEL_DIR=${model}`, '--env', 'MLOPS_PARAM_SEED=7', '--', '--mode', 'a=b']);
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  expect(fs.readFileSync(path.join(out, 'x.txt'), 'utf8')).toBe('--mode a=b');
+  expect(fs.readFileSync(path.join(model, 'm.txt'), 'utf8')).toBe('7');
+});
+
+test('sibling modules of the code root are importable from a script in a subdirectory', () => {
+  const code = writeCode({ 'helpers.py': 'VALUE = 42\n', 'sub/step.py': 'import helpers\nprint(helpers.VALUE)\n' });
+  const r = launch(['--code', code, '--entry', 'sub/step.py']);
+  expect(r.status).toBe(0);
+  expect(r.stdout.trim()).toBe('42');
+});
+
+test('--unpack extracts a model.tar.gz in the input directory and removes the tarball', () => {
+  const modelSrc = path.join(dir, 'src');
+  fs.mkdirSync(modelSrc);
+  fs.writeFileSync(path.join(modelSrc, 'model.joblib'), 'weights');
+  const input = path.join(dir, 'input', 'model');
+  fs.mkdirSync(input, { recursive: true });
+  expect(spawnSync('tar', ['-czf', path.join(input, 'model.tar.gz'), '-C', modelSrc, 'model.joblib']).status).toBe(0);
+  const code = writeCode({ 'step.py': 'import os\nprint(sorted(os.listdir(os.environ["MLOPS_INPUT_MODEL"])))\n' });
+  const r = launch(['--code', code, '--entry', 'step.py', '--unpack', 'model'], { MLOPS_INPUT_MODEL: input });
+  expect(r.status).toBe(0);
+  expect(r.stdout.trim()).toBe("['model.joblib']");
+});
+
+test('retries a failing script with backoff, then succeeds', () => {
+  const counter = path.join(dir, 'attempts');
+  const code = writeCode({
+    'flaky.py': `import sys\np="${counter}"\nn=int(open(p).read()) if __import__("os").path.exists(p) else 0\nopen(p,"w").write(str(n+1))\nsys.exit(0 if n >= 2 else 3)\n`,
+  });
+  const r = launch(['--code', code, '--entry', 'flaky.py', '--retries', '3', '--interval', '0.05', '--backoff', '2']);
+  expect(r.status).toBe(0);
+  expect(fs.readFileSync(counter, 'utf8')).toBe('3');
+  expect(r.stderr).toContain('flaky.py exited with 3; retry 1 of 3 in 0.05s');
+  expect(r.stderr).toContain('retry 2 of 3 in 0.1s');
+});
+
+test("returns the script's exit status when the retries run out", () => {
+  const code = writeCode({ 'bad.py': 'import sys\nsys.exit(5)\n' });
+  const r = launch(['--code', code, '--entry', 'bad.py', '--retries', '1', '--interval', '0']);
+  expect(r.status).toBe(5);
+  expect(r.stderr).toContain('bad.py failed with exit status 5');
+});
+
+test('checks declared metrics and writes each to its own file, and echoes numeric ones', () => {
+  const metrics = path.join(dir, 'metrics', 'metrics.json');
+  const code = writeCode({ 'm.py': `import json\njson.dump({"accuracy": 0.97, "label": "good", "extra": 1}, open("${metrics}", "w"))\n` });
+  const accuracyFile = path.join(dir, 'params', 'accuracy');
+  const labelFile = path.join(dir, 'params', 'label');
+  const r = launch(['--code', code, '--entry', 'm.py', '--metric', 'accuracy', '--string-metric', 'label',
+    '--metric-file', `accuracy=${accuracyFile}`, '--metric-file', `label=${labelFile}`, '--echo-metrics'], { MLOPS_METRICS_FILE: metrics });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  expect(fs.readFileSync(accuracyFile, 'utf8')).toBe('0.97');
+  expect(fs.readFileSync(labelFile, 'utf8')).toBe('good');
+  expect(r.stdout).toContain('[mlops-metric] accuracy=0.97');
+  expect(r.stdout).not.toContain('label=');
+});
+
+test.each([
+  ['no metrics file', 'pass', /declares metrics \['accuracy'\] but wrote no metrics file/],
+  ['a missing metric', 'json.dump({"other": 1}, open(P, "w"))', /metric 'accuracy' is declared but missing .*found: \['other'\]/],
+  ['a string where a number is declared', 'json.dump({"accuracy": "high"}, open(P, "w"))', /metric 'accuracy' is 'high', expected a number/],
+  ['not JSON', 'open(P, "w").write("{oops")', /is not valid JSON/],
+])('a step that writes %s fails with a contract error', (_what, body, message) => {
+  const metrics = path.join(dir, 'metrics.json');
+  const code = writeCode({ 's.py': `import json\nP = "${metrics}"\n${body}\n` });
+  const r = launch(['--code', code, '--entry', 's.py', '--metric', 'accuracy'], { MLOPS_METRICS_FILE: metrics });
+  expect(r.status).toBe(1);
+  expect(r.stderr).toMatch(message);
+});
+
+test('runs from a code archive that holds the launcher as __main__.py', () => {
+  const code = writeCode({ 'step.py': 'import os\nprint("ran in", os.path.basename(os.path.dirname(__file__)))\n' });
+  fs.copyFileSync(LAUNCHER_PATH, path.join(code, '__main__.py'));
+  const archive = path.join(dir, 'code.zip');
+  expect(spawnSync('python3', ['-m', 'zipfile', '-c', archive, ...fs.readdirSync(code)], { cwd: code }).status).toBe(0);
+  const run = spawnSync('python3', [archive, '--entry', 'step.py'], { encoding: 'utf8' });
+  expect(run.stderr).toBe('');
+  expect(run.stdout.trim()).toBe('ran in code');
+});
+
+test('an entry that is not in the code is a contract error', () => {
+  const code = writeCode({ 'a.py': '' });
+  const r = launch(['--code', code, '--entry', 'missing.py']);
+  expect(r.status).toBe(1);
+  expect(r.stderr).toMatch(/entry 'missing.py' is not in the step's code/);
+});
