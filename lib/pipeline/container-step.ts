@@ -148,7 +148,7 @@ export function duplicates(what: string, names: string[]): string[] {
 }
 
 /** Names that differ only in case map to the same MLOPS_* variable. */
-function sameUpperCase(what: string, names: string[]): string[] {
+export function sameUpperCase(what: string, names: string[]): string[] {
   const byUpper = new Map<string, string>();
   const problems: string[] = [];
   for (const name of names) {

@@ -92,7 +92,9 @@ export class Parameter {
     const problems: string[] = [];
     if (this.defaultValue !== undefined) {
       const problem = this.checkValue(this.defaultValue);
-      if (problem) {
+      if (problem && typeof this.defaultValue === 'string' && this.type === ValueType.STRING) {
+        problems.push(`default ${problem}; make the default one of them or extend allowedValues`);
+      } else if (problem) {
         problems.push(`default ${problem}; give a default of type ${this.type} or use Parameter.${factoryFor(this.defaultValue)}(...)`);
       }
     }

@@ -88,7 +88,7 @@ export class Schedule {
 }
 
 function parseCron(expression: string): CronFields {
-  const fields = typeof expression === 'string' ? expression.trim().split(/\s+/) : [];
+  const fields = typeof expression === 'string' && expression.trim() !== '' ? expression.trim().split(/\s+/) : [];
   const fix = "write 5 fields: minute hour day-of-month month day-of-week, e.g. '0 3 * * *' for 03:00 every day";
   if (fields.length !== 5) {
     throw new Error(`Schedule.cron: ${show(expression)} has ${fields.length} fields, standard cron has 5; ${fix}`);

@@ -1,4 +1,4 @@
-import { ContainerStep, ContainerStepProps, duplicates, optional } from './container-step';
+import { ContainerStep, ContainerStepProps, duplicates, optional, sameUpperCase } from './container-step';
 import { show } from './errors';
 import { checkName, IDENTIFIER } from './names';
 import { StepKind } from './step';
@@ -53,6 +53,7 @@ export class ScriptStep extends ContainerStep {
     for (const output of this.outputNames) {
       problems.push(...optional(checkName(IDENTIFIER, output, 'output name')));
     }
+    problems.push(...sameUpperCase('output', this.outputNames));
     problems.push(...duplicates('metric', this.stringMetricNames));
     for (const metric of this.stringMetricNames) {
       problems.push(...optional(checkName(IDENTIFIER, metric, 'metric name')));
