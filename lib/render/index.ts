@@ -1,0 +1,23 @@
+import { Pipeline } from '../pipeline';
+import { buildDiagram } from './diagram';
+import { diagramToMermaid } from './mermaid';
+import { layoutDiagram } from './layout';
+import { drawSvg } from './svg';
+
+/**
+ * The pipeline as a Mermaid flowchart: one node per step (its shape and class by kind), data and
+ * metric edges labelled with what flows, dashed dependsOn edges, and one subgraph per condition
+ * branch entered by a 'then' or 'otherwise' edge. Validates the pipeline first; deterministic.
+ */
+export function renderMermaid(pipeline: Pipeline): string {
+  return diagramToMermaid(buildDiagram(pipeline));
+}
+
+/**
+ * The pipeline as a standalone SVG document, laid out top-down by ELK (layered, orthogonal
+ * edges, labels placed by the layout), with a title and a legend. Validates the pipeline first;
+ * deterministic.
+ */
+export async function renderSvg(pipeline: Pipeline): Promise<string> {
+  return drawSvg(await layoutDiagram(buildDiagram(pipeline)));
+}
