@@ -1,0 +1,130 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Pipeline } from '../../lib/pipeline';
+import { CliError } from './errors';
+
+/** File names tried, in order, when a pipeline argument names a directory. */
+const DIRECTORY_ENTRIES = ['pipeline.ts', 'pipeline.js', 'index.ts', 'index.js'];
+const EXTENSIONS = ['.ts', '.js', '.cjs'];
+
+export interface LoadedPipeline {
+  readonly pipeline: Pipeline;
+  /** The module file it came from. */
+  readonly file: string;
+  /** The export it came from ('pipeline', 'default', or another name). */
+  readonly exportName: string;
+}
+
+/**
+ * The file a pipeline argument names: a module file (with or without its extension) or a
+ * directory holding pipeline.ts (e.g. `examples/iris`).
+ */
+export function resolvePipelineFile(spec: string, cwd: string): string {
+  const base = path.resolve(cwd, spec);
+  const tried: string[] = [];
+  const candidates = [base, ...EXTENSIONS.map((ext) => base + ext)];
+  for (const candidate of candidates) {
+    tried.push(candidate);
+    if (fs.existsSync(candidate) && fs.statSync(candidate).isFile()) {
+      return candidate;
+    }
+    if (candidate === base && fs.existsSync(base) && fs.statSync(base).isDirectory()) {
+      for (const name of DIRECTORY_ENTRIES) {
+        const file = path.join(base, name);
+        tried.push(file);
+        if (fs.existsSync(file)) {
+          return file;
+        }
+      }
+    }
+  }
+  throw new CliError(
+    `cannot find the pipeline module '${spec}' (looked for ${tried.map((t) => path.relative(cwd, t) || t).join(', ')})`,
+    'pass a module file that exports a Pipeline, or a directory holding pipeline.ts, e.g. examples/iris',
+  );
+}
+
+let typeScriptRegistered = false;
+
+/** Lets require() load TypeScript modules (through tsx), once per process. */
+function registerTypeScript(): void {
+  if (typeScriptRegistered || require.extensions['.ts'] !== undefined) {
+    return;
+  }
+  (require('tsx/cjs/api') as { register: () => unknown }).register();
+  typeScriptRegistered = true;
+}
+
+/** Loads a pipeline module and picks the Pipeline it exports. */
+export function loadPipeline(spec: string, cwd: string): LoadedPipeline {
+  const file = resolvePipelineFile(spec, cwd);
+  registerTypeScript();
+  let exported: unknown;
+  try {
+    exported = require(file);
+  } catch (e) {
+    const error = e as Error;
+    const detail = error.name === 'PipelineValidationError' ? error.message : `${error.name}: ${error.message}`;
+    throw new CliError(`loading the pipeline module ${path.relative(cwd, file) || file} failed: ${detail}`, 'fix the module so that it loads, e.g. with: npx tsx ' + (path.relative(cwd, file) || file), 1);
+  }
+  return { ...pickPipeline(exported, path.relative(cwd, file) || file), file };
+}
+
+/** A Pipeline, also when it comes from another copy of this library (instanceof then fails). */
+export function isPipeline(value: unknown): value is Pipeline {
+  if (value instanceof Pipeline) {
+    return true;
+  }
+  const v = value as Partial<Pipeline> | null;
+  return typeof v === 'object' && v !== null && typeof v.name === 'string' && typeof v.graph === 'function' && typeof v.resolveParameters === 'function';
+}
+
+/** The Pipeline among a module's exports: `pipeline`, else the default export, else the only one. */
+export function pickPipeline(exported: unknown, where: string): { pipeline: Pipeline; exportName: string } {
+  if (isPipeline(exported)) {
+    return { pipeline: exported, exportName: 'module.exports' };
+  }
+  const exports = (exported ?? {}) as { [name: string]: unknown };
+  for (const name of ['pipeline', 'default']) {
+    if (name in exports && exports[name] !== undefined) {
+      if (isPipeline(exports[name])) {
+        return { pipeline: exports[name] as Pipeline, exportName: name };
+      }
+      if (name === 'pipeline') {
+        throw new CliError(`module ${where} exports 'pipeline', but it is ${describe(exports[name])}, not a Pipeline`, 'export the Pipeline object itself: export const pipeline = new Pipeline(...)');
+      }
+    }
+  }
+  const found = Object.entries(exports).filter(([, v]) => isPipeline(v));
+  if (found.length === 1) {
+    return { pipeline: found[0][1] as Pipeline, exportName: found[0][0] };
+  }
+  if (found.length > 1) {
+    throw new CliError(
+      `module ${where} exports ${found.length} pipelines (${found.map(([n]) => n).join(', ')}), and none of them as 'pipeline' or default`,
+      `export the one to run as 'pipeline', e.g. export const pipeline = ${found[0][0]}`,
+    );
+  }
+  const names = Object.keys(exports).filter((n) => n !== '__esModule');
+  const factories = names.filter((n) => typeof exports[n] === 'function' && /pipeline$/i.test(n));
+  const hint = factories.length
+    ? `; it exports ${factories.map((n) => `${n} (a function)`).join(', ')}: export the pipeline it builds, e.g. export const pipeline = ${factories[0]}()`
+    : '';
+  throw new CliError(
+    `module ${where} exports no Pipeline (its exports: ${names.length ? names.join(', ') : 'none'})${hint}`,
+    "export one as 'pipeline' or as the default export: export const pipeline = new Pipeline('name', {...})",
+  );
+}
+
+function describe(value: unknown): string {
+  if (value === null) {
+    return 'null';
+  }
+  if (typeof value === 'function') {
+    return 'a function';
+  }
+  if (typeof value === 'object') {
+    return `an object of class ${value.constructor?.name ?? 'Object'}`;
+  }
+  return `a ${typeof value}`;
+}

@@ -1,0 +1,112 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Command, CommanderError, Option } from 'commander';
+import { listCommand, retryCommand, ServiceFactory, sageMakerService, startCommand, statusCommand } from './cloud/commands';
+import { CliError } from './errors';
+import { CliIO } from './io';
+import { collect, positiveInteger, positiveNumber } from './params';
+import { runCommand } from './run-command';
+
+export interface ProgramContext {
+  readonly io: CliIO;
+  /** Aborted on Ctrl-C: a local run stops its steps and saves its state; --wait stops waiting. */
+  readonly signal?: AbortSignal;
+  /** @default the SageMaker service (tests pass a fake) */
+  readonly service?: ServiceFactory;
+}
+
+function version(): string {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The `mlops` command line; `run` resolves to the exit code through `setExitCode`. */
+export function buildProgram(context: ProgramContext, setExitCode: (code: number) => void): Command {
+  const { io } = context;
+  const service = context.service ?? sageMakerService;
+  const program = new Command('mlops')
+    .description('Run cdk-mlops pipelines on this machine, and start, watch and retry them on SageMaker')
+    .version(version())
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .exitOverride();
+
+  program
+    .command('run')
+    .description('run a pipeline on this machine (steps as local processes, in the project venv)')
+    .argument('<pipeline>', "module exporting the Pipeline, or a directory with pipeline.ts (e.g. examples/iris)")
+    .option('--local', 'run on this machine (the only target of run)')
+    .option('-p, --param <name=value>', 'a parameter value; repeat for more', collect, [])
+    .option('--resume <run-id>', 'continue an earlier run: rerun only the steps that did not finish')
+    .option('--max-parallel <n>', 'steps running at once (default: CPUs, at least 2)', positiveInteger('--max-parallel'))
+    .option('--json', 'print a machine-readable run report on stdout (progress goes to stderr)')
+    .option('--runs-dir <dir>', 'where run directories go (default: .mlops/runs)')
+    .option('--cache-dir <dir>', 'the step result cache (default: .mlops/cache)')
+    .option('--registry-dir <dir>', 'the local model registry (default: .mlops/registry)')
+    .option('--cache', 'also cache steps that set no cache policy (like KFP enable_caching)')
+    .option('--no-cache', 'ignore every cache policy: run all steps')
+    .option('--python <path>', 'run Python steps with this interpreter instead of the project .venv')
+    .action(async (pipeline: string, options) => setExitCode(await runCommand(pipeline, options, io, context.signal)));
+
+  const cloud = (command: Command) =>
+    command
+      .addOption(new Option('--region <region>', 'AWS region (default: AWS_REGION or your profile)'))
+      .addOption(new Option('--endpoint-url <url>', 'SageMaker endpoint to use instead of the region\'s (e.g. a local moto server)'));
+
+  cloud(program
+    .command('start')
+    .description('start an execution of a deployed SageMaker pipeline')
+    .argument('<pipeline-name>', 'the deployed pipeline\'s name')
+    .option('-p, --param <name=value>', 'a parameter value; repeat for more', collect, []))
+    .action(async (name: string, options) => setExitCode(await startCommand(name, options, io, service)));
+
+  cloud(program
+    .command('status')
+    .description('show the per-step states of the latest (or a given) execution')
+    .argument('<pipeline-name>', 'the deployed pipeline\'s name')
+    .option('--execution <arn>', 'this execution instead of the latest')
+    .option('--wait', 'follow the execution until it ends; exit code 0 only when it succeeded')
+    .option('--interval <seconds>', 'seconds between polls with --wait', positiveNumber('--interval'), 10))
+    .action(async (name: string, options) => setExitCode(await statusCommand(name, options, io, service, context.signal)));
+
+  cloud(program
+    .command('list')
+    .description('list the executions of a deployed pipeline, latest first')
+    .argument('<pipeline-name>', 'the deployed pipeline\'s name')
+    .option('--max <n>', 'show at most this many', positiveInteger('--max'), 20))
+    .action(async (name: string, options) => setExitCode(await listCommand(name, options, io, service)));
+
+  cloud(program
+    .command('retry')
+    .description('retry a failed execution from its failed steps (RetryPipelineExecution)')
+    .argument('<execution-arn>', 'the failed execution'))
+    .action(async (arn: string, options) => setExitCode(await retryCommand(arn, options, io, service)));
+
+  return program;
+}
+
+/** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
+export async function runCli(argv: string[], context: ProgramContext): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram(context, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.exitCode === 0 ? 0 : 2; // help and version exit 0; usage errors were printed by commander
+    }
+    const command = argv.find((a) => !a.startsWith('-')) ?? '';
+    if (e instanceof CliError) {
+      context.io.stderr.write(`mlops ${command}: ${e.message}\n`);
+      return e.exitCode;
+    }
+    context.io.stderr.write(`mlops ${command}: ${(e as Error)?.stack ?? String(e)}\n`);
+    return 1;
+  }
+}

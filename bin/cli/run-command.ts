@@ -1,0 +1,83 @@
+import * as path from 'path';
+import { PipelineValidationError } from '../../lib/pipeline';
+import { CacheMode, findProjectDir, LocalRunError, PlainReporter, RunReporter, runLocally, RunStatus, TtyReporter } from '../../lib/local';
+import { CliError } from './errors';
+import { CliIO } from './io';
+import { loadPipeline } from './load-pipeline';
+import { parseParams } from './params';
+
+export interface RunCommandOptions {
+  readonly local?: boolean;
+  readonly param: string[];
+  readonly resume?: string;
+  readonly maxParallel?: number;
+  readonly json?: boolean;
+  readonly runsDir?: string;
+  readonly cacheDir?: string;
+  readonly registryDir?: string;
+  /** true: --cache, false: --no-cache, undefined: each step's policy. */
+  readonly cache?: boolean;
+  readonly python?: string;
+}
+
+/** Exit codes of `mlops run`. */
+export const EXIT = { SUCCEEDED: 0, FAILED: 1, BAD_INPUT: 2, INTERRUPTED: 130 } as const;
+
+/**
+ * `mlops run <pipeline> --local`: loads the pipeline module, runs it on this machine and reports.
+ * `signal` aborts the run (the bin wires it to Ctrl-C).
+ */
+export async function runCommand(spec: string, options: RunCommandOptions, io: CliIO, signal?: AbortSignal): Promise<number> {
+  if (!options.local) {
+    throw new CliError(
+      'mlops run needs --local: it runs the pipeline on this machine',
+      `npx mlops run ${spec} --local; to run in the cloud, deploy the pipeline and use: npx mlops start <pipeline-name>`,
+    );
+  }
+  const { pipeline, file } = loadPipeline(spec, io.cwd);
+  const parameters = parseParams(options.param);
+  const reporter: RunReporter = options.json ? new PlainReporter(io.stderr) : io.stdout.isTTY ? new TtyReporter(io.stdout) : new PlainReporter(io.stdout);
+  const resolve = (dir: string | undefined) => (dir === undefined ? undefined : path.resolve(io.cwd, dir));
+  const defaults = path.join(io.cwd, '.mlops');
+  let report;
+  try {
+    report = await runLocally(pipeline, {
+      parameters,
+      resume: options.resume,
+      runsDir: resolve(options.runsDir) ?? path.join(defaults, 'runs'),
+      cacheDir: resolve(options.cacheDir) ?? path.join(defaults, 'cache'),
+      registryDir: resolve(options.registryDir) ?? path.join(defaults, 'registry'),
+      projectDir: findProjectDir(path.dirname(file)),
+      maxParallel: options.maxParallel,
+      cacheMode: options.cache === true ? CacheMode.ALL : options.cache === false ? CacheMode.NONE : CacheMode.POLICY,
+      python: options.python,
+      reporter,
+      signal,
+      env: io.env,
+    });
+  } catch (e) {
+    if (e instanceof PipelineValidationError || e instanceof LocalRunError) {
+      throw new CliError(e.message, undefined, e instanceof LocalRunError ? EXIT.FAILED : EXIT.BAD_INPUT);
+    }
+    throw e;
+  }
+  if (options.json) {
+    io.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  }
+  if (report.status === RunStatus.SUCCEEDED) {
+    return EXIT.SUCCEEDED;
+  }
+  const hint = [`npx mlops run ${spec} --local --resume ${report.runId}`];
+  if (options.runsDir) {
+    hint.push(`--runs-dir ${options.runsDir}`);
+  }
+  if (options.cacheDir) {
+    hint.push(`--cache-dir ${options.cacheDir}`);
+  }
+  if (options.registryDir) {
+    hint.push(`--registry-dir ${options.registryDir}`);
+  }
+  const what = report.status === RunStatus.INTERRUPTED ? 'to go on where it stopped' : 'after fixing the cause, to rerun only what did not finish';
+  (options.json ? io.stderr : io.stdout).write(`Resume ${what}:\n  ${hint.join(' ')}\n`);
+  return report.status === RunStatus.INTERRUPTED ? EXIT.INTERRUPTED : EXIT.FAILED;
+}

@@ -1,0 +1,194 @@
+import { randomBytes } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { readJsonFile, TEMP_PREFIX, writeJsonAtomic } from './atomic';
+import { LocalRunError } from './errors';
+import { tryLock } from './lock';
+import { RUN_FORMAT, RunInfo, RunState, RunStatus, stateProblems, StepRecord } from './state';
+
+const RUN_FILE = 'run.json';
+const STATE_FILE = 'state.json';
+const LOCK_FILE = 'lock';
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/**
+ * A run's directory:
+ *
+ *     <runs>/<run-id>/
+ *       run.json                 what the run is (pipeline, parameters, steps); written once
+ *       state.json               per-step state, metrics, timings; replaced atomically on each change
+ *       lock                     the runner's pid while it runs
+ *       steps/<step>/result/     the step's outputs/<name>/, model/ and metrics.json, renamed into
+ *                                place only when the step succeeded
+ *       steps/<step>/logs/attempt-<n>.log
+ *       steps/<step>/items/<i>/  the same, per forEach item
+ *
+ * Only what state.json calls succeeded is trusted: a result directory without that record (a
+ * crash between the rename and the state write) is discarded and the step runs again.
+ */
+export class RunDirectory {
+  /** Creates a new run directory with a fresh id (never reusing an existing one). */
+  public static create(runsDir: string, info: Omit<RunInfo, 'runId' | 'format' | 'createdAt'>, steps: { [name: string]: StepRecord }): RunDirectory {
+    fs.mkdirSync(runsDir, { recursive: true });
+    for (;;) {
+      const runId = newRunId();
+      const dir = path.join(runsDir, runId);
+      try {
+        fs.mkdirSync(dir);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
+          continue;
+        }
+        throw e;
+      }
+      const now = new Date().toISOString();
+      const run = new RunDirectory(dir, { format: RUN_FORMAT, runId, createdAt: now, ...info }, {
+        format: RUN_FORMAT,
+        runId,
+        status: RunStatus.RUNNING,
+        startedAt: now,
+        updatedAt: now,
+        resumes: 0,
+        steps,
+      });
+      run.takeLock();
+      writeJsonAtomic(path.join(dir, RUN_FILE), run.info);
+      run.save();
+      return run;
+    }
+  }
+
+  /**
+   * Opens an earlier run to resume it. Refuses, saying why, a directory that is not a run, a run of
+   * another pipeline or with other steps, a corrupt state file, or a run another process is running.
+   */
+  public static open(runsDir: string, runId: string, pipeline: string, steps: string[]): RunDirectory {
+    const fix = `start a new run (without --resume)`;
+    if (!RUN_ID.test(runId)) {
+      throw new LocalRunError(`'${runId}' is not a run id (run ids are names in ${runsDir}, like 20260101-120000-a1b2c3)`, `pass an id that 'ls ${runsDir}' lists`);
+    }
+    const dir = path.join(runsDir, runId);
+    if (!fs.existsSync(dir)) {
+      const known = listRuns(runsDir);
+      throw new LocalRunError(
+        `there is no run '${runId}' in ${runsDir} (${known.length ? `latest runs: ${known.slice(0, 5).join(', ')}` : 'it holds no runs'})`,
+        'pass the id of a run in that directory, or point --runs-dir at the directory that holds it',
+      );
+    }
+    let info: RunInfo | undefined;
+    try {
+      info = readJsonFile(path.join(dir, RUN_FILE)) as RunInfo | undefined;
+    } catch (e) {
+      throw new LocalRunError(`run '${runId}' is corrupt: ${(e as Error).message}; it cannot be resumed safely`, fix);
+    }
+    if (info === undefined || typeof info !== 'object') {
+      throw new LocalRunError(`${dir} is not a run directory of mlops (it has no ${RUN_FILE})`, fix);
+    }
+    if (info.format !== RUN_FORMAT || info.runId !== runId || !Array.isArray(info.steps) || typeof info.parameters !== 'object' || info.parameters === null) {
+      throw new LocalRunError(`${dir}/${RUN_FILE} is not a run description this version of mlops wrote (format ${JSON.stringify(info.format)}, run id ${JSON.stringify(info.runId)}); it cannot be resumed`, fix);
+    }
+    if (info.pipeline !== pipeline) {
+      throw new LocalRunError(`run '${runId}' is a run of pipeline '${info.pipeline}', not of '${pipeline}'`, `resume it with the module that defines '${info.pipeline}', or ${fix}`);
+    }
+    if (info.steps.join('\n') !== steps.join('\n')) {
+      throw new LocalRunError(
+        `run '${runId}' was started with steps ${info.steps.map((s) => `'${s}'`).join(', ')}; pipeline '${pipeline}' now has ${steps.map((s) => `'${s}'`).join(', ')}, so its results do not fit`,
+        fix,
+      );
+    }
+    let state: unknown;
+    try {
+      state = readJsonFile(path.join(dir, STATE_FILE));
+    } catch (e) {
+      throw new LocalRunError(`run '${runId}' is corrupt: ${(e as Error).message}; it cannot be resumed safely`, fix);
+    }
+    if (state === undefined) {
+      throw new LocalRunError(`run '${runId}' has no ${STATE_FILE}; it cannot be resumed`, fix);
+    }
+    const problems = stateProblems(state, info);
+    if (problems.length > 0) {
+      throw new LocalRunError(`run '${runId}' is corrupt: ${STATE_FILE} ${problems.join('; ')}; it cannot be resumed safely`, fix);
+    }
+    const run = new RunDirectory(dir, info, state as RunState);
+    run.takeLock();
+    return run;
+  }
+
+  private releaseLock?: () => void;
+
+  private constructor(
+    public readonly directory: string,
+    public readonly info: RunInfo,
+    public readonly state: RunState,
+  ) {}
+
+  public get runId(): string {
+    return this.info.runId;
+  }
+
+  /** A step's directory, or one forEach item's. */
+  public taskDir(step: string, item?: number): string {
+    const stepDir = path.join(this.directory, 'steps', step);
+    return item === undefined ? stepDir : path.join(stepDir, 'items', String(item));
+  }
+
+  public resultDir(step: string, item?: number): string {
+    return path.join(this.taskDir(step, item), 'result');
+  }
+
+  public logFile(step: string, item: number | undefined, attempt: number): string {
+    return path.join(this.taskDir(step, item), 'logs', `attempt-${attempt}.log`);
+  }
+
+  /** Writes state.json atomically. */
+  public save(): void {
+    this.state.updatedAt = new Date().toISOString();
+    writeJsonAtomic(path.join(this.directory, STATE_FILE), this.state);
+  }
+
+  /** Removes what an interrupted attempt left in a task's directory: temp dirs and an untrusted result. */
+  public clearTask(step: string, item?: number): void {
+    const dir = this.taskDir(step, item);
+    fs.mkdirSync(path.join(dir, 'logs'), { recursive: true });
+    for (const name of fs.readdirSync(dir)) {
+      if (name.startsWith(TEMP_PREFIX) || name === 'result') {
+        fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+      }
+    }
+  }
+
+  public unlock(): void {
+    this.releaseLock?.();
+    this.releaseLock = undefined;
+  }
+
+  private takeLock(): void {
+    const got = tryLock(path.join(this.directory, LOCK_FILE), `run ${this.info.runId}`);
+    if ('heldBy' in got) {
+      throw new LocalRunError(
+        `run '${this.info.runId}' is being run right now by process ${got.heldBy.pid} (since ${got.heldBy.since})`,
+        `wait for it to finish, or stop it (kill ${got.heldBy.pid}) and resume again`,
+      );
+    }
+    this.releaseLock = got.release;
+  }
+}
+
+/** Run ids sort by start time: 20260101-120000-a1b2c3 (UTC). */
+function newRunId(): string {
+  const t = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${t}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Run ids in a runs directory, newest first. */
+export function listRuns(runsDir: string): string[] {
+  try {
+    return fs
+      .readdirSync(runsDir)
+      .filter((name) => RUN_ID.test(name) && fs.existsSync(path.join(runsDir, name, RUN_FILE)))
+      .sort()
+      .reverse();
+  } catch {
+    return [];
+  }
+}
