@@ -1,0 +1,215 @@
+import { ContainerStep } from '../../pipeline/container-step';
+import * as contract from '../../pipeline/contract';
+import { FailStep } from '../../pipeline/fail-step';
+import { RegisterModelStep } from '../../pipeline/register-model-step';
+import { Resources } from '../../pipeline/resources';
+import { ScriptStep } from '../../pipeline/script-step';
+import { ValueType } from '../../pipeline/values';
+import { KubeflowToleration } from './options';
+import { cpuQuantity, gibQuantity } from './quantities';
+
+/** Where a step's code ConfigMap is mounted; `code.zip` in it is packageCode(code) with the launcher. */
+export const CODE_MOUNT_PATH = '/mlops/code';
+export const CODE_ARCHIVE = `${CODE_MOUNT_PATH}/code.zip`;
+/** Writable scratch for the launcher (it extracts code.zip into a temp dir) and the metrics file. */
+export const SCRATCH_PATH = '/tmp';
+export const SCRATCH_VOLUME = 'mlops-tmp';
+export const METRICS_FILE = `${SCRATCH_PATH}/mlops/${contract.METRICS_FILE_NAME}`;
+/**
+ * KFP labels every pod of a run with its run id. Read through the downward API it is not part of
+ * the task's inputs, so it does not break KFP's cache key the way a `{{$.pipeline_job_uuid}}`
+ * input parameter would.
+ */
+export const RUN_ID_FIELD_PATH = "metadata.labels['pipeline/runid']";
+
+/** Reserved component input names; user names are identifiers, which never contain '-'. */
+export const CODE_INPUT = 'mlops-code';
+export const ITEM_INPUT = 'mlops-item';
+export const MODEL_OUTPUT = 'model';
+export const VERSION_OUTPUT = 'version';
+export const ENGINE = 'kubeflow';
+
+export const SYSTEM_ARTIFACT = 'system.Artifact';
+export const SYSTEM_MODEL = 'system.Model';
+
+export const inputPath = (name: string): string => `{{$.inputs.artifacts['${name}'].path}}`;
+export const outputPath = (name: string): string => `{{$.outputs.artifacts['${name}'].path}}`;
+export const inputParameter = (name: string): string => `{{$.inputs.parameters['${name}']}}`;
+export const outputParameterFile = (name: string): string => `{{$.outputs.parameters['${name}'].output_file}}`;
+
+export interface ContainerExecutorProps {
+  readonly pipelineName: string;
+  readonly step: ContainerStep;
+  readonly image: string;
+  readonly resources?: Resources;
+  readonly gpuResource: string;
+}
+
+/**
+ * A container step: `python3 /mlops/code/code.zip --entry <entry> ...`, the launcher from
+ * lib/runtime. KFP substitutes placeholders only in command and args, so every contract variable
+ * goes through the launcher's --env; user env goes there too, because KFP's cache key covers the
+ * args but not the container's env.
+ */
+export function containerExecutor(props: ContainerExecutorProps): { [key: string]: any } {
+  const { step } = props;
+  const env: [string, string][] = [
+    [contract.ENGINE_VAR, ENGINE],
+    [contract.PIPELINE_VAR, props.pipelineName],
+    [contract.STEP_VAR, step.name],
+    [contract.METRICS_FILE_VAR, METRICS_FILE],
+  ];
+  for (const name of Object.keys(step.inputs()).sort()) {
+    env.push([contract.inputVar(name), inputPath(name)]);
+  }
+  if (step instanceof ScriptStep) {
+    for (const name of [...step.outputNames].sort()) {
+      env.push([contract.outputVar(name), outputPath(name)]);
+    }
+  } else {
+    env.push([contract.MODEL_DIR_VAR, outputPath(MODEL_OUTPUT)]);
+  }
+  for (const name of Object.keys(step.params).sort()) {
+    env.push([contract.paramVar(name), inputParameter(name)]);
+  }
+  if (step instanceof ScriptStep && step.forEach) {
+    env.push([contract.ITEM_VAR, inputParameter(ITEM_INPUT)]);
+  }
+  for (const name of Object.keys(step.env).sort()) {
+    env.push([name, step.env[name]]);
+  }
+
+  const args = ['--entry', step.entry, ...env.flatMap(([name, value]) => ['--env', `${name}=${value}`])];
+  const metricTypes = step.metricTypes();
+  for (const name of Object.keys(metricTypes).sort()) {
+    args.push(metricTypes[name] === ValueType.STRING ? '--string-metric' : '--metric', name);
+  }
+  for (const name of Object.keys(metricTypes).sort()) {
+    args.push('--metric-file', `${name}=${outputParameterFile(name)}`);
+  }
+  if (step.arguments.length > 0) {
+    args.push('--', ...step.arguments);
+  }
+  return {
+    container: dropEmpty({
+      image: props.image,
+      command: ['python3', CODE_ARCHIVE],
+      args,
+      resources: resourceSpec(props.resources, props.gpuResource),
+    }),
+  };
+}
+
+/** Ends the run as failed: the task exits 1 after printing the message. */
+export function failExecutor(step: FailStep, image: string): { [key: string]: any } {
+  return {
+    container: {
+      image,
+      command: ['sh', '-c', 'printf \'%s\\n\' "$1" >&2; exit 1'],
+      args: ['mlops-fail', step.message],
+    },
+  };
+}
+
+/**
+ * Registers a model on KFP: copies the model into a new system.Model artifact (its metadata names
+ * the group, approval and serving details) and writes the run id as the version.
+ */
+export function registerExecutor(step: RegisterModelStep, image: string): { [key: string]: any } {
+  const script = [
+    'set -eu',
+    'mkdir -p "$2"',
+    'cp -R "$1/." "$2/"',
+    'printf \'%s\' "${MLOPS_RUN_ID:-}" > "$3"',
+    'echo "[mlops] registered version ${MLOPS_RUN_ID:-} of model group $4 ($5)"',
+  ].join('\n');
+  return {
+    container: {
+      image,
+      command: ['sh', '-c', script],
+      args: ['mlops-register', inputPath(MODEL_OUTPUT), outputPath(MODEL_OUTPUT), outputParameterFile(VERSION_OUTPUT), step.group, step.approval],
+    },
+  };
+}
+
+/** The static metadata of a registered model version, recorded in KFP's metadata store. */
+export function registeredModelMetadata(pipelineName: string, step: RegisterModelStep): { [key: string]: any } {
+  return dropEmpty({
+    display_name: step.group,
+    group: step.group,
+    approval: step.approval,
+    contentTypes: step.contentTypes,
+    responseTypes: step.responseTypes,
+    inferenceImage: step.image,
+    pipeline: pipelineName,
+    step: step.name,
+    registeredBy: 'cdk-mlops',
+  });
+}
+
+function resourceSpec(resources: Resources | undefined, gpuResource: string): { [key: string]: any } | undefined {
+  if (!resources) {
+    return undefined;
+  }
+  const spec: { [key: string]: any } = {};
+  if (resources.cpu !== undefined) {
+    spec.resourceCpuRequest = spec.resourceCpuLimit = cpuQuantity(resources.cpu);
+  }
+  if (resources.memoryGiB !== undefined) {
+    spec.resourceMemoryRequest = spec.resourceMemoryLimit = gibQuantity(resources.memoryGiB);
+  }
+  if (resources.gpu) {
+    spec.accelerator = { resourceType: gpuResource, resourceCount: String(resources.gpu) };
+  }
+  return Object.keys(spec).length > 0 ? spec : undefined;
+}
+
+export interface ExecutorConfigProps {
+  /** The step's code ConfigMap, for container steps. */
+  readonly codeConfigMap?: string;
+  readonly scratchGiB?: number;
+  /** Sets MLOPS_RUN_ID from the pod's run-id label. */
+  readonly runId: boolean;
+  readonly timeoutSeconds?: number;
+  readonly nodeSelector?: { [label: string]: string };
+  readonly tolerations?: KubeflowToleration[];
+  readonly runAsUser: number;
+  readonly runAsGroup: number;
+}
+
+/** The kfp_kubernetes.KubernetesExecutorConfig of one executor, in canonical proto3 JSON. */
+export function kubernetesExecutorConfig(props: ExecutorConfigProps): { [key: string]: any } {
+  const cm = props.codeConfigMap;
+  return dropEmpty({
+    configMapAsVolume: cm === undefined ? undefined : [{
+      configMapName: cm,
+      configMapNameParameter: { runtimeValue: { constant: cm } },
+      mountPath: CODE_MOUNT_PATH,
+    }],
+    emptyDirMounts: [dropEmpty({
+      volumeName: SCRATCH_VOLUME,
+      mountPath: SCRATCH_PATH,
+      sizeLimit: props.scratchGiB === undefined ? undefined : gibQuantity(props.scratchGiB),
+    })],
+    fieldPathAsEnv: props.runId ? [{ name: contract.RUN_ID_VAR, fieldPath: RUN_ID_FIELD_PATH }] : undefined,
+    activeDeadlineSeconds: props.timeoutSeconds === undefined ? undefined : String(props.timeoutSeconds),
+    nodeSelector: props.nodeSelector && Object.keys(props.nodeSelector).length > 0 ? { labels: props.nodeSelector } : undefined,
+    tolerations: props.tolerations?.map((t) => dropEmpty({
+      key: t.key,
+      operator: t.operator ?? (t.value ? 'Equal' : 'Exists'),
+      value: t.value,
+      effect: t.effect,
+      tolerationSeconds: t.tolerationSeconds === undefined ? undefined : String(t.tolerationSeconds),
+    })),
+    securityContext: {
+      runAsUser: String(props.runAsUser),
+      runAsGroup: String(props.runAsGroup),
+      runAsNonRoot: true,
+    },
+  });
+}
+
+/** Leaves out undefined, empty-string and empty-array fields, as canonical proto3 JSON does. */
+export function dropEmpty(o: { [key: string]: any }): { [key: string]: any } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0)));
+}

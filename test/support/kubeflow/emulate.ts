@@ -1,0 +1,116 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { KubeflowDocumentLike } from './validate-ir';
+
+export interface EmulatedRunOptions {
+  /** A fresh directory for this run: the container's mounts and artifact paths live under it. */
+  readonly root: string;
+  /** The values of the component's input parameters, as KFP renders them into placeholders. */
+  readonly parameters?: { [name: string]: string };
+  /** Local directories (or files) of the component's input artifacts. */
+  readonly inputArtifacts?: { [name: string]: string };
+  /** The bytes of the step's code ConfigMap key `code.zip`. */
+  readonly codeZip?: Buffer;
+  /** The pod's `pipeline/runid` label, read through fieldPathAsEnv. */
+  readonly runId?: string;
+}
+
+export interface EmulatedRun {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Where each output artifact was to be written. */
+  readonly outputArtifacts: { [name: string]: string };
+  /** The text of each output parameter file that exists. */
+  readonly outputParameters: { [name: string]: string };
+}
+
+/**
+ * Runs one executor of a compiled document on this machine the way KFP's launcher runs it in a
+ * pod: placeholders in command and args are replaced with local paths and values, the platform
+ * spec's mounts (the code ConfigMap, the scratch emptyDir) become directories under `root`, and
+ * fieldPathAsEnv variables are set. Only what the IR says is used, so it tests the IR's wiring.
+ */
+export function runExecutor(doc: KubeflowDocumentLike, label: string, options: EmulatedRunOptions): EmulatedRun {
+  const spec = doc.pipelineSpec;
+  const container = spec.deploymentSpec.executors[label]?.container;
+  const component = Object.values<any>(spec.components).find((c) => c.executorLabel === label);
+  if (!container || !component) {
+    throw new Error(`no container executor '${label}' with a component in the document`);
+  }
+  const config = doc.platformSpec?.platforms?.kubernetes?.deploymentSpec?.executors?.[label] ?? {};
+  const root = options.root;
+
+  // Mounts: each mount path maps to a directory under root.
+  const mounts: [string, string][] = [];
+  for (const volume of config.configMapAsVolume ?? []) {
+    const dir = path.join(root, 'mounts', 'configmap');
+    fs.mkdirSync(dir, { recursive: true });
+    if (options.codeZip) {
+      fs.writeFileSync(path.join(dir, 'code.zip'), options.codeZip);
+    }
+    mounts.push([volume.mountPath, dir]);
+  }
+  for (const volume of config.emptyDirMounts ?? []) {
+    const dir = path.join(root, 'mounts', volume.volumeName);
+    fs.mkdirSync(dir, { recursive: true });
+    mounts.push([volume.mountPath, dir]);
+  }
+  const remap = (text: string) => mounts.reduce((t, [mount, dir]) => t.split(`${mount}/`).join(`${dir}/`), text);
+
+  const placeholders: { [key: string]: string } = {};
+  for (const name of Object.keys(component.inputDefinitions?.parameters ?? {})) {
+    if (options.parameters?.[name] !== undefined) {
+      placeholders[`{{$.inputs.parameters['${name}']}}`] = options.parameters[name];
+    }
+  }
+  for (const name of Object.keys(component.inputDefinitions?.artifacts ?? {})) {
+    const local = options.inputArtifacts?.[name];
+    if (local !== undefined) {
+      placeholders[`{{$.inputs.artifacts['${name}'].path}}`] = local;
+    }
+  }
+  const outputArtifacts: { [name: string]: string } = {};
+  for (const name of Object.keys(component.outputDefinitions?.artifacts ?? {})) {
+    outputArtifacts[name] = path.join(root, 'outputs', 'artifacts', name);
+    fs.mkdirSync(path.dirname(outputArtifacts[name]), { recursive: true });
+    placeholders[`{{$.outputs.artifacts['${name}'].path}}`] = outputArtifacts[name];
+  }
+  const parameterFiles: { [name: string]: string } = {};
+  for (const name of Object.keys(component.outputDefinitions?.parameters ?? {})) {
+    // KFP's launcher creates each output parameter file's directory before the command runs.
+    parameterFiles[name] = path.join(root, 'outputs', 'parameters', name);
+    fs.mkdirSync(path.dirname(parameterFiles[name]), { recursive: true });
+    placeholders[`{{$.outputs.parameters['${name}'].output_file}}`] = parameterFiles[name];
+  }
+  const substitute = (text: string) => {
+    let out = text;
+    for (const [key, value] of Object.entries(placeholders)) {
+      out = out.split(key).join(value);
+    }
+    const left = /\{\{\$[^}]*\}\}/.exec(out);
+    if (left) {
+      throw new Error(`executor '${label}': placeholder ${left[0]} has no value in this emulated run`);
+    }
+    return remap(out);
+  };
+
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: root };
+  for (const e of config.fieldPathAsEnv ?? []) {
+    env[e.name] = e.fieldPath === "metadata.labels['pipeline/runid']" ? options.runId ?? '' : '';
+  }
+  const scratch = mounts.find(([mount]) => mount === '/tmp');
+  if (scratch) {
+    env.TMPDIR = scratch[1];
+  }
+  const [command, ...commandArgs] = [...container.command, ...container.args].map((t: string) => substitute(t));
+  const run = spawnSync(command, commandArgs, { encoding: 'utf8', env, cwd: root });
+  const outputParameters: { [name: string]: string } = {};
+  for (const [name, file] of Object.entries(parameterFiles)) {
+    if (fs.existsSync(file)) {
+      outputParameters[name] = fs.readFileSync(file, 'utf8');
+    }
+  }
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr, outputArtifacts, outputParameters };
+}

@@ -1,0 +1,365 @@
+import { DescMessage, fromJson, JsonValue, toJson } from '@bufbuild/protobuf';
+import { parse } from '@bufbuild/cel';
+import { kubeflowRegistry } from './descriptors';
+
+/** What compileKubeflow returns and a PipelineVersion's spec carries. */
+export interface KubeflowDocumentLike {
+  readonly pipelineSpec: { [key: string]: any };
+  readonly platformSpec?: { [key: string]: any };
+}
+
+type Json = { [key: string]: any };
+
+/**
+ * Every problem KFP would have with a compiled document, empty when there are none:
+ *
+ * 1. Schema: the pipeline spec decodes as ml_pipelines.PipelineSpec, its deploymentSpec as
+ *    PipelineDeploymentConfig, the platform spec as PlatformSpec and each executor config in it as
+ *    kfp_kubernetes.KubernetesExecutorConfig, with unknown fields rejected (protojson, as KFP's API
+ *    server decodes them), from the upstream 2.17.0 protos.
+ * 2. Canonical form: each part re-encodes to exactly the JSON given (no default values written,
+ *    int64 as strings, enum names), so what we emit is what KFP would store.
+ * 3. Meaning: every reference resolves (components, executors, producer tasks and their outputs,
+ *    DAG inputs, placeholders, trigger-policy operands), required inputs are bound, producers are
+ *    among a task's dependentTasks, DAGs have no cycle, trigger conditions parse as CEL, and the
+ *    names KFP hands to Argo follow Argo's rule.
+ */
+export function validateKubeflowDocument(doc: KubeflowDocumentLike): string[] {
+  const problems: string[] = [];
+  const spec = doc.pipelineSpec;
+  decode('ml_pipelines.PipelineSpec', spec, 'pipelineSpec', problems);
+  if (spec?.deploymentSpec !== undefined) {
+    decode('ml_pipelines.PipelineDeploymentConfig', spec.deploymentSpec, 'pipelineSpec.deploymentSpec', problems);
+  }
+  if (doc.platformSpec !== undefined) {
+    decode('ml_pipelines.PlatformSpec', doc.platformSpec, 'platformSpec', problems);
+    for (const [platform, single] of Object.entries<Json>(doc.platformSpec.platforms ?? {})) {
+      for (const [label, config] of Object.entries<Json>(single?.deploymentSpec?.executors ?? {})) {
+        decode('kfp_kubernetes.KubernetesExecutorConfig', config, `platformSpec.platforms.${platform}.deploymentSpec.executors['${label}']`, problems);
+      }
+    }
+  }
+  if (problems.length === 0) {
+    problems.push(...meaningProblems(spec, doc.platformSpec));
+  }
+  return problems;
+}
+
+function message(typeName: string): DescMessage {
+  const desc = kubeflowRegistry().getMessage(typeName);
+  if (!desc) {
+    throw new Error(`message ${typeName} is not in the KFP descriptor set`);
+  }
+  return desc;
+}
+
+function decode(typeName: string, json: unknown, where: string, problems: string[]): void {
+  const registry = kubeflowRegistry();
+  const desc = message(typeName);
+  let decoded;
+  try {
+    decoded = fromJson(desc, json as JsonValue, { registry });
+  } catch (e) {
+    problems.push(`${where}: does not decode as ${typeName}: ${(e as Error).message}`);
+    return;
+  }
+  const difference = firstDifference(toJson(desc, decoded, { registry }), json, where);
+  if (difference) {
+    problems.push(`${where}: not canonical proto3 JSON of ${typeName}: ${difference}`);
+  }
+}
+
+function firstDifference(canonical: unknown, given: unknown, at: string): string | undefined {
+  if (Array.isArray(canonical) || Array.isArray(given)) {
+    if (!Array.isArray(canonical) || !Array.isArray(given) || canonical.length !== given.length) {
+      return `${at} is ${JSON.stringify(given)}, canonically ${JSON.stringify(canonical)}`;
+    }
+    for (let i = 0; i < canonical.length; i++) {
+      const d = firstDifference(canonical[i], given[i], `${at}[${i}]`);
+      if (d) {
+        return d;
+      }
+    }
+    return undefined;
+  }
+  if (canonical !== null && given !== null && typeof canonical === 'object' && typeof given === 'object') {
+    const keys = new Set([...Object.keys(canonical as Json), ...Object.keys(given as Json)]);
+    for (const key of [...keys].sort()) {
+      const d = firstDifference((canonical as Json)[key], (given as Json)[key], `${at}.${key}`);
+      if (d) {
+        return d;
+      }
+    }
+    return undefined;
+  }
+  return canonical === given ? undefined : `${at} is ${JSON.stringify(given)}, canonically ${JSON.stringify(canonical)}`;
+}
+
+const KFP_PIPELINE_NAME = /^[a-z0-9][a-z0-9-]{0,127}$/;
+const ARGO_NAME = /^[a-zA-Z0-9][-a-zA-Z0-9]*$/;
+const ARGO_NAME_MAX = 128;
+const TRIGGER_OPERAND = /inputs\.parameter_values\['([^']*)'\]/g;
+const PLACEHOLDER = /\{\{\$([^}]*)\}\}/g;
+
+function meaningProblems(spec: Json, platformSpec: Json | undefined): string[] {
+  const problems: string[] = [];
+  if (spec.schemaVersion !== '2.1.0') {
+    problems.push(`schemaVersion ${JSON.stringify(spec.schemaVersion)}: KFP accepts only 2.1.0`);
+  }
+  const name = spec.pipelineInfo?.name;
+  if (typeof name !== 'string' || !KFP_PIPELINE_NAME.test(name)) {
+    problems.push(`pipelineInfo.name ${JSON.stringify(name)}: KFP requires ^[a-z0-9][a-z0-9-]{0,127}$`);
+  }
+  const components: Json = spec.components ?? {};
+  const executors: Json = spec.deploymentSpec?.executors ?? {};
+  const templates = new Set<string>();
+  const argoName = (what: string, n: string) => {
+    if (n.length > ARGO_NAME_MAX || !ARGO_NAME.test(n)) {
+      problems.push(`${what} '${n}' is not a valid Argo name (letters, digits, '-', starting with a letter or digit, at most ${ARGO_NAME_MAX} chars)`);
+    }
+  };
+  const template = (n: string) => {
+    argoName('Argo template', n);
+    if (templates.has(n)) {
+      problems.push(`Argo template '${n}' would be created twice`);
+    }
+    templates.add(n);
+  };
+  if (!spec.root?.dag) {
+    problems.push('root has no dag');
+  } else {
+    checkDag('root', spec.root, components, problems, argoName, template);
+  }
+  for (const [compName, comp] of Object.entries<Json>(components)) {
+    template(compName);
+    if (comp.dag) {
+      checkDag(`component '${compName}'`, comp, components, problems, argoName, template);
+    } else if (comp.executorLabel) {
+      checkExecutor(compName, comp, executors[comp.executorLabel], problems);
+    } else {
+      problems.push(`component '${compName}' has neither a dag nor an executorLabel`);
+    }
+  }
+  for (const [platform, single] of Object.entries<Json>(platformSpec?.platforms ?? {})) {
+    for (const label of Object.keys(single?.deploymentSpec?.executors ?? {})) {
+      if (!(label in executors)) {
+        problems.push(`platformSpec.platforms.${platform}: executor '${label}' is not in deploymentSpec.executors`);
+      }
+    }
+  }
+  return problems;
+}
+
+function checkDag(
+  where: string,
+  component: Json,
+  components: Json,
+  problems: string[],
+  argoName: (what: string, n: string) => void,
+  template: (n: string) => void,
+): void {
+  const tasks: Json = component.dag.tasks ?? {};
+  const own = component.inputDefinitions ?? {};
+  const argoTasks = new Set<string>();
+  for (const [key, task] of Object.entries<Json>(tasks)) {
+    const at = `${where}, task '${key}'`;
+    const iterator = task.parameterIterator ?? task.artifactIterator;
+    for (const n of iterator ? [key] : [key, `${key}-driver`]) {
+      argoName('Argo task', n);
+      if (argoTasks.has(n)) {
+        problems.push(`${at}: Argo task name '${n}' is used twice in this DAG`);
+      }
+      argoTasks.add(n);
+    }
+    const ref = task.componentRef?.name;
+    const target: Json | undefined = components[ref];
+    if (!target) {
+      problems.push(`${at}: componentRef '${ref}' is not a component`);
+      continue;
+    }
+    if (iterator) {
+      template(`${ref}-${key}-iterator`);
+      template(`${ref}-iteration`);
+    }
+    const deps: string[] = task.dependentTasks ?? [];
+    for (const dep of deps) {
+      if (!(dep in tasks) || dep === key) {
+        problems.push(`${at}: dependentTasks names '${dep}', which is not another task of this DAG`);
+      }
+    }
+    const targetInputs = target.inputDefinitions ?? {};
+    const params: Json = task.inputs?.parameters ?? {};
+    const artifacts: Json = task.inputs?.artifacts ?? {};
+    for (const [input, bind] of Object.entries<Json>(params)) {
+      const def = targetInputs.parameters?.[input];
+      if (!def) {
+        problems.push(`${at}: input parameter '${input}' is not defined by component '${ref}'`);
+      }
+      if (bind.componentInputParameter !== undefined && !own.parameters?.[bind.componentInputParameter]) {
+        problems.push(`${at}: input parameter '${input}' reads '${bind.componentInputParameter}', which ${where} does not define as an input parameter`);
+      }
+      if (bind.taskOutputParameter) {
+        checkProducer(at, 'parameter', bind.taskOutputParameter.producerTask, bind.taskOutputParameter.outputParameterKey, tasks, components, deps, problems);
+      }
+      if (bind.runtimeValue && def) {
+        const typeProblem = constantTypeProblem(bind.runtimeValue.constant, def.parameterType);
+        if (typeProblem) {
+          problems.push(`${at}: input parameter '${input}' ${typeProblem}`);
+        }
+      }
+    }
+    for (const [input, bind] of Object.entries<Json>(artifacts)) {
+      if (!targetInputs.artifacts?.[input]) {
+        problems.push(`${at}: input artifact '${input}' is not defined by component '${ref}'`);
+      }
+      if (bind.componentInputArtifact !== undefined && !own.artifacts?.[bind.componentInputArtifact]) {
+        problems.push(`${at}: input artifact '${input}' reads '${bind.componentInputArtifact}', which ${where} does not define as an input artifact`);
+      }
+      if (bind.taskOutputArtifact) {
+        checkProducer(at, 'artifact', bind.taskOutputArtifact.producerTask, bind.taskOutputArtifact.outputArtifactKey, tasks, components, deps, problems);
+      }
+    }
+    const itemInput = task.parameterIterator?.itemInput;
+    if (task.parameterIterator) {
+      if (!targetInputs.parameters?.[itemInput]) {
+        problems.push(`${at}: parameterIterator.itemInput '${itemInput}' is not an input parameter of component '${ref}'`);
+      }
+      const raw = task.parameterIterator.items?.raw;
+      if (raw !== undefined) {
+        let items: unknown;
+        try {
+          items = JSON.parse(raw);
+        } catch {
+          items = undefined;
+        }
+        if (!Array.isArray(items) || items.length === 0) {
+          problems.push(`${at}: parameterIterator.items.raw ${JSON.stringify(raw)} is not a non-empty JSON array`);
+        }
+      }
+    }
+    for (const [input, def] of Object.entries<Json>(targetInputs.parameters ?? {})) {
+      if (!def.isOptional && def.defaultValue === undefined && !(input in params) && input !== itemInput) {
+        problems.push(`${at}: does not bind the required input parameter '${input}' of component '${ref}'`);
+      }
+    }
+    for (const [input, def] of Object.entries<Json>(targetInputs.artifacts ?? {})) {
+      if (!def.isOptional && !(input in artifacts)) {
+        problems.push(`${at}: does not bind the required input artifact '${input}' of component '${ref}'`);
+      }
+    }
+    const condition: string | undefined = task.triggerPolicy?.condition;
+    if (condition !== undefined) {
+      try {
+        parse(condition);
+      } catch (e) {
+        problems.push(`${at}: trigger condition does not parse as CEL: ${(e as Error).message}`);
+      }
+      for (const match of condition.matchAll(TRIGGER_OPERAND)) {
+        if (!(match[1] in params)) {
+          problems.push(`${at}: trigger condition reads '${match[1]}', which is not an input parameter of the task`);
+        }
+      }
+    }
+  }
+  const cycle = findCycle(tasks);
+  if (cycle) {
+    problems.push(`${where}: dependentTasks form a cycle: ${cycle.join(' -> ')}`);
+  }
+}
+
+function checkProducer(at: string, kind: 'parameter' | 'artifact', producer: string, key: string, tasks: Json, components: Json, deps: string[], problems: string[]): void {
+  const producerTask = tasks[producer];
+  if (!producerTask) {
+    problems.push(`${at}: reads output ${kind} '${key}' of '${producer}', which is not a task of this DAG`);
+    return;
+  }
+  const outputs = components[producerTask.componentRef?.name]?.outputDefinitions?.[`${kind}s`] ?? {};
+  if (!(key in outputs)) {
+    problems.push(`${at}: reads output ${kind} '${key}' of '${producer}', whose component defines no such output`);
+  }
+  if (!deps.includes(producer)) {
+    problems.push(`${at}: reads an output of '${producer}' but does not list it in dependentTasks`);
+  }
+}
+
+function constantTypeProblem(constant: unknown, parameterType: string): string | undefined {
+  const expected: { [type: string]: string } = { STRING: 'string', NUMBER_INTEGER: 'number', NUMBER_DOUBLE: 'number', BOOLEAN: 'boolean' };
+  const want = expected[parameterType];
+  if (want && typeof constant !== want) {
+    return `is the constant ${JSON.stringify(constant)}, but the component declares ${parameterType}`;
+  }
+  if (parameterType === 'NUMBER_INTEGER' && !Number.isInteger(constant)) {
+    return `is the constant ${JSON.stringify(constant)}, not an integer`;
+  }
+  return undefined;
+}
+
+function checkExecutor(compName: string, component: Json, executor: Json | undefined, problems: string[]): void {
+  const at = `component '${compName}'`;
+  if (!executor) {
+    problems.push(`${at}: executorLabel '${component.executorLabel}' is not in deploymentSpec.executors`);
+    return;
+  }
+  const container = executor.container;
+  if (!container) {
+    return;
+  }
+  if (!container.image) {
+    problems.push(`${at}: executor '${component.executorLabel}' has no image`);
+  }
+  const inputs = component.inputDefinitions ?? {};
+  const outputs = component.outputDefinitions ?? {};
+  const has = (defs: Json | undefined, name: string) => defs !== undefined && name in defs;
+  for (const text of [...(container.command ?? []), ...(container.args ?? [])]) {
+    for (const match of String(text).matchAll(PLACEHOLDER)) {
+      const body = match[1];
+      const ref = /^\.(inputs|outputs)\.(parameters|artifacts)\['([^']*)'\](\.path|\.uri|\.output_file)?$/.exec(body);
+      if (body === '') {
+        continue;
+      }
+      const known = ref && (
+        (ref[1] === 'inputs' && ref[2] === 'parameters' && ref[4] === undefined && has(inputs.parameters, ref[3]))
+        || (ref[1] === 'inputs' && ref[2] === 'artifacts' && (ref[4] === '.path' || ref[4] === '.uri') && has(inputs.artifacts, ref[3]))
+        || (ref[1] === 'outputs' && ref[2] === 'artifacts' && (ref[4] === '.path' || ref[4] === '.uri') && has(outputs.artifacts, ref[3]))
+        || (ref[1] === 'outputs' && ref[2] === 'parameters' && ref[4] === '.output_file' && has(outputs.parameters, ref[3])));
+      if (!known) {
+        problems.push(`${at}: placeholder '${match[0]}' does not refer to an input or output of the component`);
+      }
+    }
+  }
+}
+
+function findCycle(tasks: Json): string[] | undefined {
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (key: string): string[] | undefined => {
+    state.set(key, 'open');
+    stack.push(key);
+    for (const dep of tasks[key]?.dependentTasks ?? []) {
+      if (!(dep in tasks)) {
+        continue;
+      }
+      if (state.get(dep) === 'open') {
+        return [...stack.slice(stack.indexOf(dep)), dep];
+      }
+      if (!state.has(dep)) {
+        const found = visit(dep);
+        if (found) {
+          return found;
+        }
+      }
+    }
+    stack.pop();
+    state.set(key, 'done');
+    return undefined;
+  };
+  for (const key of Object.keys(tasks)) {
+    if (!state.has(key)) {
+      const found = visit(key);
+      if (found) {
+        return found;
+      }
+    }
+  }
+  return undefined;
+}
