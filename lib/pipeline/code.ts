@@ -18,6 +18,9 @@ export class Code {
     return new Code(path.resolve(directory), [...DEFAULT_EXCLUDE, ...(options.exclude ?? [])]);
   }
 
+  /** Entry checks read the file system; one pipeline asks for the same entries many times. */
+  private readonly entryProblems = new Map<string, string[]>();
+
   private constructor(
     /** Absolute path of the directory. */
     public readonly directory: string,
@@ -47,8 +50,17 @@ export class Code {
     return out.sort();
   }
 
-  /** Problems with this code and the entry script a step runs from it. */
+  /** Problems with this code and the entry script a step runs from it (checked once per entry). */
   public problemsWithEntry(entry: string): string[] {
+    let problems = this.entryProblems.get(entry);
+    if (problems === undefined) {
+      problems = this.checkEntry(entry);
+      this.entryProblems.set(entry, problems);
+    }
+    return [...problems];
+  }
+
+  private checkEntry(entry: string): string[] {
     if (!fs.existsSync(this.directory) || !fs.statSync(this.directory).isDirectory()) {
       return [`code directory ${JSON.stringify(this.directory)} does not exist; pass an existing directory to Code.fromDirectory (use path.join(__dirname, ...) for paths next to your module)`];
     }
