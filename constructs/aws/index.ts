@@ -1,0 +1,2 @@
+export * from './ml-pipeline';
+export * from './orchestrator';

@@ -1,0 +1,88 @@
+import { Aspects, CfnResource, IAspect, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
+
+/**
+ * cdk-nag reports wildcard resources (AwsSolutions-IAM5) and AWS managed policies
+ * (AwsSolutions-IAM4) one finding at a time, e.g. `AwsSolutions-IAM5[Resource::<Bucket.Arn>/p/*]`,
+ * and an acknowledgement must name the finding exactly. This aspect computes those names the way
+ * cdk-nag does, for the IAM resources under one construct, once their policies are complete
+ * (aspects run before synthesis), and acknowledges each with the reason given.
+ */
+export function acknowledgeIamFindings(scope: IConstruct, reasons: { wildcardResources?: string; managedPolicies?: string }): void {
+  Aspects.of(scope).add(new AcknowledgeIamFindings(reasons));
+}
+
+class AcknowledgeIamFindings implements IAspect {
+  constructor(private readonly reasons: { wildcardResources?: string; managedPolicies?: string }) {}
+
+  public visit(node: IConstruct): void {
+    if (!(node instanceof CfnResource)) {
+      return;
+    }
+    const stack = Stack.of(node);
+    const documents: any[] = [];
+    if (node instanceof iam.CfnPolicy) {
+      documents.push(stack.resolve(node.policyDocument));
+    }
+    if (node instanceof iam.CfnRole) {
+      for (const policy of stack.resolve(node.policies) ?? []) {
+        documents.push(stack.resolve(policy.policyDocument));
+      }
+      const reason = this.reasons.managedPolicies;
+      for (const arn of stack.resolve(node.managedPolicyArns) ?? []) {
+        if (reason) {
+          Validations.of(node).acknowledge({ id: `AwsSolutions-IAM4[Policy::${flatten(arn)}]`, reason });
+        }
+      }
+    }
+    const reason = this.reasons.wildcardResources;
+    for (const document of documents) {
+      for (const statement of document?.Statement ?? []) {
+        if (statement.Effect !== 'Allow' || !reason) {
+          continue;
+        }
+        for (const resource of [statement.Resource].flat()) {
+          const flat = flatten(resource);
+          if (flat.includes('*')) {
+            Validations.of(node).acknowledge({ id: `AwsSolutions-IAM5[Resource::${flat}]`, reason });
+          }
+        }
+        for (const action of [statement.Action].flat()) {
+          if (typeof action === 'string' && action.includes('*')) {
+            Validations.of(node).acknowledge({ id: `AwsSolutions-IAM5[Action::${action}]`, reason });
+          }
+        }
+      }
+    }
+  }
+}
+
+/** A CloudFormation value as one string, the way cdk-nag names findings: `<Logical.Attr>`, `<AWS::Region>`. */
+function flatten(value: unknown): string {
+  if (value === undefined) {
+    return '';
+  }
+  if (typeof value === 'string') {
+    return value.replace(/\${/g, '<').replace(/}/g, '>');
+  }
+  const v = value as any;
+  if (v['Fn::Join']) {
+    const [delimiter, items] = v['Fn::Join'];
+    return items.map(flatten).join(delimiter);
+  }
+  if (v['Fn::Sub']) {
+    return flatten(v['Fn::Sub']);
+  }
+  if (v['Fn::GetAtt']) {
+    const [resource, attribute] = v['Fn::GetAtt'];
+    return `<${flatten(resource)}.${flatten(attribute)}>`;
+  }
+  if (v['Fn::ImportValue']) {
+    return flatten(v['Fn::ImportValue']);
+  }
+  if (v.Ref) {
+    return `<${flatten(v.Ref)}>`;
+  }
+  return JSON.stringify(value);
+}

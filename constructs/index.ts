@@ -1,0 +1,1 @@
+export * as aws from './aws';
