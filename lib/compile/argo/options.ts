@@ -1,0 +1,108 @@
+import { Code } from '../../pipeline/code';
+import { Resources } from '../../pipeline/resources';
+import { Schedule } from '../../pipeline/schedule';
+
+/** A Kubernetes toleration, as in a pod spec. */
+export interface ArgoToleration {
+  readonly key?: string;
+  /** 'Exists' or 'Equal'. @default 'Equal' */
+  readonly operator?: string;
+  readonly value?: string;
+  /** 'NoSchedule', 'PreferNoSchedule' or 'NoExecute'; empty matches all effects. */
+  readonly effect?: string;
+  readonly tolerationSeconds?: number;
+}
+
+/** How steps that ask for GPUs are scheduled. */
+export interface ArgoGpuOptions {
+  /** The extended resource a GPU is requested as. @default 'nvidia.com/gpu' */
+  readonly resourceName?: string;
+  /** Node labels GPU steps must run on, e.g. { 'nvidia.com/gpu.present': 'true' }. */
+  readonly nodeSelector?: { [label: string]: string };
+  /** Tolerations for the taints of GPU nodes, e.g. { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }. */
+  readonly tolerations?: ArgoToleration[];
+  /**
+   * Refuse to compile a GPU step unless a node selector or toleration sends it to GPU nodes, so
+   * a GPU step never waits forever on a cluster whose GPU nodes are tainted.
+   * @default false
+   */
+  readonly requireNodeSelection?: boolean;
+}
+
+/** The user and groups step pods run as (a non-root, numeric user). */
+export interface ArgoPodUser {
+  /** @default 1000 */
+  readonly runAsUser?: number;
+  /** @default 1000 */
+  readonly runAsGroup?: number;
+  /** Group that owns the pod's volumes. @default 1000 */
+  readonly fsGroup?: number;
+}
+
+/** Where Argo stores artifacts when not in the controller's default repository. */
+export interface ArgoArtifactRepositoryRef {
+  /** ConfigMap in the workflow's namespace that lists artifact repositories. @default 'artifact-repositories' */
+  readonly configMap?: string;
+  /** Key of the repository in that ConfigMap. @default the ConfigMap's default-v1 annotation */
+  readonly key?: string;
+}
+
+/**
+ * The Argo Workflows line the objects are for. They differ in one place: a memoize cache's
+ * `configMap` needs a `key` on v3.7 (ConfigMapKeySelector) and may not have one on v4, and a
+ * strict `kubectl apply` rejects either mistake.
+ */
+export enum ArgoVersion {
+  V3_7 = 'v3.7',
+  V4 = 'v4',
+}
+
+export interface ArgoCompileOptions {
+  /** @default ArgoVersion.V4 */
+  readonly argoVersion?: ArgoVersion;
+  /** Name of the WorkflowTemplate and CronWorkflow. @default the pipeline name, lowercased */
+  readonly name?: string;
+  /** Namespace written into the objects' metadata. @default none (kubectl's namespace) */
+  readonly namespace?: string;
+  /**
+   * Image for container steps without one. It must have python3 (the launcher and .py steps are
+   * run with it) and sh for .sh steps, plus every package the step scripts import.
+   */
+  readonly defaultImage?: string;
+  /** Image for fail and register-model steps (needs sh and python3). @default defaultImage */
+  readonly utilityImage?: string;
+  /** The ConfigMap holding key `code.zip` = packageCode(code) for a step's code. */
+  readonly codeConfigMapName: (code: Code) => string;
+  /** Service account the workflow's pods run as. @default the namespace's default account */
+  readonly serviceAccountName?: string;
+  /** Adds a CronWorkflow that starts the pipeline on this schedule. */
+  readonly schedule?: Schedule;
+  readonly gpu?: ArgoGpuOptions;
+  /**
+   * Resources for container steps where neither the step nor the pipeline set them (field by
+   * field). @default { cpu: 0.5, memoryGiB: 1 }
+   */
+  readonly defaultResources?: Resources;
+  /** The numeric non-root user step pods run as. */
+  readonly podUser?: ArgoPodUser;
+  /** ConfigMap Argo memoizes cached steps in. @default '<name>-memo' */
+  readonly memoizeCacheName?: string;
+  /** Use this artifact repository instead of the controller's default. */
+  readonly artifactRepositoryRef?: ArgoArtifactRepositoryRef;
+  /** Key prefix register-model steps write model versions under. @default 'models' */
+  readonly modelRegistryPrefix?: string;
+  /** Labels added to the compiled objects and to every pod. */
+  readonly labels?: { [name: string]: string };
+}
+
+/** The Kubernetes objects one pipeline compiles to on Argo Workflows. */
+export interface ArgoDocuments {
+  /** argoproj.io/v1alpha1 WorkflowTemplate: the pipeline as one DAG template plus a template per step. */
+  readonly workflowTemplate: { [key: string]: any };
+  /** argoproj.io/v1alpha1 CronWorkflow referencing the template, when a schedule is given. */
+  readonly cronWorkflow?: { [key: string]: any };
+  /** The ConfigMap names the templates mount, one per distinct step code, sorted. */
+  readonly codeConfigMaps: string[];
+  /** The ConfigMap memoized steps use, when any step caches. */
+  readonly memoizeCache?: string;
+}
