@@ -98,7 +98,7 @@ describe('the Iris pipeline', () => {
     }]);
     const evaluate = processing(definition, 'evaluate');
     expect(evaluate.PropertyFiles).toEqual([{ PropertyFileName: 'metrics', OutputName: 'mlops-metrics', FilePath: 'metrics.json' }]);
-    const metricsOutput = evaluate.Arguments.ProcessingOutputConfig!.Outputs.find((o) => o.OutputName === 'mlops-metrics')!;
+    const metricsOutput = evaluate.Arguments.ProcessingOutputConfig!.Outputs!.find((o) => o.OutputName === 'mlops-metrics')!;
     expect(metricsOutput.S3Output!.LocalPath).toBe('/opt/ml/processing/mlops/metrics');
     expect(evaluate.Arguments.Environment!.MLOPS_METRICS_FILE).toBe('/opt/ml/processing/mlops/metrics/metrics.json');
   });
@@ -149,8 +149,8 @@ describe('script steps become processing jobs', () => {
   test('inputs read the producer\'s output through a Get, outputs go under the run\'s execution id', () => {
     expect(args.ProcessingInputs![1].S3Input!.S3Uri).toEqual({ Get: "Steps.produce.ProcessingOutputConfig.Outputs['data'].S3Output.S3Uri" });
     const producer = processing(compile(p), 'produce').Arguments.ProcessingOutputConfig!;
-    expect(producer.Outputs.map((o) => o.OutputName)).toEqual(['data', 'extra']);
-    expect(producer.Outputs[0].S3Output).toEqual({
+    expect(producer.Outputs!.map((o) => o.OutputName)).toEqual(['data', 'extra']);
+    expect(producer.Outputs![0].S3Output).toEqual({
       S3Uri: { 'Std:Join': { On: '/', Values: ['s3:/', 'mlops-test-bucket', 'pipelines/test', { Get: 'Execution.PipelineExecutionId' }, 'produce', 'data'] } },
       LocalPath: '/opt/ml/processing/output/data',
       S3UploadMode: 'EndOfJob',
@@ -258,7 +258,7 @@ describe('training steps become training jobs', () => {
     try {
       fs.writeFileSync(path.join(dir, 'fit.py'), 'import json, os\njson.dump({"loss": 1.5e-05, "accuracy": 0.9666666666666667}, open(os.environ["MLOPS_METRICS_FILE"], "w"))\n');
       const run = spawnSync('python3', [LAUNCHER_PATH, '--code', dir, '--entry', 'fit.py', '--env', `MLOPS_METRICS_FILE=${dir}/out/metrics.json`,
-        ...args.AlgorithmSpecification!.ContainerArguments!.slice(2).filter((a) => a !== '--unpack' && a !== 'warm')], { encoding: 'utf8' });
+        ...(args.AlgorithmSpecification!.ContainerArguments as string[]).slice(2).filter((a) => a !== '--unpack' && a !== 'warm')], { encoding: 'utf8' });
       expect(run.stderr).toBe('');
       const values = Object.fromEntries(args.AlgorithmSpecification!.MetricDefinitions!.map((m) => [m.Name, Number(new RegExp(m.Regex as string).exec(run.stdout)?.[1])]));
       expect(values).toEqual({ loss: 1.5e-05, accuracy: 0.9666666666666667 });
@@ -423,7 +423,7 @@ describe('resources', () => {
     p.addStep(kind === 'script' ? Step.script('s', { code, entry, resources }) : Step.training('s', { code, entry, resources }));
     const step = steps(compile(p)).s;
     return step.Type === 'Processing'
-      ? step.Arguments.ProcessingResources!.ClusterConfig
+      ? step.Arguments.ProcessingResources!.ClusterConfig!
       : (step as TrainingStepDefinition).Arguments.ResourceConfig!;
   };
 
