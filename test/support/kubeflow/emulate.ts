@@ -57,7 +57,10 @@ export function runExecutor(doc: KubeflowDocumentLike, label: string, options: E
     fs.mkdirSync(dir, { recursive: true });
     mounts.push([volume.mountPath, dir]);
   }
-  const remap = (text: string) => mounts.reduce((t, [mount, dir]) => t.split(`${mount}/`).join(`${dir}/`), text);
+  // One pass over all mount paths, so a directory put in for one mount is never remapped again.
+  const dirOf = new Map(mounts.map(([mount, dir]) => [`${mount}/`, `${dir}/`]));
+  const mountPattern = new RegExp([...dirOf.keys()].sort((a, b) => b.length - a.length).map((m) => m.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+  const remap = (text: string) => (dirOf.size === 0 ? text : text.replace(mountPattern, (m) => dirOf.get(m)!));
 
   const placeholders: { [key: string]: string } = {};
   for (const name of Object.keys(component.inputDefinitions?.parameters ?? {})) {
@@ -85,7 +88,8 @@ export function runExecutor(doc: KubeflowDocumentLike, label: string, options: E
     placeholders[`{{$.outputs.parameters['${name}'].output_file}}`] = parameterFiles[name];
   }
   const substitute = (text: string) => {
-    let out = text;
+    // Mount paths are rewritten in the IR's text only, never in the local paths put in below.
+    let out = remap(text);
     for (const [key, value] of Object.entries(placeholders)) {
       out = out.split(key).join(value);
     }
@@ -93,7 +97,7 @@ export function runExecutor(doc: KubeflowDocumentLike, label: string, options: E
     if (left) {
       throw new Error(`executor '${label}': placeholder ${left[0]} has no value in this emulated run`);
     }
-    return remap(out);
+    return out;
   };
 
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: root };
