@@ -1,0 +1,32 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { REPO } from '../support/local/fixtures';
+
+test('package.json names bin/mlops.js as the mlops bin, an executable node script', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
+  expect(pkg.bin).toEqual({ mlops: 'bin/mlops.js' });
+  // tsx loads the CLI and the user's pipeline modules at run time, so it is a dependency, not a devDependency.
+  expect(pkg.dependencies.tsx).toBeDefined();
+  expect(pkg.devDependencies?.tsx).toBeUndefined();
+  const bin = path.join(REPO, 'bin', 'mlops.js');
+  expect(fs.readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+  expect(fs.statSync(bin).mode & 0o111).not.toBe(0);
+});
+
+test('npx mlops resolves to this package\'s bin and prints its commands', () => {
+  const r = spawnSync('npx', ['--no-install', 'mlops', '--help'], { cwd: REPO, encoding: 'utf8', env: { ...process.env, npm_config_yes: 'false' } });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  for (const command of ['run [options] <pipeline>', 'start [options] <pipeline-name>', 'status [options] <pipeline-name>', 'list [options] <pipeline-name>', 'retry [options] <execution-arn>']) {
+    expect(r.stdout).toContain(command);
+  }
+});
+
+test('mlops run --help lists the local run options', () => {
+  const r = spawnSync(process.execPath, [path.join(REPO, 'bin', 'mlops.js'), 'run', '--help'], { cwd: REPO, encoding: 'utf8' });
+  expect(r.status).toBe(0);
+  for (const option of ['--local', '--param <name=value>', '--resume <run-id>', '--max-parallel <n>', '--json', '--runs-dir <dir>', '--cache', '--no-cache']) {
+    expect(r.stdout).toContain(option);
+  }
+});

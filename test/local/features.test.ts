@@ -1,0 +1,56 @@
+import * as path from 'path';
+import { runLocally, RunStatus } from '../../lib/local';
+import { FEATURES } from '../conformance/features';
+import { stateDirs, tempDir } from '../support/local/fixtures';
+
+/**
+ * Every feature of the conformance table, run end to end with test/fixtures/steps/noop.py (which
+ * writes each output, the model, and the metrics {"score": 0.95, "label": "good"}).
+ */
+const expected: { [id: string]: { status: RunStatus; states: { [step: string]: string } } } = {
+  'script-steps-and-artifacts': { status: RunStatus.SUCCEEDED, states: { produce: 'succeeded', consume: 'succeeded' } },
+  'training-step-model': { status: RunStatus.SUCCEEDED, states: { fit: 'succeeded', score: 'succeeded' } },
+  'typed-parameters': { status: RunStatus.SUCCEEDED, states: { use: 'succeeded' } },
+  'condition-metric-threshold': { status: RunStatus.SUCCEEDED, states: { evaluate: 'succeeded', gate: 'succeeded', ship: 'succeeded', stop: 'skipped' } },
+  'condition-logic': { status: RunStatus.SUCCEEDED, states: { evaluate: 'succeeded', gate: 'succeeded', ship: 'succeeded' } },
+  'nested-condition': { status: RunStatus.SUCCEEDED, states: { evaluate: 'succeeded', outer: 'succeeded', inner: 'succeeded', excellent: 'succeeded', good: 'skipped' } },
+  'register-model': { status: RunStatus.SUCCEEDED, states: { fit: 'succeeded', register: 'succeeded' } },
+  'fail-step': { status: RunStatus.FAILED, states: { stop: 'failed' } },
+  'depends-on': { status: RunStatus.SUCCEEDED, states: { first: 'succeeded', second: 'succeeded' } },
+  'retry-backoff': { status: RunStatus.SUCCEEDED, states: { flaky: 'succeeded' } },
+  'cache': { status: RunStatus.SUCCEEDED, states: { cached: 'succeeded' } },
+  'cache-expiry': { status: RunStatus.SUCCEEDED, states: { cached: 'succeeded' } },
+  'resources': { status: RunStatus.SUCCEEDED, states: { sized: 'succeeded' } },
+  'gpu': { status: RunStatus.SUCCEEDED, states: { fit: 'succeeded' } },
+  'fan-out': { status: RunStatus.SUCCEEDED, states: { each: 'succeeded', after: 'succeeded' } },
+  'timeout': { status: RunStatus.SUCCEEDED, states: { bounded: 'succeeded' } },
+  'env-and-arguments': { status: RunStatus.SUCCEEDED, states: { configured: 'succeeded' } },
+};
+
+let tmp: { dir: string; cleanup: () => void };
+beforeAll(() => {
+  tmp = tempDir('features');
+});
+afterAll(() => tmp.cleanup());
+
+test('every feature has an expected outcome', () => {
+  expect(Object.keys(expected).sort()).toEqual(FEATURES.map((f) => f.id).sort());
+});
+
+for (const feature of FEATURES) {
+  test(`${feature.id} runs locally`, async () => {
+    const report = await runLocally(feature.build(), stateDirs(path.join(tmp.dir, feature.id)));
+    const want = expected[feature.id];
+    expect(Object.fromEntries(report.steps.map((s) => [s.name, s.state]))).toEqual(want.states);
+    expect(report.status).toBe(want.status);
+    if (feature.id === 'fail-step') {
+      expect(report.error).toBe("fail step 'stop' stopped the run: stopped on purpose");
+    }
+    if (feature.id === 'fan-out') {
+      expect(report.steps[0].items!.map((i) => i.item)).toEqual(['a', 'b', 'c']);
+    }
+    if (feature.id === 'register-model') {
+      expect(report.steps[1].registered!.version).toBe(1);
+    }
+  });
+}

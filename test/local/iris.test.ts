@@ -1,0 +1,62 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { LocalModelRegistry } from '../../lib/local';
+import { runMlops } from '../support/local/cli';
+import { tempDir } from '../support/local/fixtures';
+
+/**
+ * The Iris example for real: pandas and scikit-learn in the project venv (.ci/run creates it; the
+ * runner would create it otherwise), trained, evaluated, gated and registered; then run again and
+ * served from the cache. `--cache` caches the steps, which set no cache policy of their own.
+ */
+let tmp: { dir: string; cleanup: () => void };
+beforeAll(() => {
+  tmp = tempDir('iris');
+});
+afterAll(() => tmp.cleanup());
+
+test('npx mlops run examples/iris --local trains, evaluates and registers the model; a second run comes from the cache', async () => {
+  const dirs = ['--runs-dir', path.join(tmp.dir, 'runs'), '--cache-dir', path.join(tmp.dir, 'cache'), '--registry-dir', path.join(tmp.dir, 'registry')];
+  const cold = await runMlops(['run', 'examples/iris', '--local', '--cache', '--json', '--param', 'minAccuracy=0.8', ...dirs]);
+  expect(cold.stderr).not.toMatch(/failed/);
+  expect(cold.code).toBe(0);
+  const first = JSON.parse(cold.stdout);
+  expect(first.steps.map((s: { name: string; state: string }) => `${s.name}:${s.state}`)).toEqual([
+    'extract:succeeded', 'clean:succeeded', 'train:succeeded', 'evaluate:succeeded', 'accuracy-gate:succeeded', 'register:succeeded', 'too-inaccurate:skipped',
+  ]);
+  const evaluate = first.steps.find((s: { name: string }) => s.name === 'evaluate');
+  expect(evaluate.metrics.accuracy).toBeGreaterThanOrEqual(0.8);
+  expect(evaluate.metrics.accuracy).toBeLessThanOrEqual(1);
+  expect(fs.readFileSync(path.join(first.steps[0].outputs.raw, 'iris.csv'), 'utf8').trim().split('\n')).toHaveLength(151);
+  expect(fs.existsSync(path.join(first.steps[2].model, 'model.joblib'))).toBe(true);
+  expect(JSON.parse(fs.readFileSync(path.join(evaluate.outputs.report, 'report.json'), 'utf8'))).toHaveProperty('macro avg');
+
+  const registry = new LocalModelRegistry(path.join(tmp.dir, 'registry'));
+  const [version] = registry.versions('iris-classifier');
+  expect(version.version).toBe(1);
+  expect(version.metadata).toEqual(expect.objectContaining({
+    approvalStatus: 'Approved',
+    sourceRun: first.runId,
+    sourceStep: 'train',
+    metrics: { train: { trainAccuracy: expect.any(Number) }, evaluate: { accuracy: evaluate.metrics.accuracy, f1Macro: evaluate.metrics.f1Macro } },
+  }));
+  expect(fs.statSync(path.join(version.path, 'model', 'model.joblib')).size).toBeGreaterThan(1000);
+
+  const warm = await runMlops(['run', 'examples/iris', '--local', '--cache', '--json', '--param', 'minAccuracy=0.8', ...dirs]);
+  expect(warm.code).toBe(0);
+  const second = JSON.parse(warm.stdout);
+  expect(second.steps.slice(0, 4).map((s: { state: string; attempts: number }) => [s.state, s.attempts])).toEqual([['cached', 0], ['cached', 0], ['cached', 0], ['cached', 0]]);
+  expect(second.steps.find((s: { name: string }) => s.name === 'evaluate').metrics).toEqual(evaluate.metrics);
+  // Registering is not cached (as on SageMaker): the second run adds version 2 of the same model.
+  expect(registry.versions('iris-classifier').map((v) => v.metadata.sourceRun)).toEqual([first.runId, second.runId]);
+}, 240_000);
+
+test('an accuracy threshold above what the model reaches fails the run with the fail step message', async () => {
+  const dirs = ['--runs-dir', path.join(tmp.dir, 'runs'), '--cache-dir', path.join(tmp.dir, 'cache'), '--registry-dir', path.join(tmp.dir, 'registry2')];
+  // The cache from the first test makes this quick: only the gate decides differently.
+  const r = await runMlops(['run', 'examples/iris', '--local', '--cache', '--param', 'minAccuracy=1.01', ...dirs]);
+  expect(r.code).toBe(1);
+  expect(r.stdout).toContain("fail step 'too-inaccurate' stopped the run: Test accuracy is below minAccuracy; the model was not registered");
+  expect(r.stdout).toContain('register: skipped');
+  expect(fs.existsSync(path.join(tmp.dir, 'registry2'))).toBe(false);
+}, 240_000);
