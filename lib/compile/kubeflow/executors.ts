@@ -8,9 +8,11 @@ import { ValueType } from '../../pipeline/values';
 import { KubeflowToleration } from './options';
 import { cpuQuantity, gibQuantity } from './quantities';
 
-/** Where a step's code ConfigMap is mounted; `code.zip` in it is packageCode(code) with the launcher. */
+/** Where a step's code ConfigMap is mounted; its key `code.zip` is packageCode(code) with the launcher. */
 export const CODE_MOUNT_PATH = '/mlops/code';
-export const CODE_ARCHIVE = `${CODE_MOUNT_PATH}/code.zip`;
+/** The ConfigMap key (a `binaryData` key) that holds packageCode(code). */
+export const CODE_CONFIG_MAP_KEY = 'code.zip';
+export const CODE_ARCHIVE = `${CODE_MOUNT_PATH}/${CODE_CONFIG_MAP_KEY}`;
 /** Writable scratch for the launcher (it extracts code.zip into a temp dir) and the metrics file. */
 export const SCRATCH_PATH = '/tmp';
 export const SCRATCH_VOLUME = 'mlops-tmp';
