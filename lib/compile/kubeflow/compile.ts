@@ -124,14 +124,15 @@ class KubeflowCompilation {
     const rootInputs = Object.keys(parameters).length === 0 ? undefined : {
       parameters: Object.fromEntries(Object.entries(parameters).map(([p, def]) => [p, pipelineParameterDefinition(def)])),
     };
-    const pipelineSpec = canonical({
+    const pipelineSpec = canonical(drop({
       pipelineInfo: drop({ name, displayName: this.pipeline.name, description: this.pipeline.description }),
       sdkVersion: SDK_VERSION,
       schemaVersion: KFP_SCHEMA_VERSION,
       components: this.components,
       deploymentSpec: { executors: this.executors },
       root: drop({ dag: { tasks: root.tasks }, inputDefinitions: rootInputs }),
-    });
+      defaultPipelineRoot: this.options.pipelineRoot,
+    }));
     const platformSpec = canonical({
       platforms: { kubernetes: { deploymentSpec: { executors: this.platformExecutors } } },
     });

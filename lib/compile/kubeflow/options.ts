@@ -46,6 +46,11 @@ export interface KubeflowCompileOptions {
   readonly utilityImage?: string;
   /** The KFP pipeline name, `pipelineInfo.name`. @default the pipeline's name in lower case */
   readonly pipelineName?: string;
+  /**
+   * Where runs store their artifacts (`defaultPipelineRoot`), e.g. 's3://ml-artifacts/pipelines'.
+   * @default KFP's configured pipeline root
+   */
+  readonly pipelineRoot?: string;
   /** UID the step containers run as (they always run as non-root). @default 1000 */
   readonly runAsUser?: number;
   /** GID the step containers run as. @default 1000 */
@@ -59,6 +64,8 @@ export const DEFAULT_RUN_AS_ID = 1000;
 const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_VALUE = /^(|[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$/;
+/** The schemes KFP's launcher maps to local paths (LocalPathForURI). */
+const PIPELINE_ROOT = /^(s3|gs|minio):\/\/[a-z0-9][-a-z0-9.]*[a-z0-9](\/\S*)?$/;
 const TOLERATION_OPERATORS = ['Exists', 'Equal'];
 const TOLERATION_EFFECTS = ['', 'NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 
@@ -79,6 +86,10 @@ export function optionProblems(options: KubeflowCompileOptions): string[] {
     if (image !== undefined && (typeof image !== 'string' || image.trim() === '' || /\s/.test(image))) {
       problems.push(`Kubeflow option ${field} ${show(image)} is not an image reference; give e.g. 'python:3.11-slim' or omit it`);
     }
+  }
+  const root = options.pipelineRoot;
+  if (root !== undefined && (typeof root !== 'string' || !PIPELINE_ROOT.test(root))) {
+    problems.push(`Kubeflow option pipelineRoot ${show(root)} is not an object-store URI KFP can write to (allowed: s3://, gs:// or minio:// and a bucket, e.g. 's3://ml-artifacts/pipelines')`);
   }
   for (const [field, id] of [['runAsUser', options.runAsUser], ['runAsGroup', options.runAsGroup]] as const) {
     if (id !== undefined && (!Number.isSafeInteger(id) || id < 1)) {

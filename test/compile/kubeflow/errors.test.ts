@@ -163,10 +163,12 @@ test('invalid options are named', () => {
   const p = pipelineOf('options', Step.script('s', { code, entry }));
   expect(problemsOf(p, {
     defaultImage: 'python 3',
+    pipelineRoot: 'file:///tmp/artifacts',
     runAsUser: 0,
     gpu: { resourceName: 'gpu', nodeSelector: { 'bad key!': 'x' }, tolerations: [{ key: 'k', operator: 'In', effect: 'Never' }, { key: 'k', operator: 'Exists', value: 'v' }] },
   })).toEqual([
     "Kubeflow option defaultImage 'python 3' is not an image reference; give e.g. 'python:3.11-slim' or omit it",
+    "Kubeflow option pipelineRoot 'file:///tmp/artifacts' is not an object-store URI KFP can write to (allowed: s3://, gs:// or minio:// and a bucket, e.g. 's3://ml-artifacts/pipelines')",
     'Kubeflow option runAsUser 0 is invalid (allowed: a whole number >= 1; step containers never run as root)',
     "Kubeflow option gpu.resourceName 'gpu' is not an extended resource name (allowed: <domain>/<name>, e.g. 'nvidia.com/gpu' or 'amd.com/gpu')",
     "Kubeflow option gpu.nodeSelector entry 'bad key!': 'x' is not a valid Kubernetes label selector (keys: [prefix/]name, values: up to 63 letters, digits, '-', '_' or '.')",

@@ -209,6 +209,13 @@ test('fan-out: a ParallelFor over the raw items whose body passes the item as ML
   expect(tasksOf('fan-out').after.dependentTasks).toEqual(['each']);
 });
 
+test('a pipeline root sets where runs store artifacts', () => {
+  const doc = compileForTest(FEATURES[0].build(), { pipelineRoot: 's3://ml-artifacts/pipelines' });
+  expect(doc.pipelineSpec.defaultPipelineRoot).toBe('s3://ml-artifacts/pipelines');
+  expect(validateKubeflowDocument(doc)).toEqual([]);
+  expect(docs['script-steps-and-artifacts'].pipelineSpec.defaultPipelineRoot).toBeUndefined();
+});
+
 test('a timeout is the pod active deadline', () => {
   expect(k8s(docs.timeout, 'exec-bounded').activeDeadlineSeconds).toBe('600');
 });
