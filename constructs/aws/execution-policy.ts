@@ -109,20 +109,22 @@ export function executionStatements(scope: Construct, inputs: ExecutionPolicyInp
     resources: [inputs.key.keyArn],
     conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
   }));
-  statements.push(new iam.PolicyStatement({
-    sid: 'PullImagesAuth',
-    // GetAuthorizationToken has no resource-level permissions.
-    actions: ['ecr:GetAuthorizationToken'],
-    resources: ['*'],
-  }));
   const repositories = inputs.anyRepository
     ? [stack.formatArn({ service: 'ecr', region: '*', account: '*', resource: 'repository', resourceName: '*' })]
     : [...new Set(inputs.repositoryArns)];
-  statements.push(new iam.PolicyStatement({
-    sid: 'PullImages',
-    actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
-    resources: repositories,
-  }));
+  if (repositories.length > 0) {
+    statements.push(new iam.PolicyStatement({
+      sid: 'PullImagesAuth',
+      // GetAuthorizationToken has no resource-level permissions.
+      actions: ['ecr:GetAuthorizationToken'],
+      resources: ['*'],
+    }));
+    statements.push(new iam.PolicyStatement({
+      sid: 'PullImages',
+      actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+      resources: repositories,
+    }));
+  }
   if (jobTypes.length > 0) {
     statements.push(new iam.PolicyStatement({
       sid: 'WriteJobLogs',

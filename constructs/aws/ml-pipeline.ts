@@ -161,7 +161,10 @@ export class MlPipeline extends Construct {
     });
     const code = new CodeAssets(this, 'StepCode', containerSteps.map((s) => s.code));
 
-    const image = options.defaultImage ?? defaultImage(this, this.node.path);
+    // The region's image (and its mapping) only when a step runs it.
+    const registerSteps = steps.filter((s): s is RegisterModelStep => s instanceof RegisterModelStep);
+    const needsDefault = containerSteps.some((s) => s.image === undefined) || (options.defaultInferenceImage === undefined && registerSteps.some((s) => s.image === undefined));
+    const image = options.defaultImage ?? (needsDefault ? defaultImage(this, subject) : 'no-default-image-needed');
     const defaultImageUri = typeof image === 'string' ? image : image.uri;
     const inferenceImage = options.defaultInferenceImage ?? defaultImageUri;
     try {
@@ -182,10 +185,10 @@ export class MlPipeline extends Construct {
       throw e;
     }
 
-    const groups = [...new Set(steps.filter((s): s is RegisterModelStep => s instanceof RegisterModelStep).map((s) => s.group))];
+    const groups = [...new Set(registerSteps.map((s) => s.group))];
     const images = [
       ...containerSteps.map((s) => s.image ?? defaultImageUri),
-      ...steps.filter((s): s is RegisterModelStep => s instanceof RegisterModelStep).map((s) => s.image ?? inferenceImage),
+      ...registerSteps.map((s) => s.image ?? inferenceImage),
     ];
     const repositoryArns = images.filter((i) => !Token.isUnresolved(i)).map((i) => ecrRepositoryArn(stack, i));
     if (typeof image !== 'string' && images.some((i) => i === defaultImageUri)) {
@@ -225,7 +228,8 @@ export class MlPipeline extends Construct {
       pipelineDefinition: s3Location
         ? { PipelineDefinitionS3Location: { Bucket: s3Location.bucket, Key: s3Location.key } }
         : { PipelineDefinitionBody: body },
-      parallelismConfiguration: options.maxParallelSteps !== undefined ? { maxParallelExecutionSteps: options.maxParallelSteps } : undefined,
+      // Also untyped in the L1: CloudFormation's key names.
+      parallelismConfiguration: options.maxParallelSteps !== undefined ? { MaxParallelExecutionSteps: options.maxParallelSteps } : undefined,
     });
     this.cfnPipeline.node.addDependency(policy);
     if (deployment) {

@@ -1,0 +1,123 @@
+/**
+ * Bad input to aws.MlPipeline: each is a synth-time error that names the construct path, the
+ * pipeline, what was given, the rule, and a fix.
+ */
+import { Stack } from 'aws-cdk-lib';
+import { DefinitionStorage, MlPipeline, MlPipelineProps, Orchestrator } from '../../../constructs/aws';
+import { Parameter, Pipeline, PipelineValidationError, RetryPolicy, Schedule, Step } from '../../../lib/pipeline';
+import { FIXTURE_CODE } from '../../conformance/features';
+import { testApp } from '../../support/aws';
+import { chainPipeline } from '../../support/aws/pipelines';
+
+const code = FIXTURE_CODE;
+const entry = 'noop.py';
+
+function pipeline(): Pipeline {
+  const p = new Pipeline('nightly', { parameters: { minAccuracy: Parameter.number(0.9), tag: Parameter.string('x') } });
+  p.addStep(Step.script('work', { code, entry }));
+  return p;
+}
+
+function errorOf(props: Partial<MlPipelineProps>, env?: { account: string; region: string }): string {
+  const stack = new Stack(testApp(), 'Errors', { env });
+  try {
+    new MlPipeline(stack, 'Nightly', { pipeline: pipeline(), orchestrator: Orchestrator.sageMaker(), ...props });
+  } catch (e) {
+    expect(e).toBeInstanceOf(PipelineValidationError);
+    return (e as Error).message;
+  }
+  throw new Error('expected a PipelineValidationError');
+}
+
+test('a cron schedule EventBridge cannot express (both day fields restricted)', () => {
+  expect(errorOf({ schedule: Schedule.cron('0 3 1 * 1') })).toBe(
+    "MlPipeline 'Errors/Nightly': schedule: Schedule.cron('0 3 1 * 1') cannot run on EventBridge: it restricts both day-of-month ('1') and day-of-week ('1'); " +
+      "standard cron runs when either matches, EventBridge cannot express that; restrict only one of them (e.g. '0 3 1 * *' or '0 3 * * 1'), or use two pipelines' schedules",
+  );
+});
+
+test('a schedule parameter the pipeline does not have', () => {
+  expect(errorOf({ schedule: Schedule.daily({ parameters: { minAcc: '0.95' } }) })).toBe(
+    "MlPipeline 'Errors/Nightly': schedule parameters: unknown parameter 'minAcc' (defined: 'minAccuracy', 'tag')",
+  );
+});
+
+test('a schedule parameter of the wrong type', () => {
+  expect(errorOf({ schedule: Schedule.daily({ parameters: { minAccuracy: 'high' } }) })).toBe(
+    "MlPipeline 'Errors/Nightly': schedule parameters: parameter 'minAccuracy': 'high' is not a number; give a number, e.g. minAccuracy=0.9",
+  );
+});
+
+test('an empty schedule parameter value, which EventBridge Scheduler cannot pass', () => {
+  expect(errorOf({ schedule: Schedule.daily({ parameters: { tag: '' } }) })).toBe(
+    "MlPipeline 'Errors/Nightly': schedule parameters: parameter 'tag' is set to an empty string, which EventBridge Scheduler cannot pass (values need 1 to 1024 characters); leave it out to use the default, or give a value",
+  );
+});
+
+test('a pipelineName SageMaker rejects', () => {
+  expect(errorOf({ pipelineName: 'nightly_training v2' })).toBe(
+    "MlPipeline 'Errors/Nightly': pipelineName 'nightly_training v2' is invalid for SageMaker (allowed: letters, digits and '-', starting and ending with a letter or digit, max 256 chars); e.g. 'nightly-training-v2'",
+  );
+});
+
+test('a definition over the inline budget with S3 storage turned off', () => {
+  const message = errorOf({ pipeline: chainPipeline(250, 'big'), definitionStorage: DefinitionStorage.INLINE });
+  expect(message).toMatch(
+    /^MlPipeline 'Errors\/Nightly': definitionStorage is INLINE, but pipeline 'big' compiles to \d+ bytes of template text, more than the 512000-byte inline budget \(half of CloudFormation's 1 MB template limit\); use DefinitionStorage\.AUTO or DefinitionStorage\.S3$/,
+  );
+});
+
+test('a definition over what SageMaker accepts at all, inline or from S3', () => {
+  expect(errorOf({ pipeline: chainPipeline(500, 'huge') })).toMatch(
+    /^MlPipeline 'Errors\/Nightly': pipeline 'huge' compiles to a SageMaker definition of about \d+ characters, more than SageMaker accepts \(1048576, inline or from S3\); split it into smaller pipelines or remove steps$/,
+  );
+});
+
+test('compiler problems come with the construct path', () => {
+  const p = new Pipeline('flaky');
+  p.addStep(Step.script('retry', { code, entry, retry: RetryPolicy.of({ maxRetries: 30 }) }));
+  expect(errorOf({ pipeline: p })).toBe(
+    "MlPipeline 'Errors/Nightly': pipeline 'flaky' on SageMaker: step 'retry': retry maxRetries 30 is more than SageMaker allows (RetryPolicy MaxAttempts 1 to 20); use RetryPolicy.of({ maxRetries: 20 }) or fewer",
+  );
+});
+
+test('model problems come with the construct path', () => {
+  const p = new Pipeline('dupes');
+  p.addStep(Step.script('a', { code, entry }), Step.fail('a', { message: 'x' }));
+  expect(errorOf({ pipeline: p })).toMatch(/^MlPipeline 'Errors\/Nightly': pipeline 'dupes': step name 'a' is used by two steps/);
+});
+
+test('a default image outside ECR', () => {
+  expect(errorOf({ orchestrator: Orchestrator.sageMaker({ defaultImage: 'python:3.11' }) })).toMatch(
+    /^MlPipeline 'Errors\/Nightly': pipeline 'nightly' on SageMaker: step 'work': image 'python:3\.11' is not in Amazon ECR/,
+  );
+});
+
+test('maxParallelSteps below 1', () => {
+  expect(errorOf({ orchestrator: Orchestrator.sageMaker({ maxParallelSteps: 0 }) })).toBe(
+    "MlPipeline 'Errors/Nightly': Orchestrator.sageMaker maxParallelSteps 0 is invalid (allowed: a whole number >= 1)",
+  );
+});
+
+test('a bucketPrefix with a leading slash', () => {
+  expect(errorOf({ bucketPrefix: '/ml/nightly' })).toBe(
+    "MlPipeline 'Errors/Nightly': bucketPrefix '/ml/nightly' is invalid (allowed: S3-safe characters without a leading or trailing '/'); e.g. 'pipelines/iris'",
+  );
+});
+
+test('a region without the scikit-learn image and no default image given', () => {
+  const stack = new Stack(testApp(), 'Far', { env: { account: '123456789012', region: 'xx-nowhere-1' } });
+  expect(() => new MlPipeline(stack, 'P', { pipeline: pipeline(), orchestrator: Orchestrator.sageMaker() })).toThrow(
+    /^MlPipeline 'Far\/P': the SageMaker scikit-learn image has no registry in region 'xx-nowhere-1' \(known: 37 regions\); set Orchestrator\.sageMaker\(\{ defaultImage: /,
+  );
+});
+
+test('several problems at once', () => {
+  const message = errorOf({ pipelineName: '-bad', alarmEmails: ['not-an-address'], bucketPrefix: 'x/' });
+  expect(message.split('\n')).toEqual([
+    "MlPipeline 'Errors/Nightly':",
+    "  - pipelineName '-bad' is invalid for SageMaker (allowed: letters, digits and '-', starting and ending with a letter or digit, max 256 chars); e.g. 'bad'",
+    "  - bucketPrefix 'x/' is invalid (allowed: S3-safe characters without a leading or trailing '/'); e.g. 'pipelines/iris'",
+    "  - alarmEmails holds 'not-an-address', which is not an e-mail address",
+  ]);
+});
