@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Code, Condition, ModelApproval, Parameter, Pipeline, RetryPolicy, Step } from '../../lib';
+import { CachePolicy, Code, Condition, ModelApproval, Parameter, Pipeline, RetryPolicy, Step } from '../../lib';
 
 /**
  * The Iris pipeline: extract, clean and validate, train, evaluate, then register the model when
@@ -14,6 +14,7 @@ export function irisPipeline(): Pipeline {
     },
     defaultResources: { cpu: 1, memoryGiB: 2 },
     defaultRetry: RetryPolicy.of({ maxRetries: 1, intervalSeconds: 5 }),
+    defaultCache: CachePolicy.enabled(),
   });
   const code = Code.fromDirectory(path.join(__dirname, 'steps'));
 

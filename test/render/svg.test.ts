@@ -228,7 +228,7 @@ describe('renderSvg', () => {
     expect(gate.children.find((c) => c.tag === 'title')!.text).toContain('when evaluate.accuracy >= param:minAccuracy');
     const train = stepGroups(root).find((g) => g.attrs['data-step'] === 'train')!;
     expect(train.children.find((c) => c.tag === 'title')!.text).toBe(
-      "training step 'train'\nmetrics: trainAccuracy\nresources: 2 vCPU, 4 GiB\nretry: 1× after 5s, backoff 2",
+      "training step 'train'\nmetrics: trainAccuracy\nresources: 2 vCPU, 4 GiB\nretry: 1× after 5s, backoff 2\ncache: on",
     );
   });
 

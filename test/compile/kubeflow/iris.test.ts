@@ -111,9 +111,9 @@ test('the fail step exits non-zero with its message', () => {
   });
 });
 
-test('the pipeline default retry becomes a KFP retry policy on every container task', () => {
+test('the pipeline default retry and cache policies reach every container task', () => {
   for (const task of ['extract', 'clean', 'train', 'evaluate']) {
     expect(root[task].retryPolicy).toEqual({ maxRetryCount: 1, backoffDuration: '5s', backoffFactor: 2, backoffMaxDuration: '2592000s' });
-    expect(root[task].cachingOptions).toEqual({});
+    expect(root[task].cachingOptions).toEqual({ enableCache: true });
   }
 });
