@@ -3,4 +3,5 @@ export { ETCD_OBJECT_LIMIT, formatBytes, sizeProblem } from './limits';
 export * from './names';
 export * from './options';
 export { CODE_ARCHIVE, CODE_DIR } from './paths';
+export { argoSchedule } from './schedule';
 export { STEP_LABEL, MODEL_VERSION } from './step-templates';

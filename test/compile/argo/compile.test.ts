@@ -68,8 +68,10 @@ describe('Iris on Argo Workflows', () => {
     expect(YAML.stringify([docs.workflowTemplate, docs.cronWorkflow])).toMatchSnapshot();
   });
 
-  test('validates against the Argo v3.7.18 and v4.1.2 CRDs and JSON Schemas, unknown fields rejected', () => {
-    expect(validateManifests([docs.workflowTemplate, docs.cronWorkflow!])).toEqual([]);
+  test('validates against the Argo v4.1.2 CRDs and JSON Schema (and, compiled for v3.7, v3.7.18), unknown fields rejected', () => {
+    expect(validateManifests([docs.workflowTemplate, docs.cronWorkflow!], { argo: 'v4.1.2' })).toEqual([]);
+    const v37 = compile(irisPipeline(), { schedule: Schedule.daily(), serviceAccountName: 'iris-pipeline', namespace: 'ml', argoVersion: ArgoVersion.V3_7 });
+    expect(validateManifests([v37.workflowTemplate, v37.cronWorkflow!], { argo: 'v3.7.18' })).toEqual([]);
   });
 
   test("every step pod passes Pod Security 'restricted' and has requests and limits", () => {

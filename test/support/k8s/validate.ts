@@ -58,6 +58,9 @@ export function validateManifests(objects: Manifest[], options: ValidationOption
   return objects.flatMap((o) => validateManifest(o, options));
 }
 
+/** Built-in cluster-scoped kinds: a namespace on them is a mistake. */
+const CLUSTER_SCOPED = ['Namespace', 'Node', 'PersistentVolume', 'StorageClass', 'PriorityClass', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'APIService', 'RuntimeClass', 'IngressClass', 'CSIDriver', 'VolumeAttachment'];
+
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
@@ -76,6 +79,9 @@ export function metadataProblems(object: Manifest): string[] {
   }
   if (meta.namespace !== undefined && (typeof meta.namespace !== 'string' || meta.namespace.length > 63 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(meta.namespace))) {
     problems.push(`metadata.namespace '${meta.namespace}' is not a DNS-1123 label`);
+  }
+  if (CLUSTER_SCOPED.includes(object.kind) && meta.namespace !== undefined) {
+    problems.push(`metadata.namespace '${meta.namespace}' is set on a cluster-scoped ${object.kind}`);
   }
   problems.push(...labelProblems(meta.labels, 'metadata.labels'));
   return problems;

@@ -1,0 +1,12 @@
+/**
+ * The cdk8s app (`npm run synth`, or `cdk8s synth` through cdk8s.yaml): writes every Kubernetes
+ * example into dist/, one YAML file per chart, for `kubectl apply -f dist/<chart>.k8s.yaml`.
+ * Offline and deterministic; the output directory follows CDK8S_OUTDIR when cdk8s sets it.
+ */
+import { App, YamlOutputType } from 'cdk8s';
+import { IrisArgoChart, IrisKubeflowChart } from '../examples/iris/k8s';
+
+const app = new App({ yamlOutputType: YamlOutputType.FILE_PER_CHART });
+new IrisArgoChart(app, 'iris-argo');
+new IrisKubeflowChart(app, 'iris-kubeflow');
+app.synth();

@@ -1,0 +1,92 @@
+import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { ArgoArtifactRepositoryRef, ArgoGpuOptions, ArgoPodUser, ArgoVersion, compileArgo, PIPELINE_LABEL } from '../../lib/compile/argo';
+import { Resources } from '../../lib/pipeline/resources';
+import type { ArgoWorkflows } from './argo-workflows';
+import { Engine, EngineContext, EngineKind, EngineRendering } from './engine';
+import { NetworkEndpoint } from './network';
+
+export interface ArgoEngineOptions {
+  /**
+   * The Argo Workflows install that runs the pipeline: sets the namespace (it is namespaced), the
+   * Argo version, and where the artifact store is for the network policies.
+   * @default a controller already in the cluster
+   */
+  readonly controller?: ArgoWorkflows;
+  /** @default the controller's version, else ArgoVersion.V4 */
+  readonly version?: ArgoVersion;
+  /**
+   * Image for steps that name none. It must have python3 (the step launcher runs on it, and .py
+   * steps), sh for .sh steps, every package the scripts import, and a numeric non-root user.
+   */
+  readonly defaultImage?: string;
+  /** Image for fail steps (needs sh) and register-model steps (needs python3). @default defaultImage */
+  readonly utilityImage?: string;
+  /** GPU resource name, node selector and tolerations for steps with resources.gpu. */
+  readonly gpu?: ArgoGpuOptions;
+  /** Resources for steps where neither step nor pipeline sets them. @default 0.5 CPU, 1 GiB */
+  readonly defaultResources?: Resources;
+  /** The numeric non-root user step pods run as. @default 1000:1000, fsGroup 1000 */
+  readonly podUser?: ArgoPodUser;
+  /** An artifact repository other than the controller's default. */
+  readonly artifactRepositoryRef?: ArgoArtifactRepositoryRef;
+  /** Key prefix register-model steps write model versions under. @default 'models' */
+  readonly modelRegistryPrefix?: string;
+  /**
+   * Where step pods reach the artifact store, for their network policy.
+   * @default the controller's artifact repository endpoint, else any address on 443
+   */
+  readonly artifactStore?: NetworkEndpoint;
+}
+
+/** Argo Workflows rendering: the compiled WorkflowTemplate, CronWorkflow and memoize cache. @internal */
+export class ArgoEngine extends Engine {
+  public readonly kind = EngineKind.ARGO;
+
+  constructor(private readonly options: ArgoEngineOptions) {
+    super();
+  }
+
+  public override _namespace(): string | undefined {
+    return this.options.controller?.namespace;
+  }
+
+  public _render(ctx: EngineContext): EngineRendering {
+    const o = this.options;
+    const docs = compileArgo(ctx.pipeline, {
+      name: ctx.name,
+      namespace: ctx.namespace,
+      argoVersion: o.version ?? o.controller?.argoVersion ?? ArgoVersion.V4,
+      defaultImage: o.defaultImage,
+      utilityImage: o.utilityImage,
+      codeConfigMapName: ctx.codeConfigMapName,
+      serviceAccountName: ctx.serviceAccountName,
+      schedule: ctx.schedule,
+      gpu: o.gpu,
+      defaultResources: o.defaultResources,
+      podUser: o.podUser,
+      memoizeCacheName: `${ctx.name}-memo`,
+      artifactRepositoryRef: o.artifactRepositoryRef,
+      modelRegistryPrefix: o.modelRegistryPrefix,
+      labels: ctx.labels,
+    });
+    const objects: ApiObject[] = [new ApiObject(ctx.scope, 'WorkflowTemplate', docs.workflowTemplate as any)];
+    if (docs.cronWorkflow) {
+      objects.push(new ApiObject(ctx.scope, 'CronWorkflow', docs.cronWorkflow as any));
+    }
+    if (docs.memoizeCache) {
+      // The controller writes cache entries into `data`; this manifest owns only the labels, so
+      // re-applying it keeps the entries.
+      objects.push(new k8s.KubeConfigMap(ctx.scope, 'MemoizeCache', {
+        metadata: { name: docs.memoizeCache, namespace: ctx.namespace, labels: { ...ctx.labels, 'workflows.argoproj.io/configmap-type': 'Cache' } },
+      }));
+    }
+    return {
+      objects,
+      // Argo's executor (the wait container) reports outputs as WorkflowTaskResults (Argo >= 3.4).
+      stepRules: [{ apiGroups: ['argoproj.io'], resources: ['workflowtaskresults'], verbs: ['create', 'patch'] }],
+      stepPodLabels: { [PIPELINE_LABEL]: ctx.name },
+      stepEgress: [o.artifactStore ?? o.controller?.artifactRepository.network ?? NetworkEndpoint.ipBlock('0.0.0.0/0', [443])],
+    };
+  }
+}

@@ -1,0 +1,10 @@
+export type { ArgoEngineOptions } from './argo-engine';
+export * from './argo-workflows';
+export * from './artifact-repository';
+export { Engine, EngineKind } from './engine';
+export type { KubeflowEngineOptions } from './kubeflow-engine';
+export * from './ml-pipeline';
+export * from './network';
+export { ArgoVersion } from '../../lib/compile/argo';
+export type { ArgoArtifactRepositoryRef, ArgoGpuOptions, ArgoPodUser, ArgoToleration } from '../../lib/compile/argo';
+export type { KubeflowGpuOptions, KubeflowToleration } from '../../lib/compile/kubeflow';

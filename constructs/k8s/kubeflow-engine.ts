@@ -1,0 +1,257 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { argoSchedule, sizeProblem, ETCD_OBJECT_LIMIT } from '../../lib/compile/argo';
+import { compileKubeflow, KubeflowCompileOptions, KubeflowGpuOptions } from '../../lib/compile/kubeflow';
+import { PipelineValidationError } from '../../lib/pipeline/errors';
+import { RateUnit } from '../../lib/pipeline/schedule';
+import { Engine, EngineContext, EngineKind, EngineRendering } from './engine';
+import { shortHash } from './names';
+import { NetworkEndpoint, podNetworkPolicies } from './network';
+import { guaranteed, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
+
+export interface KubeflowEngineOptions {
+  /**
+   * Image for steps that name none. It must have python3 (the step launcher runs on it, and .py
+   * steps), sh for .sh steps, every package the scripts import, and a numeric non-root user.
+   */
+  readonly defaultImage?: string;
+  /** Image for fail and register-model steps (sh, cp). @default defaultImage */
+  readonly utilityImage?: string;
+  /** GPU resource name, node selector and tolerations for steps with resources.gpu. */
+  readonly gpu?: KubeflowGpuOptions;
+  /** UID step containers run as. @default 1000 */
+  readonly runAsUser?: number;
+  /** GID step containers run as. @default 1000 */
+  readonly runAsGroup?: number;
+  /** KFP's REST API, which the recurring-run job calls. @default 'http://ml-pipeline.kubeflow.svc.cluster.local:8888' */
+  readonly apiUrl?: string;
+  /**
+   * The KFP services step pods and the recurring-run job talk to (API server, metadata, object
+   * store), for network policies. @default pods in namespace 'kubeflow' on 8080, 8333, 8887, 8888 and 9000
+   */
+  readonly kfpServices?: NetworkEndpoint;
+  /** Secret with the object store credentials KFP's launcher reads. @default 'mlpipeline-minio-artifact' */
+  readonly artifactSecretName?: string;
+  /** Image of the recurring-run job (needs python3). @default utilityImage, else defaultImage */
+  readonly schedulerImage?: string;
+}
+
+const DEFAULT_API = 'http://ml-pipeline.kubeflow.svc.cluster.local:8888';
+const SCHEDULER_SCRIPT = path.join(__dirname, 'kfp-recurring-run.py');
+const SCHEDULE_DIR = '/mlops/schedule';
+const TOKEN_DIR = '/var/run/secrets/kubeflow/pipelines';
+/** The audience KFP's API server accepts service account tokens for. */
+const KFP_AUDIENCE = 'pipelines.kubeflow.org';
+
+/** Kubeflow Pipelines rendering: Pipeline, PipelineVersion and the recurring-run job. @internal */
+export class KubeflowEngine extends Engine {
+  public readonly kind = EngineKind.KUBEFLOW;
+
+  constructor(private readonly options: KubeflowEngineOptions) {
+    super();
+  }
+
+  public _render(ctx: EngineContext): EngineRendering {
+    const o = this.options;
+    const compileOptions: KubeflowCompileOptions & { podLabels?: { [label: string]: string } } = {
+      defaultImage: o.defaultImage,
+      utilityImage: o.utilityImage,
+      codeConfigMapName: ctx.codeConfigMapName,
+      gpu: o.gpu,
+      pipelineName: ctx.name,
+      runAsUser: o.runAsUser,
+      runAsGroup: o.runAsGroup,
+      // Asked of the compiler (see docs/kubernetes.md); ignored until it supports pod labels.
+      podLabels: { 'mlops.cdk.io/pipeline': ctx.name },
+    };
+    const doc = compileKubeflow(ctx.pipeline, compileOptions);
+    const version = `${ctx.name}-${shortHash(JSON.stringify(doc))}`;
+    const problems: string[] = [];
+    const meta = (name: string) => ({ name, namespace: ctx.namespace, labels: { ...ctx.labels } });
+
+    const objects: ApiObject[] = [];
+    objects.push(new ApiObject(ctx.scope, 'KfpPipeline', {
+      apiVersion: 'pipelines.kubeflow.org/v2beta1',
+      kind: 'Pipeline',
+      metadata: meta(ctx.name),
+      spec: dropUndefined({ displayName: ctx.pipeline.name, description: ctx.pipeline.description }),
+    }));
+    // A PipelineVersion's spec is immutable: each compiled spec is a new version, named by its hash.
+    const pipelineVersion = {
+      apiVersion: 'pipelines.kubeflow.org/v2beta1',
+      kind: 'PipelineVersion',
+      metadata: meta(version),
+      spec: dropUndefined({
+        pipelineName: ctx.name,
+        displayName: version,
+        description: ctx.pipeline.description,
+        pipelineSpec: doc.pipelineSpec,
+        platformSpec: doc.platformSpec,
+      }),
+    };
+    const tooBig = sizeProblem(`PipelineVersion '${version}'`, pipelineVersion, ETCD_OBJECT_LIMIT, 'split the pipeline, or pass large values as files in the step code or as artifacts instead of parameters and literals');
+    if (tooBig) {
+      problems.push(tooBig);
+    }
+    objects.push(new ApiObject(ctx.scope, 'KfpPipelineVersion', pipelineVersion));
+
+    if (ctx.schedule) {
+      problems.push(...this.renderSchedule(ctx, version, objects));
+    }
+    if (problems.length > 0) {
+      throw new PipelineValidationError(`${ctx.subject} on Kubeflow Pipelines`, problems);
+    }
+    const labelled = Object.values<any>(doc.platformSpec?.platforms?.kubernetes?.deploymentSpec?.executors ?? {})
+      .every((executor) => executor?.podMetadata?.labels?.['mlops.cdk.io/pipeline'] === ctx.name);
+    return {
+      objects,
+      stepRules: [
+        // The KFP launcher reads its own pod, the kfp-launcher ConfigMap and the object store Secret;
+        // Argo's executor (under KFP) writes WorkflowTaskResults.
+        { apiGroups: [''], resources: ['pods'], verbs: ['get'] },
+        { apiGroups: [''], resources: ['configmaps'], resourceNames: ['kfp-launcher'], verbs: ['get'] },
+        { apiGroups: [''], resources: ['secrets'], resourceNames: [o.artifactSecretName ?? 'mlpipeline-minio-artifact'], verbs: ['get'] },
+        { apiGroups: ['argoproj.io'], resources: ['workflowtaskresults'], verbs: ['create', 'patch'] },
+      ],
+      stepPodLabels: labelled && Object.keys(doc.platformSpec?.platforms?.kubernetes?.deploymentSpec?.executors ?? {}).length > 0 ? { 'mlops.cdk.io/pipeline': ctx.name } : undefined,
+      stepEgress: [this.kfpServices()],
+    };
+  }
+
+  private kfpServices(): NetworkEndpoint {
+    return this.options.kfpServices ?? NetworkEndpoint.pods({ namespace: 'kubeflow', ports: [8080, 8333, 8887, 8888, 9000] });
+  }
+
+  /**
+   * KFP keeps recurring runs in its database, reachable only through its API, and a ScheduledWorkflow
+   * applied by hand needs the Pipeline's UID, unknown until it exists. So the schedule ships as a
+   * Job that, after each apply, creates or replaces one recurring run for this PipelineVersion.
+   */
+  private renderSchedule(ctx: EngineContext, version: string, objects: ApiObject[]): string[] {
+    const schedule = ctx.schedule!;
+    const o = this.options;
+    const problems: string[] = [];
+    let trigger: { [key: string]: any } | undefined;
+    if (schedule.rate) {
+      const seconds = { [RateUnit.MINUTES]: 60, [RateUnit.HOURS]: 3600, [RateUnit.DAYS]: 86400 }[schedule.rate.unit] * schedule.rate.value;
+      trigger = { periodic_schedule: { interval_second: String(seconds) } };
+    } else {
+      const converted = argoSchedule(schedule);
+      if (converted.problem) {
+        problems.push(converted.problem.replace("Argo Workflows' cron parser", "Kubeflow Pipelines' cron parser"));
+      } else {
+        // KFP parses cron with robfig/cron v1: six fields, seconds first.
+        trigger = { cron_schedule: { cron: `0 ${converted.schedule}` } };
+      }
+    }
+    if (schedule.timeZone !== 'UTC') {
+      problems.push(`schedule ${schedule} is in time zone '${schedule.timeZone}', but Kubeflow Pipelines reads recurring-run cron in its scheduler's time zone (UTC by default) and a run cannot name another; write the schedule in UTC`);
+    }
+    let parameters: { [name: string]: unknown } = {};
+    try {
+      parameters = ctx.pipeline.resolveParameters(schedule.parameters);
+    } catch (e) {
+      const given = e instanceof PipelineValidationError ? e.problems : [(e as Error).message];
+      problems.push(...given.map((p) => `schedule ${schedule}: ${p}`));
+    }
+    const image = o.schedulerImage ?? o.utilityImage ?? o.defaultImage;
+    if (!image) {
+      problems.push('the schedule runs as a Job that needs an image with python3; set schedulerImage, utilityImage or defaultImage');
+    }
+    if (problems.length > 0) {
+      return problems;
+    }
+
+    const config = {
+      api: o.apiUrl ?? DEFAULT_API,
+      namespace: ctx.namespace,
+      pipelineName: ctx.name,
+      pipelineVersionName: version,
+      displayName: `${ctx.name}-schedule`,
+      description: `Scheduled runs of ${ctx.pipeline.name} (${schedule}), kept by cdk-mlops`,
+      trigger,
+      parameters,
+      serviceAccount: ctx.serviceAccountName,
+      maxConcurrency: 1,
+      noCatchup: true,
+      tokenPath: `${TOKEN_DIR}/token`,
+      timeoutSeconds: 600,
+    };
+    const fingerprint = shortHash(JSON.stringify(config));
+    const name = `${ctx.name}-schedule`;
+    const scheduler = `${ctx.name}-scheduler`;
+    const jobLabels = { ...ctx.labels, 'mlops.cdk.io/component': 'kfp-scheduler' };
+    const meta = (objectName: string, labels = ctx.labels) => ({ name: objectName, namespace: ctx.namespace, labels: { ...labels } });
+
+    objects.push(new k8s.KubeConfigMap(ctx.scope, 'ScheduleConfig', {
+      metadata: meta(name),
+      data: {
+        'recurring-run.json': JSON.stringify({ ...config, fingerprint }, undefined, 2),
+        'kfp-recurring-run.py': fs.readFileSync(SCHEDULER_SCRIPT, 'utf8'),
+      },
+    }));
+    objects.push(new k8s.KubeServiceAccount(ctx.scope, 'SchedulerServiceAccount', { metadata: meta(scheduler), automountServiceAccountToken: false }));
+    // What KFP's API authorizes (multi-user mode) for reading the pipeline and managing its recurring runs.
+    objects.push(new k8s.KubeRole(ctx.scope, 'SchedulerRole', {
+      metadata: meta(scheduler),
+      rules: [
+        { apiGroups: ['pipelines.kubeflow.org'], resources: ['pipelines', 'pipelineversions'], verbs: ['get', 'list'] },
+        { apiGroups: ['pipelines.kubeflow.org'], resources: ['recurringruns'], verbs: ['get', 'list', 'create', 'delete'] },
+      ],
+    }));
+    objects.push(new k8s.KubeRoleBinding(ctx.scope, 'SchedulerRoleBinding', {
+      metadata: meta(scheduler),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: scheduler },
+      subjects: [{ kind: 'ServiceAccount', name: scheduler, namespace: ctx.namespace }],
+    }));
+    // Jobs are immutable: a changed schedule or version is a new Job (named by the config's hash).
+    objects.push(new k8s.KubeJob(ctx.scope, 'ScheduleJob', {
+      metadata: meta(`${name}-${fingerprint}`, jobLabels),
+      spec: {
+        backoffLimit: 4,
+        activeDeadlineSeconds: 900,
+        ttlSecondsAfterFinished: 86400,
+        template: {
+          metadata: { labels: { ...jobLabels } },
+          spec: {
+            restartPolicy: 'Never',
+            serviceAccountName: scheduler,
+            automountServiceAccountToken: false,
+            securityContext: restrictedPodSecurityContext(o.runAsUser ?? 1000),
+            containers: [{
+              name: 'recurring-run',
+              image: image!,
+              command: ['python3', `${SCHEDULE_DIR}/kfp-recurring-run.py`, `${SCHEDULE_DIR}/recurring-run.json`],
+              resources: guaranteed('100m', '128Mi'),
+              securityContext: restrictedContainerSecurityContext(),
+              volumeMounts: [
+                { name: 'schedule', mountPath: SCHEDULE_DIR, readOnly: true },
+                { name: 'kfp-token', mountPath: TOKEN_DIR, readOnly: true },
+              ],
+            }],
+            volumes: [
+              { name: 'schedule', configMap: { name } },
+              { name: 'kfp-token', projected: { sources: [{ serviceAccountToken: { audience: KFP_AUDIENCE, expirationSeconds: 3600, path: 'token' } }] } },
+            ],
+          },
+        },
+      },
+    }));
+    if (ctx.networkPolicies) {
+      objects.push(...podNetworkPolicies(ctx.scope, 'Scheduler', {
+        name: scheduler,
+        namespace: ctx.namespace,
+        labels: ctx.labels,
+        podLabels: { 'mlops.cdk.io/pipeline': ctx.name, 'mlops.cdk.io/component': 'kfp-scheduler' },
+        egress: [ctx.dns, this.kfpServices()],
+      }));
+    }
+    return [];
+  }
+}
+
+function dropUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
