@@ -44,6 +44,8 @@ def parse_args(argv):
     parser.add_argument("--string-metric", action="append", default=[], metavar="NAME", help="string metric the script must write")
     parser.add_argument("--metric-file", action="append", default=[], metavar="NAME=PATH", help="write metric NAME's value to PATH")
     parser.add_argument("--echo-metrics", action="store_true", help="print '[mlops-metric] name=value' for each numeric metric")
+    parser.add_argument("--kfp-executor-input", metavar="JSON", help="Kubeflow: the executor input ({{$}}), to report metrics to KFP")
+    parser.add_argument("--kfp-metrics-artifact", metavar="NAME", help="Kubeflow: the system.Metrics output artifact that gets the numeric metrics")
     parser.add_argument("script_args", nargs="*", help="arguments for the script (after --)")
     return parser.parse_args(argv)
 
@@ -172,6 +174,28 @@ def export_metrics(metrics, args):
     if args.echo_metrics:
         for name in args.metric:
             print(f"[mlops-metric] {name}={metrics[name]!r}", flush=True)
+    if args.kfp_metrics_artifact:
+        write_kfp_executor_output(args, {name: metrics[name] for name in args.metric})
+
+
+def write_kfp_executor_output(args, numeric):
+    """KFP shows scalar metrics from a system.Metrics artifact's metadata, which only the executor
+    output file can set at run time. Parameter values stay out of it, so KFP still reads each
+    metric's --metric-file output."""
+    if not args.kfp_executor_input:
+        raise ContractError("--kfp-metrics-artifact needs --kfp-executor-input")
+    try:
+        executor_input = json.loads(args.kfp_executor_input)
+        output_file = executor_input["outputs"]["outputFile"]
+        declared = executor_input["outputs"]["artifacts"][args.kfp_metrics_artifact]["artifacts"][0]
+    except (ValueError, KeyError, IndexError, TypeError) as e:
+        raise ContractError(f"--kfp-executor-input has no output file or artifact {args.kfp_metrics_artifact!r} ({e!r})")
+    artifact = {"name": declared.get("name", args.kfp_metrics_artifact), "metadata": numeric}
+    if "uri" in declared:
+        artifact["uri"] = declared["uri"]
+    os.makedirs(os.path.dirname(os.path.abspath(output_file)), exist_ok=True)
+    with open(output_file, "w") as f:
+        json.dump({"artifacts": {args.kfp_metrics_artifact: {"artifacts": [artifact]}}}, f, sort_keys=True)
 
 
 def main(argv):

@@ -124,3 +124,32 @@ test('an entry that is not in the code is a contract error', () => {
   expect(r.status).toBe(1);
   expect(r.stderr).toMatch(/entry 'missing.py' is not in the step's code/);
 });
+
+test('Kubeflow: numeric metrics go into the system.Metrics artifact of the executor output file', () => {
+  const metrics = path.join(dir, 'metrics.json');
+  const outputFile = path.join(dir, 'kfp', 'executor_output.json');
+  const executorInput = {
+    inputs: {},
+    outputs: {
+      artifacts: { 'mlops-metrics': { artifacts: [{ name: 'mlops-metrics', uri: 'minio://bucket/run/evaluate/mlops-metrics', type: { schemaTitle: 'system.Metrics' } }] } },
+      outputFile,
+    },
+  };
+  const code = writeCode({ 'm.py': `import json\njson.dump({"accuracy": 0.97, "label": "good"}, open("${metrics}", "w"))\n` });
+  const r = launch(['--code', code, '--entry', 'm.py', '--metric', 'accuracy', '--string-metric', 'label',
+    '--kfp-executor-input', JSON.stringify(executorInput), '--kfp-metrics-artifact', 'mlops-metrics'], { MLOPS_METRICS_FILE: metrics });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  expect(JSON.parse(fs.readFileSync(outputFile, 'utf8'))).toEqual({
+    artifacts: { 'mlops-metrics': { artifacts: [{ name: 'mlops-metrics', uri: 'minio://bucket/run/evaluate/mlops-metrics', metadata: { accuracy: 0.97 } }] } },
+  });
+});
+
+test('Kubeflow: an executor input without the metrics artifact is a contract error', () => {
+  const metrics = path.join(dir, 'metrics.json');
+  const code = writeCode({ 'm.py': `import json\njson.dump({"accuracy": 1}, open("${metrics}", "w"))\n` });
+  const r = launch(['--code', code, '--entry', 'm.py', '--metric', 'accuracy',
+    '--kfp-executor-input', '{"outputs": {"outputFile": "/tmp/x"}}', '--kfp-metrics-artifact', 'mlops-metrics'], { MLOPS_METRICS_FILE: metrics });
+  expect(r.status).toBe(1);
+  expect(r.stderr).toMatch(/--kfp-executor-input has no output file or artifact 'mlops-metrics'/);
+});

@@ -26,13 +26,16 @@ import {
   CODE_INPUT,
   containerExecutor,
   failExecutor,
+  hasNumericMetrics,
   ITEM_INPUT,
   kubernetesExecutorConfig,
+  METRICS_ARTIFACT,
   MODEL_OUTPUT,
   registerExecutor,
   registeredModelMetadata,
   SCRATCH_VOLUME,
   SYSTEM_ARTIFACT,
+  SYSTEM_METRICS,
   SYSTEM_MODEL,
   VERSION_OUTPUT,
 } from './executors';
@@ -290,6 +293,9 @@ class KubeflowCompilation {
       step.outputNames.forEach((o) => (outputArtifacts[o] = { artifactType: artifactType(SYSTEM_ARTIFACT) }));
     } else {
       outputArtifacts[MODEL_OUTPUT] = { artifactType: artifactType(SYSTEM_MODEL) };
+    }
+    if (hasNumericMetrics(step)) {
+      outputArtifacts[METRICS_ARTIFACT] = { artifactType: artifactType(SYSTEM_METRICS) };
     }
     const outputParameters: Json = {};
     for (const [metric, type] of Object.entries(step.metricTypes())) {

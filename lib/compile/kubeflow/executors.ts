@@ -32,6 +32,9 @@ export const VERSION_OUTPUT = 'version';
 export const ENGINE = 'kubeflow';
 
 export const SYSTEM_ARTIFACT = 'system.Artifact';
+export const SYSTEM_METRICS = 'system.Metrics';
+/** The output artifact whose metadata carries a step's numeric metrics, for KFP's metrics views. */
+export const METRICS_ARTIFACT = 'mlops-metrics';
 export const SYSTEM_MODEL = 'system.Model';
 
 export const inputPath = (name: string): string => `{{$.inputs.artifacts['${name}'].path}}`;
@@ -89,6 +92,9 @@ export function containerExecutor(props: ContainerExecutorProps): { [key: string
   for (const name of Object.keys(metricTypes).sort()) {
     args.push('--metric-file', `${name}=${outputParameterFile(name)}`);
   }
+  if (hasNumericMetrics(step)) {
+    args.push('--kfp-executor-input', '{{$}}', '--kfp-metrics-artifact', METRICS_ARTIFACT);
+  }
   if (step.arguments.length > 0) {
     args.push('--', ...step.arguments);
   }
@@ -100,6 +106,11 @@ export function containerExecutor(props: ContainerExecutorProps): { [key: string
       resources: resourceSpec(props.resources, props.gpuResource),
     }),
   };
+}
+
+/** Steps with numeric metrics also report them as a system.Metrics artifact. */
+export function hasNumericMetrics(step: ContainerStep): boolean {
+  return Object.values(step.metricTypes()).includes(ValueType.NUMBER);
 }
 
 /** Ends the run as failed: the task exits 1 after printing the message. */

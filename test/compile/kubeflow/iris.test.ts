@@ -46,7 +46,12 @@ test('container steps run the launcher from the code ConfigMap with contract var
     "MLOPS_MODEL_DIR={{$.outputs.artifacts['model'].path}}",
     "MLOPS_PARAM_NESTIMATORS={{$.inputs.parameters['nEstimators']}}",
   ]);
-  expect(train.args.slice(-4)).toEqual(['--metric', 'trainAccuracy', '--metric-file', "trainAccuracy={{$.outputs.parameters['trainAccuracy'].output_file}}"]);
+  expect(train.args.slice(-8)).toEqual([
+    '--metric', 'trainAccuracy',
+    '--metric-file', "trainAccuracy={{$.outputs.parameters['trainAccuracy'].output_file}}",
+    '--kfp-executor-input', '{{$}}', '--kfp-metrics-artifact', 'mlops-metrics',
+  ]);
+  expect(spec.components['comp-train'].outputDefinitions.artifacts['mlops-metrics']).toEqual({ artifactType: { schemaTitle: 'system.Metrics', schemaVersion: '0.0.1' } });
   expect(train.resources).toEqual({ resourceCpuRequest: '2', resourceCpuLimit: '2', resourceMemoryRequest: '4Gi', resourceMemoryLimit: '4Gi' });
   expect(executors['exec-extract'].container.resources).toEqual({ resourceCpuRequest: '1', resourceCpuLimit: '1', resourceMemoryRequest: '2Gi', resourceMemoryLimit: '2Gi' });
 });

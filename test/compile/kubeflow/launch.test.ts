@@ -79,6 +79,9 @@ test('a script step: outputs, params, env and the run id reach the script; metri
   });
   expect(env.MLOPS_METRICS_FILE).toMatch(/mounts\/mlops-tmp\/mlops\/metrics\.json$/);
   expect(result.outputParameters).toEqual({ score: '0.9', label: 'good' });
+  expect(result.executorOutput).toEqual({
+    artifacts: { 'mlops-metrics': { artifacts: [{ name: 'mlops-metrics', uri: 'minio://mlpipeline/emulated/exec-produce/mlops-metrics', metadata: { score: 0.9 } }] } },
+  });
 });
 
 test('a training step reads its input artifact and writes the model directory', () => {

@@ -24,6 +24,8 @@ export interface EmulatedRun {
   readonly outputArtifacts: { [name: string]: string };
   /** The text of each output parameter file that exists. */
   readonly outputParameters: { [name: string]: string };
+  /** The executor output file the step wrote (metrics artifact metadata), if any. */
+  readonly executorOutput?: { [key: string]: any };
 }
 
 /**
@@ -87,6 +89,17 @@ export function runExecutor(doc: KubeflowDocumentLike, label: string, options: E
     fs.mkdirSync(path.dirname(parameterFiles[name]), { recursive: true });
     placeholders[`{{$.outputs.parameters['${name}'].output_file}}`] = parameterFiles[name];
   }
+  // The whole executor input, as KFP's launcher passes it for {{$}}.
+  const executorOutputFile = path.join(root, 'outputs', 'executor_output.json');
+  placeholders['{{$}}'] = JSON.stringify({
+    outputs: {
+      artifacts: Object.fromEntries(Object.keys(outputArtifacts).map((name) => [name, {
+        artifacts: [{ name, uri: `minio://mlpipeline/emulated/${label}/${name}`, type: component.outputDefinitions.artifacts[name].artifactType }],
+      }])),
+      parameters: Object.fromEntries(Object.entries(parameterFiles).map(([name, file]) => [name, { outputFile: file }])),
+      outputFile: executorOutputFile,
+    },
+  });
   const substitute = (text: string) => {
     // Mount paths are rewritten in the IR's text only, never in the local paths put in below.
     let out = remap(text);
@@ -116,5 +129,6 @@ export function runExecutor(doc: KubeflowDocumentLike, label: string, options: E
       outputParameters[name] = fs.readFileSync(file, 'utf8');
     }
   }
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr, outputArtifacts, outputParameters };
+  const executorOutput = fs.existsSync(executorOutputFile) ? JSON.parse(fs.readFileSync(executorOutputFile, 'utf8')) : undefined;
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr, outputArtifacts, outputParameters, executorOutput };
 }
