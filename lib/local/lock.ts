@@ -10,17 +10,21 @@ export interface LockOwner {
   readonly since: string;
 }
 
-/** The start time of a process from /proc (Linux); undefined elsewhere or when it is gone. */
-export function processStartTicks(pid: number): number | undefined {
+/** Fields 3 and on of /proc/<pid>/stat (Linux); undefined elsewhere or when the process is gone. */
+function procStat(pid: number): string[] | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Field 22; the command name (field 2) may hold spaces, so count from after its ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[19]);
-    return Number.isFinite(ticks) ? ticks : undefined;
+    // The command name (field 2) may hold spaces and parentheses: count from after its last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
+}
+
+/** The start time of a process in clock ticks since boot (field 22), when known. */
+export function processStartTicks(pid: number): number | undefined {
+  const ticks = Number(procStat(pid)?.[19]);
+  return Number.isFinite(ticks) ? ticks : undefined;
 }
 
 export function isAlive(owner: Pick<LockOwner, 'pid' | 'startTicks'>): boolean {
@@ -30,6 +34,10 @@ export function isAlive(owner: Pick<LockOwner, 'pid' | 'startTicks'>): boolean {
     if ((e as NodeJS.ErrnoException).code !== 'EPERM') {
       return false;
     }
+  }
+  const stat = procStat(owner.pid);
+  if (stat?.[0] === 'Z') {
+    return false; // dead, not yet reaped
   }
   const ticks = processStartTicks(owner.pid);
   return owner.startTicks === undefined || ticks === undefined || ticks === owner.startTicks;

@@ -1,8 +1,6 @@
-import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ScriptRuntime } from '../pipeline/code';
 import { ConditionStep } from '../pipeline/condition-step';
 import { ContainerStep } from '../pipeline/container-step';
 import * as contract from '../pipeline/contract';
@@ -13,57 +11,23 @@ import { ScriptStep } from '../pipeline/script-step';
 import { StepKind } from '../pipeline/step';
 import { StepArtifact } from '../pipeline/values';
 import { LAUNCHER_PATH } from '../runtime/paths';
+import { removeTree, tempName } from './atomic';
 import { CacheStore } from './cache';
+import { CacheKey, CacheKeys } from './cache-key';
 import { ConditionError, evaluateCondition } from './conditions';
 import { LocalRunError } from './errors';
-import { codeFingerprint, directoryFingerprint, jsonFingerprint } from './fingerprint';
+import { directoryFingerprint } from './fingerprint';
+import { findProjectDir, interpreterFor, Interpreters, prepareInterpreters } from './interpreters';
 import { CacheMode, LocalRunPlan, planLocalRun, PlannedStep } from './plan';
-import { findRequirements, PythonEnvironment } from './python-env';
+import { RunningProcess, startProcess } from './process';
 import { LocalModelRegistry } from './registry';
 import { buildReport, RunReport } from './report';
 import { RunReporter, SilentReporter, StepView } from './reporter';
+import { prepareResume } from './resume';
 import { RunDirectory } from './run-directory';
-import { startProcess, RunningProcess } from './process';
 import { FINISHED_STATES, RunStatus, StepRecord, TaskRecord, TaskState } from './state';
-import { removeTree, tempName } from './atomic';
-
-export interface LocalRunOptions {
-  /** Parameter values as text, as given on the command line (`--param name=value`). */
-  readonly parameters?: { readonly [name: string]: string };
-  /** Resume this earlier run: steps that finished keep their results, the rest run again. */
-  readonly resume?: string;
-  /** @default '.mlops/runs' under the current directory */
-  readonly runsDir?: string;
-  /** Step results shared between runs. @default '.mlops/cache' under the current directory */
-  readonly cacheDir?: string;
-  /** The local model registry. @default '.mlops/registry' under the current directory */
-  readonly registryDir?: string;
-  /**
-   * The project directory: the venv is its `.venv`, and requirements.txt files are looked for up
-   * to it. @default the nearest directory above the current one that holds a package.json
-   */
-  readonly projectDir?: string;
-  /** Steps (and forEach items) running at once. @default the number of CPUs, at least 2 */
-  readonly maxParallel?: number;
-  /** @default CacheMode.POLICY */
-  readonly cacheMode?: CacheMode;
-  /** Run Python steps with this interpreter instead of the project venv (which is then left alone). */
-  readonly python?: string;
-  /** @default SilentReporter */
-  readonly reporter?: RunReporter;
-  /** Aborting stops the running steps and saves the run as interrupted (resumable). */
-  readonly signal?: AbortSignal;
-  /** The environment steps inherit (MLOPS_* variables are removed). @default process.env */
-  readonly env?: NodeJS.ProcessEnv;
-  /** Log lines kept for a failed step's report. @default 20 */
-  readonly logTailLines?: number;
-}
-
-/** The defaults of the run, cache and registry directories, under `base` (the current directory). */
-export function defaultStateDirs(base = process.cwd()): { runsDir: string; cacheDir: string; registryDir: string } {
-  const home = path.join(base, '.mlops');
-  return { runsDir: path.join(home, 'runs'), cacheDir: path.join(home, 'cache'), registryDir: path.join(home, 'registry') };
-}
+import { stepEnvironment } from './step-environment';
+import { defaultStateDirs, LocalRunOptions } from './options';
 
 /**
  * Runs a pipeline on this machine with the same meaning as the cloud engines, and returns the run
@@ -91,13 +55,13 @@ class LocalRun {
   private run_!: RunDirectory;
   private readonly cache: CacheStore;
   private readonly registry: LocalModelRegistry;
-  private interpreters: { [runtime: string]: string } = {};
+  private interpreters: Interpreters = {};
+  private cacheKeys!: CacheKeys;
   private readonly queue: Task[] = [];
   /** Steps whose tasks are queued or running (their records say pending until a task starts). */
   private readonly queued = new Set<string>();
   private readonly running = new Map<Task, Promise<void>>();
   private readonly processes = new Set<RunningProcess>();
-  private readonly codeFingerprints = new Map<string, string>();
   private failure?: string;
   private interrupted = false;
   private startedAtMs = Date.now();
@@ -147,14 +111,20 @@ class LocalRun {
     } else {
       this.plan = planLocalRun(this.pipeline, { parameters: this.options.parameters, cacheMode: this.options.cacheMode });
     }
+    this.cacheKeys = new CacheKeys(this.pipeline.name);
     try {
-      await this.prepareInterpreters();
+      this.interpreters = await prepareInterpreters(this.plan.steps, {
+        projectDir: this.projectDir,
+        python: this.options.python,
+        env: this.options.env ?? process.env,
+        notice: (m) => this.reporter.notice(m),
+      });
     } catch (e) {
       this.run_?.unlock();
       throw e;
     }
     if (resumed) {
-      this.prepareResume();
+      prepareResume(this.run_, this.plan.steps).forEach((notice) => this.reporter.notice(notice));
     } else {
       this.run_ = RunDirectory.create(
         this.dirs.runsDir,
@@ -370,9 +340,9 @@ class LocalRun {
     record.logTail = undefined;
     record.detail = undefined;
     this.run_.clearTask(step.name, index);
-    this.save(step);
+    this.save();
 
-    let cacheKey: { key: string; material: object } | undefined;
+    let cacheKey: CacheKey | undefined;
     if (step.cache) {
       cacheKey = this.cacheKey(step, container, record.item);
       record.cacheKey = cacheKey.key;
@@ -396,7 +366,7 @@ class LocalRun {
         record.state = TaskState.PENDING;
         record.pid = undefined;
         record.detail = 'interrupted';
-        this.save(step);
+        this.save();
         this.report(step);
         return;
       }
@@ -419,13 +389,13 @@ class LocalRun {
       }
       const delay = step.retry.intervalSeconds * Math.pow(step.retry.backoffRate, attempt - 1);
       record.detail = `${outcome.reason}; retry ${attempt} of ${step.retry.maxRetries} in ${delay}s`;
-      this.save(step);
+      this.save();
       this.report(step);
       this.reporter.stepOutput(step.name, `[mlops] ${outcome.reason}; retrying in ${delay}s (retry ${attempt} of ${step.retry.maxRetries})`, record.item);
       if (!(await this.sleep(delay * 1000))) {
         record.state = TaskState.PENDING;
         record.detail = 'interrupted';
-        this.save(step);
+        this.save();
         this.report(step);
         return;
       }
@@ -438,10 +408,17 @@ class LocalRun {
     const attemptDir = path.join(taskDir, tempName(`attempt-${attempt}`));
     const workDir = path.join(attemptDir, 'work');
     fs.mkdirSync(workDir, { recursive: true });
-    const env = this.stepEnvironment(step, container, record.item, attemptDir);
+    const env = stepEnvironment(step, container, {
+      pipeline: this.pipeline.name,
+      runId: this.run_.runId,
+      base: this.options.env ?? process.env,
+      attemptDir,
+      artifactDir: (source) => this.artifactDir(source),
+      item: record.item,
+    });
     const logFile = this.run_.logFile(step.name, index, attempt);
     const metricFlags = Object.entries(container.metricTypes()).flatMap(([name, type]) => [type === 'string' ? '--string-metric' : '--metric', name]);
-    const interpreter = this.interpreters[step.runtime === ScriptRuntime.PYTHON ? 'python' : 'launcher'];
+    const interpreter = interpreterFor(step, this.interpreters);
     const proc = startProcess({
       command: interpreter,
       args: [LAUNCHER_PATH, '--code', container.code.directory, '--entry', container.entry, ...metricFlags, '--', ...container.arguments],
@@ -454,7 +431,7 @@ class LocalRun {
     });
     this.processes.add(proc);
     record.pid = proc.pid;
-    this.save(step);
+    this.save();
     this.report(step, started);
     if (this.interrupted) {
       proc.stop();
@@ -487,48 +464,6 @@ class LocalRun {
     return { ok: true };
   }
 
-  /** The step contract's variables, over the user's environment (without stray MLOPS_* values). */
-  private stepEnvironment(step: PlannedStep, container: ContainerStep, item: string | undefined, attemptDir: string): NodeJS.ProcessEnv {
-    const base = this.options.env ?? process.env;
-    const env: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(base)) {
-      if (!k.startsWith('MLOPS_')) {
-        env[k] = v;
-      }
-    }
-    Object.assign(env, container.env, {
-      PYTHONUNBUFFERED: '1',
-      PYTHONDONTWRITEBYTECODE: '1',
-      [contract.ENGINE_VAR]: 'local',
-      [contract.PIPELINE_VAR]: this.pipeline.name,
-      [contract.STEP_VAR]: step.name,
-      [contract.RUN_ID_VAR]: this.run_.runId,
-      [contract.METRICS_FILE_VAR]: path.join(attemptDir, contract.METRICS_FILE_NAME),
-    });
-    for (const [name, source] of Object.entries(container.inputs())) {
-      env[contract.inputVar(name)] = this.artifactDir(source as StepArtifact);
-    }
-    if (container instanceof ScriptStep) {
-      for (const output of container.outputNames) {
-        const dir = path.join(attemptDir, 'outputs', output);
-        fs.mkdirSync(dir, { recursive: true });
-        env[contract.outputVar(output)] = dir;
-      }
-    }
-    if (step.kind === StepKind.TRAINING) {
-      const dir = path.join(attemptDir, 'model');
-      fs.mkdirSync(dir, { recursive: true });
-      env[contract.MODEL_DIR_VAR] = dir;
-    }
-    for (const [name, text] of Object.entries(step.params)) {
-      env[contract.paramVar(name)] = text;
-    }
-    if (item !== undefined) {
-      env[contract.ITEM_VAR] = item;
-    }
-    return env;
-  }
-
   private artifactDir(source: StepArtifact): string {
     const result = this.run_.resultDir(source.producer.name);
     return source.isModel ? path.join(result, 'model') : path.join(result, 'outputs', source.name);
@@ -536,35 +471,9 @@ class LocalRun {
 
   // ---- cache ----
 
-  private cacheKey(step: PlannedStep, container: ContainerStep, item: string | undefined): { key: string; material: object } {
-    const codeKey = `${container.code.directory}\0${container.code.exclude.join('\0')}`;
-    let code = this.codeFingerprints.get(codeKey);
-    if (code === undefined) {
-      code = codeFingerprint(container.code);
-      this.codeFingerprints.set(codeKey, code);
-    }
+  private cacheKey(step: PlannedStep, container: ContainerStep, item: string | undefined): CacheKey {
     const inputs = Object.fromEntries(Object.entries(container.inputs()).map(([name, source]) => [name, this.artifactFingerprint(source as StepArtifact)]));
-    const material = this.keyMaterial(step, container, item, code, inputs);
-    return { key: jsonFingerprint(material), material };
-  }
-
-  private keyMaterial(step: PlannedStep, container: ContainerStep, item: string | undefined, code: string, inputs: { [name: string]: string }): object {
-    return {
-      cache: 'mlops-local-cache/1',
-      pipeline: this.pipeline.name,
-      step: step.name,
-      kind: step.kind,
-      entry: container.entry,
-      arguments: container.arguments,
-      env: container.env,
-      image: container.image,
-      outputs: container instanceof ScriptStep ? container.outputNames : [],
-      metrics: container.metricTypes(),
-      item,
-      code,
-      inputs,
-      params: step.params,
-    };
+    return this.cacheKeys.keyOf(step, container, item, inputs);
   }
 
   /** The content fingerprint of an upstream artifact, computed once and kept in its producer's record. */
@@ -576,7 +485,7 @@ class LocalRun {
     return record.fingerprints[id];
   }
 
-  private publish(task: Task, container: ContainerStep, { key, material }: { key: string; material: object }, expireAfterHours: number | undefined): void {
+  private publish(task: Task, container: ContainerStep, { key, material }: CacheKey, expireAfterHours: number | undefined): void {
     const { step, record, index } = task;
     const result = this.run_.resultDir(step.name, index);
     const fingerprints: { [artifact: string]: string } = {};
@@ -626,7 +535,7 @@ class LocalRun {
       parent.error = `item '${record.item}': ${record.error}`;
       this.finishRecord(step, parent, TaskState.FAILED, Date.parse(parent.startedAt ?? record.startedAt!));
     } else {
-      this.save(step);
+      this.save();
       this.report(step);
     }
   }
@@ -643,7 +552,7 @@ class LocalRun {
     record.finishedAt = new Date().toISOString();
     record.durationMs = Date.now() - started;
     record.pid = undefined;
-    this.save(step);
+    this.save();
     this.report(step);
   }
 
@@ -655,11 +564,11 @@ class LocalRun {
 
   private setState(step: PlannedStep, record: StepRecord, state: TaskState): void {
     record.state = state;
-    this.save(step);
+    this.save();
     this.report(step);
   }
 
-  private save(_step?: PlannedStep): void {
+  private save(): void {
     this.run_.save();
   }
 
@@ -713,87 +622,7 @@ class LocalRun {
     this.save();
   }
 
-  // ---- interpreters, resume, interruption ----
-
-  /** Finds (or creates) the interpreters before anything runs, so an unusable setup fails up front. */
-  private async prepareInterpreters(): Promise<void> {
-    const containers = this.plan.steps.filter((s) => s.step instanceof ContainerStep);
-    const python = containers.filter((s) => s.runtime === ScriptRuntime.PYTHON);
-    if (this.options.python) {
-      this.interpreters = { python: this.options.python, launcher: this.options.python };
-      return;
-    }
-    if (python.length > 0) {
-      const requirements = [...new Set(python.flatMap((s) => findRequirements((s.step as ContainerStep).code.directory, this.projectDir) ?? []))];
-      const env = new PythonEnvironment({ projectDir: this.projectDir, requirements, env: this.options.env, notice: (m) => this.reporter.notice(m) });
-      const venvPython = await env.ensure();
-      this.interpreters = { python: venvPython, launcher: venvPython };
-    } else if (containers.length > 0) {
-      this.interpreters = { launcher: await systemPython(this.options.env ?? process.env) };
-    }
-  }
-
-  private prepareResume(): void {
-    const state = this.run_.state;
-    if (state.status === RunStatus.SUCCEEDED) {
-      this.reporter.notice(`run ${this.run_.runId} already succeeded; there is nothing to resume`);
-      return;
-    }
-    this.stopOrphans();
-    state.status = RunStatus.RUNNING;
-    state.resumes++;
-    state.error = undefined;
-    state.finishedAt = undefined;
-    for (const step of this.plan.steps) {
-      const record = this.record(step.name);
-      if (FINISHED_STATES.has(record.state) && !this.resultIsThere(step, record)) {
-        this.reporter.notice(`step '${step.name}' was recorded as finished but its result directory is missing; it runs again`);
-        record.state = TaskState.PENDING;
-      }
-      if (!FINISHED_STATES.has(record.state)) {
-        record.state = TaskState.PENDING;
-        record.error = undefined;
-        record.logTail = undefined;
-        record.outcome = undefined;
-        record.registered = undefined;
-        record.detail = undefined;
-        record.pid = undefined;
-        record.items?.forEach((item, i) => {
-          if (!FINISHED_STATES.has(item.state) || (item.state !== TaskState.SKIPPED && !fs.existsSync(this.run_.resultDir(step.name, i)))) {
-            item.state = TaskState.PENDING;
-            item.error = undefined;
-            item.logTail = undefined;
-            item.pid = undefined;
-          }
-        });
-      }
-    }
-    this.save();
-  }
-
-  private resultIsThere(step: PlannedStep, record: StepRecord): boolean {
-    if (record.state === TaskState.SKIPPED || !(step.step instanceof ContainerStep) || record.items) {
-      return true;
-    }
-    return fs.existsSync(this.run_.resultDir(step.name));
-  }
-
-  /**
-   * A runner killed with SIGKILL leaves its step processes running. Stop those of this run (found
-   * by their recorded pid, and checked to be this run's by MLOPS_RUN_ID in their environment).
-   */
-  private stopOrphans(): void {
-    const records = Object.values(this.run_.state.steps).flatMap((r) => [r, ...(r.items ?? [])]);
-    for (const record of records) {
-      if (record.state === TaskState.RUNNING && record.pid && belongsToRun(record.pid, this.run_.runId)) {
-        try {
-          process.kill(-record.pid, 'SIGKILL');
-        } catch {
-          // gone meanwhile
-        }
-      }
-    }
-  }
+  // ---- interruption ----
 
   private interrupt(): void {
     if (this.interrupted) {
@@ -844,52 +673,5 @@ function readMetrics(file: string): { [name: string]: unknown } | undefined {
   } catch {
     return undefined;
   }
-}
-
-function belongsToRun(pid: number, runId: string): boolean {
-  try {
-    const environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
-    return environ.includes(`${contract.RUN_ID_VAR}=${runId}`);
-  } catch {
-    return false;
-  }
-}
-
-/** The nearest directory at or above `from` that holds a package.json; `from` itself when none does. */
-export function findProjectDir(from: string): string {
-  let dir = path.resolve(from);
-  for (;;) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) {
-      return dir;
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) {
-      return path.resolve(from);
-    }
-    dir = parent;
-  }
-}
-
-let cachedSystemPython: Promise<string> | undefined;
-
-/**
- * The real path of `python3` for the launcher of shell steps. Resolved once: version managers
- * (pyenv) put a shell-script shim on PATH that costs a few hundred ms per start.
- */
-function systemPython(env: NodeJS.ProcessEnv): Promise<string> {
-  cachedSystemPython ??= new Promise((resolve, reject) => {
-    execFile('python3', ['-c', 'import sys; print(sys.executable)'], { env }, (error, stdout) => {
-      if (error) {
-        cachedSystemPython = undefined;
-        reject(new LocalRunError(
-          `python3 was not found (${error.message.split('\n')[0]}); the step launcher needs it to run shell steps`,
-          'install Python 3 and make sure python3 is on PATH',
-        ));
-      } else {
-        resolve(stdout.trim() || 'python3');
-      }
-    });
-  });
-  return cachedSystemPython;
 }
 

@@ -41,10 +41,16 @@ export function readFixtureLog(file: string): { step: string; pid: number; event
     });
 }
 
+/** True while the process runs; a zombie (dead, waiting for init to reap it) counts as dead. */
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }

@@ -1,0 +1,139 @@
+/**
+ * Local runner benchmarks (`npm run bench -- local`):
+ *  1. scheduling overhead per step: 100 no-op steps in a chain, run by the runner, against
+ *     spawning the very same processes (the step launcher running a no-op script) one after the
+ *     other in this process; target <= 10 ms/step beyond the spawns;
+ *  2. parallel speedup of two independent 1-second steps (max-parallel 2 vs 1); target >= 1.8x;
+ *  3. a cached rerun of the Iris pipeline against its cold run; target >= 20x faster.
+ */
+import { execFileSync, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { irisPipeline } from '../examples/iris/pipeline';
+import { Code, Pipeline, Step } from '../lib';
+import { CacheMode, runLocally, RunStatus } from '../lib/local';
+import { LAUNCHER_PATH } from '../lib/runtime';
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-bench-local-'));
+const code = path.join(work, 'steps');
+fs.mkdirSync(code);
+fs.writeFileSync(path.join(code, 'noop.sh'), 'exit 0\n');
+fs.writeFileSync(path.join(code, 'sleep.sh'), 'sleep 1\n');
+const projectDir = path.resolve(__dirname, '..');
+let runs = 0;
+const dirs = () => {
+  const base = path.join(work, `state-${runs++}`);
+  return { runsDir: path.join(base, 'runs'), cacheDir: path.join(base, 'cache'), registryDir: path.join(base, 'registry'), projectDir };
+};
+
+function chain(n: number): Pipeline {
+  const p = new Pipeline('overhead');
+  const c = Code.fromDirectory(code);
+  let previous: Step | undefined;
+  for (let i = 0; i < n; i++) {
+    const step: Step = Step.script(`s${i}`, { code: c, entry: 'noop.sh', dependsOn: previous ? [previous] : [] });
+    p.addStep(step);
+    previous = step;
+  }
+  return p;
+}
+
+function spawnOnce(python: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(python, [LAUNCHER_PATH, '--code', code, '--entry', 'noop.sh'], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    child.stdout.resume();
+    child.stderr.resume();
+    child.on('error', reject);
+    child.on('close', (status) => (status === 0 ? resolve() : reject(new Error(`exit ${status}`))));
+  });
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const verdict = (ok: boolean) => (ok ? 'meets the target' : 'MISSES the target');
+
+async function timed(run: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await run();
+  return performance.now() - t0;
+}
+
+async function overhead(): Promise<void> {
+  const python = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
+  const steps = 100;
+  await runLocally(chain(3), { ...dirs(), maxParallel: 1 }); // warm-up: interpreter lookup, file caches
+  const runner: number[] = [];
+  const direct: number[] = [];
+  // Alternating, and taking the fastest of each: the machine is shared, and load only ever adds time.
+  for (let rep = 0; rep < 5; rep++) {
+    direct.push(await timed(async () => {
+      for (let i = 0; i < steps; i++) {
+        await spawnOnce(python);
+      }
+    }));
+    runner.push(await timed(async () => {
+      const report = await runLocally(chain(steps), { ...dirs(), maxParallel: 1 });
+      if (report.status !== RunStatus.SUCCEEDED) {
+        throw new Error(report.error);
+      }
+    }));
+  }
+  const [viaRunner, spawnOnly] = [Math.min(...runner), Math.min(...direct)];
+  const perStep = (viaRunner - spawnOnly) / steps;
+  console.log(`scheduling overhead: ${steps} no-op steps in ${viaRunner.toFixed(0)} ms through the runner, ${spawnOnly.toFixed(0)} ms spawning the same processes directly (fastest of 5 each, alternating)`);
+  console.log(`  => ${perStep.toFixed(2)} ms/step beyond process spawn (target <= 10 ms/step): ${verdict(perStep <= 10)}`);
+}
+
+async function parallel(): Promise<void> {
+  const build = () => {
+    const p = new Pipeline('parallel');
+    const c = Code.fromDirectory(code);
+    p.addStep(Step.script('left', { code: c, entry: 'sleep.sh' }), Step.script('right', { code: c, entry: 'sleep.sh' }));
+    return p;
+  };
+  const one = await timed(() => runLocally(build(), { ...dirs(), maxParallel: 1 }));
+  const two = await timed(() => runLocally(build(), { ...dirs(), maxParallel: 2 }));
+  const speedup = one / two;
+  console.log(`parallel speedup: two independent 1 s steps take ${one.toFixed(0)} ms one at a time, ${two.toFixed(0)} ms side by side`);
+  console.log(`  => ${speedup.toFixed(2)}x (target >= 1.8x): ${verdict(speedup >= 1.8)}`);
+}
+
+async function cachedIris(): Promise<void> {
+  const state = dirs();
+  const options = { ...state, cacheMode: CacheMode.ALL, maxParallel: 2 };
+  const cold = await timed(async () => {
+    const report = await runLocally(irisPipeline(), options);
+    if (report.status !== RunStatus.SUCCEEDED) {
+      throw new Error(report.error);
+    }
+  });
+  const warmRuns: number[] = [];
+  for (let rep = 0; rep < 3; rep++) {
+    warmRuns.push(await timed(async () => {
+      const report = await runLocally(irisPipeline(), options);
+      if (report.steps.slice(0, 4).some((s) => s.state !== 'cached')) {
+        throw new Error('the rerun was not served from the cache');
+      }
+    }));
+  }
+  const warm = median(warmRuns);
+  const speedup = cold / warm;
+  console.log(`Iris: cold run ${(cold / 1000).toFixed(1)} s (4 Python steps: pandas, scikit-learn), cached rerun ${warm.toFixed(0)} ms (median of 3)`);
+  console.log(`  => cached rerun ${speedup.toFixed(0)}x faster (target >= 20x): ${verdict(speedup >= 20)}`);
+}
+
+async function main(): Promise<void> {
+  console.log(`local runner on ${os.availableParallelism()} CPUs, node ${process.version}`);
+  try {
+    await overhead();
+    await parallel();
+    await cachedIris();
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,111 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Pipeline, Step } from '../../lib';
+import { runLocally, RunStatus } from '../../lib/local';
+import { processStartTicks } from '../../lib/local/lock';
+import { fixtureCode as code, readFixtureLog, stateDirs, tempDir } from '../support/local/fixtures';
+
+let tmp: { dir: string; cleanup: () => void };
+let log: string;
+beforeEach(() => {
+  tmp = tempDir('rundir');
+  log = path.join(tmp.dir, 'fixture.log');
+});
+afterEach(() => tmp.cleanup());
+
+function pipeline(): Pipeline {
+  const p = new Pipeline('two');
+  const a = Step.script('a', { code, entry: 'record.sh', outputs: ['data'], env: { CONTENT: 'fresh' } });
+  p.addStep(a, Step.script('b', { code, entry: 'copy-input.sh', inputs: { data: a.output('data') }, outputs: ['data'] }));
+  return p;
+}
+
+const run = (options: Parameters<typeof runLocally>[1] = {}) => runLocally(pipeline(), { ...stateDirs(tmp.dir), env: { ...process.env, FIXTURE_LOG: log }, ...options });
+
+test('a run directory holds run.json, state.json, and per step its logs and result; no temporary files stay', async () => {
+  const report = await run();
+  const files: string[] = [];
+  const walk = (dir: string, rel = '') => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        walk(path.join(dir, e.name), r);
+      } else {
+        files.push(r);
+      }
+    }
+  };
+  walk(report.runDir);
+  expect(files.sort()).toEqual([
+    'run.json',
+    'state.json',
+    'steps/a/logs/attempt-1.log',
+    'steps/a/result/outputs/data/data.txt',
+    'steps/b/logs/attempt-1.log',
+    'steps/b/result/outputs/data/data.txt',
+  ]);
+  const info = JSON.parse(fs.readFileSync(path.join(report.runDir, 'run.json'), 'utf8'));
+  expect(info).toEqual({ format: 'mlops-local-run/1', runId: report.runId, pipeline: 'two', createdAt: expect.any(String), parameters: {}, cacheMode: 'policy', steps: ['a', 'b'] });
+  expect(report.runId).toMatch(/^\d{8}-\d{6}-[0-9a-f]{6}$/);
+  expect(path.basename(report.runDir)).toBe(report.runId);
+});
+
+test('a result directory that state.json does not call succeeded is not trusted on resume', async () => {
+  const first = await run();
+  // As after a crash between renaming b's result into place and recording it: the state says running.
+  const stateFile = path.join(first.runDir, 'state.json');
+  const state = JSON.parse(fs.readFileSync(stateFile, 'utf8'));
+  state.status = 'running';
+  state.steps.b.state = 'running';
+  fs.writeFileSync(stateFile, JSON.stringify(state));
+  fs.writeFileSync(path.join(first.runDir, 'steps', 'b', 'result', 'outputs', 'data', 'data.txt'), 'half-written');
+  fs.mkdirSync(path.join(first.runDir, 'steps', 'b', '.tmp-attempt-2-1-abcd'));
+
+  const resumed = await run({ resume: first.runId });
+
+  expect(resumed.status).toBe(RunStatus.SUCCEEDED);
+  expect(resumed.steps.map((s) => [s.name, s.attempts])).toEqual([['a', 1], ['b', 2]]);
+  expect(fs.readFileSync(path.join(resumed.steps[1].outputs!.data, 'data.txt'), 'utf8')).toBe('a fresh\nthen b\n');
+  expect(fs.readdirSync(path.join(first.runDir, 'steps', 'b')).sort()).toEqual(['logs', 'result']);
+  expect(readFixtureLog(log).map((e) => `${e.step} ${e.event}`)).toEqual(['a start', 'a end', 'b ran', 'b ran']);
+});
+
+test('a succeeded step whose result vanished runs again on resume', async () => {
+  const first = await run();
+  const stateFile = path.join(first.runDir, 'state.json');
+  const state = JSON.parse(fs.readFileSync(stateFile, 'utf8'));
+  state.status = 'failed';
+  fs.writeFileSync(stateFile, JSON.stringify(state));
+  fs.rmSync(path.join(first.runDir, 'steps', 'a', 'result'), { recursive: true });
+  const notices: string[] = [];
+  const resumed = await run({ resume: first.runId, reporter: { notice: (m) => notices.push(m), runStarted: () => {}, stepChanged: () => {}, stepOutput: () => {}, runFinished: () => {} } });
+  expect(resumed.status).toBe(RunStatus.SUCCEEDED);
+  expect(notices).toEqual(["step 'a' was recorded as finished but its result directory is missing; it runs again"]);
+  expect(resumed.steps[0].attempts).toBe(2);
+});
+
+test('resuming a run that already succeeded changes nothing', async () => {
+  const first = await run();
+  const resumed = await run({ resume: first.runId });
+  expect(resumed.status).toBe(RunStatus.SUCCEEDED);
+  expect(resumed.resumes).toBe(0);
+  expect(readFixtureLog(log)).toHaveLength(3);
+});
+
+test('a run that a live process holds cannot be resumed at the same time', async () => {
+  const first = await run();
+  const lock = path.join(first.runDir, 'lock');
+  fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, startTicks: processStartTicks(process.pid), purpose: 'test', since: '2026-01-01T00:00:00Z' }));
+  await expect(run({ resume: first.runId })).rejects.toThrow(`run '${first.runId}' is being run right now by process ${process.pid} (since 2026-01-01T00:00:00Z)`);
+  // A lock left by a dead process is taken over.
+  fs.writeFileSync(lock, JSON.stringify({ pid: 2 ** 22 + 17, purpose: 'test', since: '2026-01-01T00:00:00Z' }));
+  expect((await run({ resume: first.runId })).status).toBe(RunStatus.SUCCEEDED);
+  expect(fs.existsSync(lock)).toBe(false);
+});
+
+test('a run that was started with other steps cannot be resumed with this pipeline', async () => {
+  const first = await run();
+  const info = path.join(first.runDir, 'run.json');
+  fs.writeFileSync(info, JSON.stringify({ ...JSON.parse(fs.readFileSync(info, 'utf8')), steps: ['a', 'b', 'c'] }));
+  await expect(run({ resume: first.runId })).rejects.toThrow(`run '${first.runId}' was started with steps 'a', 'b', 'c'; pipeline 'two' now has 'a', 'b', so its results do not fit`);
+});
