@@ -3,6 +3,7 @@ import * as path from 'path';
 import { Command, CommanderError, Option } from 'commander';
 import { listCommand, retryCommand, ServiceFactory, sageMakerService, startCommand, statusCommand } from './cloud/commands';
 import { CliError } from './errors';
+import { graphCommand, GRAPH_FORMATS } from './graph-command';
 import { CliIO } from './io';
 import { collect, positiveInteger, positiveNumber } from './params';
 import { runCommand } from './run-command';
@@ -28,7 +29,7 @@ export function buildProgram(context: ProgramContext, setExitCode: (code: number
   const { io } = context;
   const service = context.service ?? sageMakerService;
   const program = new Command('mlops')
-    .description('Run cdk-mlops pipelines on this machine, and start, watch and retry them on SageMaker')
+    .description('Run cdk-mlops pipelines on this machine, draw them, and start, watch and retry them on SageMaker')
     .version(version())
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
@@ -50,6 +51,14 @@ export function buildProgram(context: ProgramContext, setExitCode: (code: number
     .option('--no-cache', 'ignore every cache policy: run all steps')
     .option('--python <path>', 'run Python steps with this interpreter instead of the project .venv')
     .action(async (pipeline: string, options) => setExitCode(await runCommand(pipeline, options, io, context.signal)));
+
+  program
+    .command('graph')
+    .description('draw a pipeline: a Mermaid flowchart or an SVG diagram, conditions and branches included')
+    .argument('<pipeline>', 'module exporting the Pipeline, or a directory with pipeline.ts (e.g. examples/iris)')
+    .addOption(new Option('--format <format>', 'diagram format').choices(GRAPH_FORMATS).default('mermaid'))
+    .option('--out <file>', 'write the diagram to this file instead of stdout')
+    .action(async (pipeline: string, options) => setExitCode(await graphCommand(pipeline, options, io)));
 
   const cloud = (command: Command) =>
     command

@@ -18,7 +18,7 @@ test('npx mlops resolves to this package\'s bin and prints its commands', () => 
   const r = spawnSync('npx', ['--no-install', 'mlops', '--help'], { cwd: REPO, encoding: 'utf8', env: { ...process.env, npm_config_yes: 'false' } });
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
-  for (const command of ['run [options] <pipeline>', 'start [options] <pipeline-name>', 'status [options] <pipeline-name>', 'list [options] <pipeline-name>', 'retry [options] <execution-arn>']) {
+  for (const command of ['run [options] <pipeline>', 'graph [options] <pipeline>', 'start [options] <pipeline-name>', 'status [options] <pipeline-name>', 'list [options] <pipeline-name>', 'retry [options] <execution-arn>']) {
     expect(r.stdout).toContain(command);
   }
 });

@@ -7,7 +7,7 @@ import { tempDir } from '../support/local/fixtures';
 /**
  * The Iris example for real: pandas and scikit-learn in the project venv (.ci/run creates it; the
  * runner would create it otherwise), trained, evaluated, gated and registered; then run again and
- * served from the cache. `--cache` caches the steps, which set no cache policy of their own.
+ * served from the cache (the pipeline caches its container steps by default).
  */
 let tmp: { dir: string; cleanup: () => void };
 beforeAll(() => {
@@ -17,7 +17,7 @@ afterAll(() => tmp.cleanup());
 
 test('npx mlops run examples/iris --local trains, evaluates and registers the model; a second run comes from the cache', async () => {
   const dirs = ['--runs-dir', path.join(tmp.dir, 'runs'), '--cache-dir', path.join(tmp.dir, 'cache'), '--registry-dir', path.join(tmp.dir, 'registry')];
-  const cold = await runMlops(['run', 'examples/iris', '--local', '--cache', '--json', '--param', 'minAccuracy=0.8', ...dirs]);
+  const cold = await runMlops(['run', 'examples/iris', '--local', '--json', '--param', 'minAccuracy=0.8', ...dirs]);
   expect(cold.stderr).not.toMatch(/failed/);
   expect(cold.code).toBe(0);
   const first = JSON.parse(cold.stdout);
@@ -42,7 +42,7 @@ test('npx mlops run examples/iris --local trains, evaluates and registers the mo
   }));
   expect(fs.statSync(path.join(version.path, 'model', 'model.joblib')).size).toBeGreaterThan(1000);
 
-  const warm = await runMlops(['run', 'examples/iris', '--local', '--cache', '--json', '--param', 'minAccuracy=0.8', ...dirs]);
+  const warm = await runMlops(['run', 'examples/iris', '--local', '--json', '--param', 'minAccuracy=0.8', ...dirs]);
   expect(warm.code).toBe(0);
   const second = JSON.parse(warm.stdout);
   expect(second.steps.slice(0, 4).map((s: { state: string; attempts: number }) => [s.state, s.attempts])).toEqual([['cached', 0], ['cached', 0], ['cached', 0], ['cached', 0]]);
@@ -54,7 +54,7 @@ test('npx mlops run examples/iris --local trains, evaluates and registers the mo
 test('an accuracy threshold above what the model reaches fails the run with the fail step message', async () => {
   const dirs = ['--runs-dir', path.join(tmp.dir, 'runs'), '--cache-dir', path.join(tmp.dir, 'cache'), '--registry-dir', path.join(tmp.dir, 'registry2')];
   // The cache from the first test makes this quick: only the gate decides differently.
-  const r = await runMlops(['run', 'examples/iris', '--local', '--cache', '--param', 'minAccuracy=1.01', ...dirs]);
+  const r = await runMlops(['run', 'examples/iris', '--local', '--param', 'minAccuracy=1.01', ...dirs]);
   expect(r.code).toBe(1);
   expect(r.stdout).toContain("fail step 'too-inaccurate' stopped the run: Test accuracy is below minAccuracy; the model was not registered");
   expect(r.stdout).toContain('register: skipped');
