@@ -43,8 +43,8 @@ class NotYet(Exception):
     """Something the apply creates is not visible through the API yet."""
 
 
-def retrying(what, deadline, work):
-    delay = 2
+def retrying(what, deadline, work, first_delay=2.0):
+    delay = first_delay
     while True:
         try:
             return work()
@@ -56,7 +56,7 @@ def retrying(what, deadline, work):
                 raise SystemExit(f"{PREFIX} {what}: {e}; gave up")
             print(f"{PREFIX} {what}: {e}; retrying in {delay}s", flush=True)
             time.sleep(delay)
-            delay = min(delay * 2, 30)
+            delay = min(delay * 2, 30.0)
 
 
 def pages(api, path, key, query):
@@ -75,6 +75,10 @@ def main(argv):
     api = Api(cfg)
     deadline = time.time() + cfg.get("timeoutSeconds", 600)
     namespace = cfg["namespace"]
+    first_delay = float(cfg.get("retryDelaySeconds", 2))
+
+    def retry(what, work):
+        return retrying(what, deadline, work, first_delay)
 
     def pipeline_id():
         try:
@@ -85,7 +89,7 @@ def main(argv):
             raise
         return found["pipeline_id"]
 
-    pid = retrying("finding the pipeline", deadline, pipeline_id)
+    pid = retry("finding the pipeline", pipeline_id)
 
     def version_id():
         for version in pages(api, f"/apis/v2beta1/pipelines/{pid}/versions", "pipeline_versions", {}):
@@ -93,7 +97,7 @@ def main(argv):
                 return version["pipeline_version_id"]
         raise NotYet(f"pipeline version {cfg['pipelineVersionName']!r} not found")
 
-    vid = retrying("finding the pipeline version", deadline, version_id)
+    vid = retry("finding the pipeline version", version_id)
     marker = f"[mlops:{cfg['fingerprint']}]"
 
     def existing():
@@ -101,7 +105,7 @@ def main(argv):
         runs = pages(api, "/apis/v2beta1/recurringruns", "recurringRuns", {"namespace": namespace})
         return [run for run in runs if run.get("display_name") == cfg["displayName"]]
 
-    current = retrying("listing recurring runs", deadline, existing)
+    current = retry("listing recurring runs", existing)
     keep = None
     for run in current:
         ref = run.get("pipeline_version_reference") or {}
@@ -109,7 +113,7 @@ def main(argv):
             keep = run
             continue
         print(f"{PREFIX} deleting stale recurring run {run['recurring_run_id']}", flush=True)
-        retrying("deleting a stale recurring run", deadline, lambda: api.call("DELETE", "/apis/v2beta1/recurringruns/" + run["recurring_run_id"]))
+        retry("deleting a stale recurring run", lambda: api.call("DELETE", "/apis/v2beta1/recurringruns/" + run["recurring_run_id"]))
     if keep is not None:
         print(f"{PREFIX} recurring run {keep['recurring_run_id']} is up to date", flush=True)
         return 0
@@ -127,7 +131,7 @@ def main(argv):
     }
     if cfg.get("serviceAccount"):
         body["service_account"] = cfg["serviceAccount"]
-    created = retrying("creating the recurring run", deadline, lambda: api.call("POST", "/apis/v2beta1/recurringruns", body))
+    created = retry("creating the recurring run", lambda: api.call("POST", "/apis/v2beta1/recurringruns", body))
     print(f"{PREFIX} created recurring run {created.get('recurring_run_id')} for {cfg['pipelineVersionName']}", flush=True)
     return 0
 

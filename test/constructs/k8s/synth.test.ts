@@ -1,0 +1,24 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Testing } from 'cdk8s';
+import * as YAML from 'yaml';
+import { IrisArgoChart, IrisKubeflowChart } from '../../../examples/iris/k8s';
+
+const ROOT = path.join(__dirname, '..', '..', '..');
+
+test('bin/k8s.ts writes one YAML file per Kubernetes example chart, offline, as the charts synthesize', () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s-synth-'));
+  try {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'bin/k8s.ts'], { cwd: ROOT, env: { ...process.env, CDK8S_OUTDIR: out }, encoding: 'utf8', timeout: 60000 });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(fs.readdirSync(out).sort()).toEqual(['iris-argo.k8s.yaml', 'iris-kubeflow.k8s.yaml']);
+    const written = (file: string) => YAML.parseAllDocuments(fs.readFileSync(path.join(out, file), 'utf8')).map((d) => d.toJSON());
+    expect(written('iris-argo.k8s.yaml')).toEqual(Testing.synth(new IrisArgoChart(Testing.app(), 'iris-argo')));
+    expect(written('iris-kubeflow.k8s.yaml')).toEqual(Testing.synth(new IrisKubeflowChart(Testing.app(), 'iris-kubeflow')));
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+});
