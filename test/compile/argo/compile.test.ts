@@ -5,6 +5,7 @@ import * as YAML from 'yaml';
 import { irisPipeline } from '../../../examples/iris/pipeline';
 import { CachePolicy, Code, Condition, Parameter, Pipeline, RateUnit, RetryPolicy, Schedule, Step, Value } from '../../../lib';
 import { ArgoCompileOptions, ArgoDocuments, ArgoVersion, compileArgo } from '../../../lib/compile/argo';
+import { packageCode } from '../../../lib/runtime';
 import { podSecurityProblems, resourceProblems, validateManifests } from '../../support/k8s';
 
 const code = Code.fromDirectory(path.join(__dirname, '..', '..', 'fixtures', 'steps'));
@@ -187,6 +188,24 @@ describe('step scripts run as Argo would run them', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'argo-run-'));
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('a container step: the launcher command line writes outputs and one file per metric where the template reads them', () => {
+    const p = new Pipeline('contract', { parameters: { n: Parameter.integer(7) } });
+    p.addStep(Step.script('score', { code, entry, outputs: ['out'], metrics: ['score'], stringMetrics: ['label'], params: { n: p.parameter('n') }, arguments: ['--flag'] }));
+    const t = template(compile(p), 'score');
+    // What the pod would see: the ConfigMap's code.zip, Argo's substitutions, /mlops under a temp dir.
+    const zip = path.join(dir, 'code', 'code.zip');
+    fs.mkdirSync(path.dirname(zip));
+    fs.writeFileSync(zip, packageCode(code));
+    const local = (text: string) => text.split('/mlops/').join(`${dir}/mlops/`).replace('{{workflow.name}}', 'contract-abcde').replace('{{inputs.parameters.n}}', '7');
+    expect(t.container.command).toEqual(['python3', '/mlops/code/code.zip']);
+    const run = require('child_process').spawnSync('python3', [zip, ...t.container.args.map(local)], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const read = (p2: string) => fs.readFileSync(local(p2), 'utf8');
+    expect(t.outputs.parameters.map((o: Json) => [o.name, read(o.valueFrom.path)])).toEqual([['score', '0.95'], ['label', 'good']]);
+    expect(read(`${t.outputs.artifacts[0].path}/done.txt`)).toBe('score\n');
+  });
 
   test('the register script writes the model and metadata where the output artifacts point', () => {
     const docs = compile(irisPipeline());
