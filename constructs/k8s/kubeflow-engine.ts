@@ -55,7 +55,8 @@ export class KubeflowEngine extends Engine {
 
   public _render(ctx: EngineContext): EngineRendering {
     const o = this.options;
-    const compileOptions: KubeflowCompileOptions & { podLabels?: { [label: string]: string } } = {
+    const stepPodLabels = { 'mlops.cdk.io/pipeline': ctx.name };
+    const compileOptions: KubeflowCompileOptions = {
       defaultImage: o.defaultImage,
       utilityImage: o.utilityImage,
       codeConfigMapName: ctx.codeConfigMapName,
@@ -63,8 +64,7 @@ export class KubeflowEngine extends Engine {
       pipelineName: ctx.name,
       runAsUser: o.runAsUser,
       runAsGroup: o.runAsGroup,
-      // Asked of the compiler (see docs/kubernetes.md); ignored until it supports pod labels.
-      podLabels: { 'mlops.cdk.io/pipeline': ctx.name },
+      podLabels: stepPodLabels,
     };
     const doc = compileKubeflow(ctx.pipeline, compileOptions);
     const version = `${ctx.name}-${shortHash(JSON.stringify(doc))}`;
@@ -103,8 +103,6 @@ export class KubeflowEngine extends Engine {
     if (problems.length > 0) {
       throw new PipelineValidationError(`${ctx.subject} on Kubeflow Pipelines`, problems);
     }
-    const labelled = Object.values<any>(doc.platformSpec?.platforms?.kubernetes?.deploymentSpec?.executors ?? {})
-      .every((executor) => executor?.podMetadata?.labels?.['mlops.cdk.io/pipeline'] === ctx.name);
     return {
       objects,
       stepRules: [
@@ -115,7 +113,7 @@ export class KubeflowEngine extends Engine {
         { apiGroups: [''], resources: ['secrets'], resourceNames: [o.artifactSecretName ?? 'mlpipeline-minio-artifact'], verbs: ['get'] },
         { apiGroups: ['argoproj.io'], resources: ['workflowtaskresults'], verbs: ['create', 'patch'] },
       ],
-      stepPodLabels: labelled && Object.keys(doc.platformSpec?.platforms?.kubernetes?.deploymentSpec?.executors ?? {}).length > 0 ? { 'mlops.cdk.io/pipeline': ctx.name } : undefined,
+      stepPodLabels,
       stepEgress: [this.kfpServices()],
     };
   }

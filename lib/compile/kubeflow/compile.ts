@@ -488,8 +488,13 @@ class KubeflowCompilation {
     return image ?? '';
   }
 
-  private security(): { runAsUser: number; runAsGroup: number } {
-    return { runAsUser: this.options.runAsUser ?? DEFAULT_RUN_AS_ID, runAsGroup: this.options.runAsGroup ?? DEFAULT_RUN_AS_ID };
+  /** What every step pod gets: a non-root user and the option's pod labels. */
+  private security(): { runAsUser: number; runAsGroup: number; podLabels?: { [label: string]: string } } {
+    return {
+      runAsUser: this.options.runAsUser ?? DEFAULT_RUN_AS_ID,
+      runAsGroup: this.options.runAsGroup ?? DEFAULT_RUN_AS_ID,
+      podLabels: this.options.podLabels,
+    };
   }
 
   /** KFP replaces `{{$...}}` in command-line arguments at run time, so user text must not contain it. */

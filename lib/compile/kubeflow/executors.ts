@@ -188,6 +188,7 @@ export interface ExecutorConfigProps {
   readonly tolerations?: KubeflowToleration[];
   readonly runAsUser: number;
   readonly runAsGroup: number;
+  readonly podLabels?: { [label: string]: string };
 }
 
 /** The kfp_kubernetes.KubernetesExecutorConfig of one executor, in canonical proto3 JSON. */
@@ -214,12 +215,17 @@ export function kubernetesExecutorConfig(props: ExecutorConfigProps): { [key: st
       effect: t.effect,
       tolerationSeconds: t.tolerationSeconds === undefined ? undefined : String(t.tolerationSeconds),
     })),
+    podMetadata: props.podLabels && Object.keys(props.podLabels).length > 0 ? { labels: sortedRecord(props.podLabels) } : undefined,
     securityContext: {
       runAsUser: String(props.runAsUser),
       runAsGroup: String(props.runAsGroup),
       runAsNonRoot: true,
     },
   });
+}
+
+function sortedRecord(record: { [key: string]: string }): { [key: string]: string } {
+  return Object.fromEntries(Object.keys(record).sort().map((k) => [k, record[k]]));
 }
 
 /** Leaves out undefined, empty-string and empty-array fields, as canonical proto3 JSON does. */

@@ -55,6 +55,8 @@ export interface KubeflowCompileOptions {
   readonly runAsUser?: number;
   /** GID the step containers run as. @default 1000 */
   readonly runAsGroup?: number;
+  /** Labels on every step pod, e.g. for the NetworkPolicies that select them. */
+  readonly podLabels?: { [label: string]: string };
 }
 
 export const DEFAULT_GPU_RESOURCE = 'nvidia.com/gpu';
@@ -97,6 +99,11 @@ export function optionProblems(options: KubeflowCompileOptions): string[] {
     }
   }
   const gpu = options.gpu;
+  for (const [label, value] of Object.entries(options.podLabels ?? {})) {
+    if (!isQualifiedName(label) || typeof value !== 'string' || !LABEL_VALUE.test(value)) {
+      problems.push(`Kubeflow option podLabels entry ${show(label)}: ${show(value)} is not a valid Kubernetes label (keys: [prefix/]name, values: up to 63 letters, digits, '-', '_' or '.')`);
+    }
+  }
   if (gpu) {
     const resource = gpu.resourceName;
     if (resource !== undefined && (typeof resource !== 'string' || !resource.includes('/') || !isQualifiedName(resource))) {
