@@ -22,26 +22,18 @@ function codeKey(code: Code): string {
 export class CodeAssets extends Construct {
   private readonly assets = new Map<string, s3assets.Asset>();
 
-  constructor(scope: Construct, id: string, codes: Code[]) {
-    super(scope, id);
-    for (const code of codes) {
-      const key = codeKey(code);
-      if (!this.assets.has(key)) {
-        const asset = new s3assets.Asset(this, `Code${this.assets.size + 1}`, { path: stageArchive(packageCode(code)) });
-        this.assets.set(key, asset);
-      }
-    }
-  }
-
-  /** Every archive asset, in the order first used. */
+  /** Every archive asset made so far, in the order first asked for. */
   public get all(): s3assets.Asset[] {
     return [...this.assets.values()];
   }
 
+  /** The asset of a Code's archive, made on first use. */
   public asset(code: Code): s3assets.Asset {
-    const asset = this.assets.get(codeKey(code));
+    const key = codeKey(code);
+    let asset = this.assets.get(key);
     if (!asset) {
-      throw new Error(`internal: no asset for code directory ${code.directory}`);
+      asset = new s3assets.Asset(this, `Code${this.assets.size + 1}`, { path: stageArchive(packageCode(code)) });
+      this.assets.set(key, asset);
     }
     return asset;
   }

@@ -1,14 +1,15 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 
 /** What the pipeline's jobs touch, from which the execution role's permissions follow. */
 export interface ExecutionPolicyInputs {
-  readonly role: iam.IRole;
-  readonly bucket: s3.IBucket;
+  /** The execution role's ARN. */
+  readonly roleArn: string;
+  /** The artifact bucket's ARN. */
+  readonly bucketArn: string;
   /** The pipeline's key prefix in the bucket (no leading or trailing '/'). */
   readonly prefix: string;
   readonly key: kms.IKey;
@@ -66,24 +67,24 @@ export function executionStatements(scope: Construct, inputs: ExecutionPolicyInp
   statements.push(new iam.PolicyStatement({
     sid: 'PassThisRoleToJobs',
     actions: ['iam:PassRole'],
-    resources: [inputs.role.roleArn],
+    resources: [inputs.roleArn],
     conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
   }));
   statements.push(new iam.PolicyStatement({
     sid: 'ReadWritePipelinePrefix',
     actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
-    resources: [inputs.bucket.arnForObjects(`${inputs.prefix}/*`)],
+    resources: [`${inputs.bucketArn}/${inputs.prefix}/*`],
   }));
   statements.push(new iam.PolicyStatement({
     sid: 'ListPipelinePrefix',
     actions: ['s3:ListBucket'],
-    resources: [inputs.bucket.bucketArn],
+    resources: [inputs.bucketArn],
     conditions: { StringLike: { 's3:prefix': [inputs.prefix, `${inputs.prefix}/*`] } },
   }));
   statements.push(new iam.PolicyStatement({
     sid: 'LocateBucket',
     actions: ['s3:GetBucketLocation'],
-    resources: [inputs.bucket.bucketArn],
+    resources: [inputs.bucketArn],
   }));
   if (inputs.codeAssets.length > 0) {
     statements.push(new iam.PolicyStatement({

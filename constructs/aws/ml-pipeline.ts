@@ -2,7 +2,6 @@ import * as crypto from 'crypto';
 import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -28,7 +27,7 @@ import { paramText } from '../../lib/pipeline/contract';
 import { CodeAssets } from './code-assets';
 import { defaultImage } from './default-image';
 import { executionStatements } from './execution-policy';
-import { acknowledgeIamFindings } from './nag-acknowledgements';
+import { acknowledgeIamFindings, acknowledgeWildcardResources } from './nag-acknowledgements';
 import { Orchestrator, OrchestratorKind } from './orchestrator';
 
 /** Where the compiled pipeline definition is kept. */
@@ -121,6 +120,8 @@ export class MlPipeline extends Construct {
   public readonly cfnPipeline: sagemaker.CfnPipeline;
   private readonly pipelineArns: string[];
   private readonly model: Pipeline;
+  /** True when this construct created the key (so it may add to the key policy). */
+  private readonly ownKey: boolean;
 
   constructor(scope: Construct, id: string, props: MlPipelineProps) {
     super(scope, id);
@@ -140,26 +141,23 @@ export class MlPipeline extends Construct {
     );
     this.pipelineArn = this.pipelineArns[0];
 
-    // Everything the compiler needs is known before the pipeline is compiled, except problems in
-    // the model itself: validate it first so those come with the construct's path.
-    const model = pipeline.problems();
-    if (model.length > 0) {
-      throw new PipelineValidationError(`${subject}: pipeline '${pipeline.name}'`, model);
-    }
     const steps = pipeline.allSteps();
     const containerSteps = steps.filter((s): s is ContainerStep => s instanceof ContainerStep);
 
-    this.encryptionKey = props.encryptionKey ?? props.bucket?.encryptionKey ?? new kms.Key(this, 'Key', {
-      description: `Encrypts the artifacts, job volumes and alerts of ML pipeline ${this.pipelineName}`,
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    this.ownKey = !props.encryptionKey && !props.bucket?.encryptionKey;
+    this.encryptionKey = props.encryptionKey ?? props.bucket?.encryptionKey ?? this.createKey();
     this.bucket = props.bucket ?? this.createBucket(this.encryptionKey);
     this.role = props.role ?? new iam.Role(this, 'ExecutionRole', {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
       description: `Runs ML pipeline ${this.pipelineName} and its SageMaker jobs`,
     });
-    const code = new CodeAssets(this, 'StepCode', containerSteps.map((s) => s.code));
+    // Our own resources' L1 attributes resolve faster than the L2 ones (which are lazy, for
+    // cross-environment names), and the definition references them in every step.
+    const roleArn = props.role ? this.role.roleArn : (this.role.node.defaultChild as iam.CfnRole).attrArn;
+    const bucketName = props.bucket ? this.bucket.bucketName : (this.bucket.node.defaultChild as s3.CfnBucket).ref;
+    const bucketArn = props.bucket ? this.bucket.bucketArn : (this.bucket.node.defaultChild as s3.CfnBucket).attrArn;
+    // Assets are made as the compiler asks for code locations, i.e. only once the model is valid.
+    const code = new CodeAssets(this, 'StepCode');
 
     // The region's image (and its mapping) only when a step runs it.
     const registerSteps = steps.filter((s): s is RegisterModelStep => s instanceof RegisterModelStep);
@@ -169,8 +167,8 @@ export class MlPipeline extends Construct {
     const inferenceImage = options.defaultInferenceImage ?? defaultImageUri;
     try {
       this.definition = compileSageMaker(pipeline, {
-        roleArn: this.role.roleArn,
-        bucketName: this.bucket.bucketName,
+        roleArn,
+        bucketName,
         prefix: this.bucketPrefix,
         kmsKeyArn: this.encryptionKey.keyArn,
         defaultImage: defaultImageUri,
@@ -180,7 +178,9 @@ export class MlPipeline extends Construct {
       });
     } catch (e) {
       if (e instanceof PipelineValidationError) {
-        throw new PipelineValidationError(`${subject}: pipeline '${pipeline.name}' on SageMaker`, e.problems);
+        // The model's own problems, or what SageMaker cannot run: say which, with this construct's path.
+        const engine = e.message.startsWith(`Pipeline '${pipeline.name}' on SageMaker:`) ? ' on SageMaker' : '';
+        throw new PipelineValidationError(`${subject}: pipeline '${pipeline.name}'${engine}`, e.problems);
       }
       throw e;
     }
@@ -194,10 +194,9 @@ export class MlPipeline extends Construct {
     if (typeof image !== 'string' && images.some((i) => i === defaultImageUri)) {
       repositoryArns.push(image.repositoryArn);
     }
-    const policy = new iam.Policy(this, 'ExecutionPolicy', {
-      statements: executionStatements(this, {
-        role: this.role,
-        bucket: this.bucket,
+    const statements = executionStatements(this, {
+        roleArn,
+        bucketArn,
         prefix: this.bucketPrefix,
         key: this.encryptionKey,
         runsProcessingJobs: steps.some((s) => s instanceof ScriptStep),
@@ -206,16 +205,14 @@ export class MlPipeline extends Construct {
         modelPackageGroups: groups,
         repositoryArns,
         anyRepository: images.some((i) => Token.isUnresolved(i) && i !== defaultImageUri),
-      }),
     });
+    const policy = new iam.Policy(this, 'ExecutionPolicy', { document: new iam.PolicyDocument({ statements, minimize: false }) });
     policy.attachToRole(this.role);
-    acknowledgeIamFindings(policy, {
-      wildcardResources:
-        'Scoped as far as the services allow: SageMaker names jobs per run (processing-job/*, training-job/*), numbers ' +
-        'model versions within their group (model-package/<group>/*) and creates a log stream per job ' +
-        '(log-group:/aws/sagemaker/<type>Jobs:*); outputs live under the pipeline\'s own bucket prefix (<prefix>/*); ' +
-        'ecr:GetAuthorizationToken and cloudwatch:PutMetricData (namespace-conditioned) have no resource-level permissions.',
-    });
+    acknowledgeWildcardResources(policy, statements,
+      'Scoped as far as the services allow: SageMaker names jobs per run (processing-job/*, training-job/*), numbers ' +
+      'model versions within their group (model-package/<group>/*) and creates a log stream per job ' +
+      '(log-group:/aws/sagemaker/<type>Jobs:*); outputs live under the pipeline\'s own bucket prefix (<prefix>/*); ' +
+      'ecr:GetAuthorizationToken and cloudwatch:PutMetricData (namespace-conditioned) have no resource-level permissions.');
 
     const { storage, size, body, s3Location, deployment } = this.storeDefinition(props.definitionStorage ?? DefinitionStorage.AUTO, subject);
     this.definitionStorage = storage;
@@ -223,7 +220,7 @@ export class MlPipeline extends Construct {
     this.cfnPipeline = new sagemaker.CfnPipeline(this, 'Resource', {
       pipelineName: this.pipelineName,
       pipelineDescription: pipeline.description,
-      roleArn: this.role.roleArn,
+      roleArn,
       // An untyped property in the L1: rendered as written, so CloudFormation's own key names.
       pipelineDefinition: s3Location
         ? { PipelineDefinitionS3Location: { Bucket: s3Location.bucket, Key: s3Location.key } }
@@ -332,19 +329,49 @@ export class MlPipeline extends Construct {
     return problems;
   }
 
-  private createBucket(key: kms.IKey): s3.IBucket {
-    const accessLogs = new s3.Bucket(this, 'AccessLogs', {
-      encryption: s3.BucketEncryption.S3_MANAGED, // S3 server access logging cannot write to SSE-KMS buckets
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      versioned: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+  /**
+   * A customer managed key with rotation, retained on delete, that the account administers (the
+   * same policy kms.Key writes). Written with the L1 class behind an IKey (kms.Key.fromCfnKey, which
+   * still takes key policy additions): the L2 Key costs synth time and adds nothing here.
+   */
+  private createKey(): kms.IKey {
+    const stack = Stack.of(this);
+    const key = new kms.CfnKey(this, 'Key', {
+      description: `Encrypts the artifacts, job volumes and alerts of ML pipeline ${this.pipelineName}`,
+      enableKeyRotation: true,
+      keyPolicy: {
+        Version: '2012-10-17',
+        Statement: [{
+          Sid: 'AccountAdministersKey',
+          Effect: 'Allow',
+          Principal: { AWS: `arn:${stack.partition}:iam::${stack.account}:root` },
+          Action: 'kms:*',
+          Resource: '*',
+        }],
+      },
     });
-    Validations.of(accessLogs).acknowledge({
+    key.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    return kms.Key.fromCfnKey(key);
+  }
+
+  /**
+   * The artifact bucket, and a second bucket for its server access logs. The log bucket is internal
+   * plumbing, written with L1 classes (an L2 Bucket costs synth time and adds nothing here).
+   */
+  private createBucket(key: kms.IKey): s3.IBucket {
+    const logs = new s3.CfnBucket(this, 'AccessLogs', {
+      // S3 server access logging cannot deliver to SSE-KMS buckets.
+      bucketEncryption: { serverSideEncryptionConfiguration: [{ serverSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }] },
+      publicAccessBlockConfiguration: { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+      ownershipControls: { rules: [{ objectOwnership: 'BucketOwnerEnforced' }] },
+      versioningConfiguration: { status: 'Enabled' },
+    });
+    logs.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    Validations.of(logs).acknowledge({
       id: 'AwsSolutions-S1',
       reason: 'This bucket receives the server access logs of the artifact bucket; logging it too would only log the log delivery.',
     });
-    return new s3.Bucket(this, 'Artifacts', {
+    const bucket = new s3.Bucket(this, 'Artifacts', {
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: key,
       bucketKeyEnabled: true,
@@ -353,9 +380,34 @@ export class MlPipeline extends Construct {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       versioned: true,
       removalPolicy: RemovalPolicy.RETAIN,
-      serverAccessLogsBucket: accessLogs,
-      serverAccessLogsPrefix: 'artifacts/',
     });
+    const prefix = 'artifacts/';
+    (bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = { destinationBucketName: logs.ref, logFilePrefix: prefix };
+    new s3.CfnBucketPolicy(this, 'AccessLogsPolicy', {
+      bucket: logs.ref,
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'DenyInsecureTransport',
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Action: 's3:*',
+            Resource: [logs.attrArn, `${logs.attrArn}/*`],
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          },
+          {
+            Sid: 'AllowArtifactBucketAccessLogs',
+            Effect: 'Allow',
+            Principal: { Service: 'logging.s3.amazonaws.com' },
+            Action: 's3:PutObject',
+            Resource: `${logs.attrArn}/${prefix}*`,
+            Condition: { ArnLike: { 'aws:SourceArn': bucket.bucketArn }, StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+          },
+        ],
+      },
+    });
+    return bucket;
   }
 
   private createTopic(key: kms.IKey): sns.ITopic {
@@ -365,7 +417,7 @@ export class MlPipeline extends Construct {
       enforceSSL: true,
     });
     // EventBridge publishes to the encrypted topic, so it needs to use the key (only via SNS).
-    if (key instanceof kms.Key) {
+    if (this.ownKey) {
       key.addToResourcePolicy(new iam.PolicyStatement({
         sid: 'AllowEventBridgeToPublishEncryptedAlerts',
         principals: [new iam.ServicePrincipal('events.amazonaws.com')],
@@ -377,26 +429,36 @@ export class MlPipeline extends Construct {
     return topic;
   }
 
+  /**
+   * An EventBridge rule on this pipeline's failed executions, publishing a short JSON message to
+   * the alert topic. The topic lets EventBridge publish for this rule only (aws:SourceArn).
+   */
   private alertOnFailure(): void {
-    new events.Rule(this, 'ExecutionFailed', {
+    const rule = new events.CfnRule(this, 'ExecutionFailed', {
       description: `Reports failed executions of ML pipeline ${this.pipelineName}`,
+      state: 'ENABLED',
       eventPattern: {
-        source: ['aws.sagemaker'],
-        detailType: ['SageMaker Model Building Pipeline Execution Status Change'],
-        detail: {
-          currentPipelineExecutionStatus: ['Failed'],
-          pipelineArn: events.Match.equalsIgnoreCase(this.pipelineArn),
-        },
+        'source': ['aws.sagemaker'],
+        'detail-type': ['SageMaker Model Building Pipeline Execution Status Change'],
+        // SageMaker reports the ARN in lower case; match whatever case it arrives in.
+        'detail': { currentPipelineExecutionStatus: ['Failed'], pipelineArn: [{ 'equals-ignore-case': this.pipelineArn }] },
       },
-      targets: [new targets.SnsTopic(this.alarmTopic, {
-        message: events.RuleTargetInput.fromObject({
-          pipeline: this.pipelineName,
-          status: events.EventField.fromPath('$.detail.currentPipelineExecutionStatus'),
-          execution: events.EventField.fromPath('$.detail.pipelineExecutionArn'),
-          time: events.EventField.time,
-        }),
-      })],
+      targets: [{
+        id: 'AlertTopic',
+        arn: this.alarmTopic.topicArn,
+        inputTransformer: {
+          inputPathsMap: { status: '$.detail.currentPipelineExecutionStatus', execution: '$.detail.pipelineExecutionArn', time: '$.time' },
+          inputTemplate: `{"pipeline":${JSON.stringify(this.pipelineName)},"status":<status>,"execution":<execution>,"time":<time>}`,
+        },
+      }],
     });
+    this.alarmTopic.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowFailureAlertsFromEventBridge',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [this.alarmTopic.topicArn],
+      conditions: { ArnEquals: { 'aws:SourceArn': rule.attrArn } },
+    }));
   }
 
   private addSchedule(schedule: Schedule, subject: string): void {
@@ -423,13 +485,26 @@ export class MlPipeline extends Construct {
     if (problems.length > 0 || !expression) {
       throw new PipelineValidationError(subject, problems);
     }
-    const role = new iam.Role(this, 'ScheduleRole', {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-      }),
+    // Internal plumbing, so L1: EventBridge Scheduler may start this pipeline and nothing else.
+    const role = new iam.CfnRole(this, 'ScheduleRole', {
       description: `Starts ML pipeline ${this.pipelineName} on its schedule`,
+      assumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{
+          Effect: 'Allow',
+          Principal: { Service: 'scheduler.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+          Condition: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+        }],
+      },
+      policies: [{
+        policyName: 'StartPipeline',
+        policyDocument: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'sagemaker:StartPipelineExecution', Resource: this.pipelineArns.length === 1 ? this.pipelineArns[0] : this.pipelineArns }],
+        },
+      }],
     });
-    this.grantStartExecution(role);
     const cfnSchedule = new scheduler.CfnSchedule(this, 'Schedule', {
       description: `Runs ML pipeline ${this.pipelineName} at ${schedule} (${expression.timeZone})`,
       scheduleExpression: expression.expression,
@@ -438,7 +513,7 @@ export class MlPipeline extends Construct {
       state: 'ENABLED',
       target: {
         arn: this.pipelineArn,
-        roleArn: role.roleArn,
+        roleArn: role.attrArn,
         retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 },
         sageMakerPipelineParameters: Object.keys(values).length > 0
           ? { pipelineParameterList: Object.entries(values).map(([name, value]) => ({ name, value: paramText(value) })) }
@@ -446,10 +521,6 @@ export class MlPipeline extends Construct {
       },
     });
     cfnSchedule.node.addDependency(this.cfnPipeline);
-    const policy = role.node.tryFindChild('DefaultPolicy');
-    if (policy) {
-      cfnSchedule.node.addDependency(policy);
-    }
   }
 
   /**
@@ -466,10 +537,7 @@ export class MlPipeline extends Construct {
   } {
     const stack = Stack.of(this);
     const body = stack.toJsonString(this.definition);
-    const resolved = stack.resolve(body);
-    const templateText = JSON.stringify(resolved);
-    const size = Buffer.byteLength(templateText, 'utf8');
-    const characters = deployedLength(resolved);
+    const { size, characters } = definitionSize(this.definition);
     if (characters > LIMITS.definitionCharacters) {
       throw new PipelineValidationError(subject, [
         `pipeline '${this.pipelineName}' compiles to a SageMaker definition of about ${characters} characters, more than SageMaker accepts (${LIMITS.definitionCharacters}, inline or from S3); split it into smaller pipelines or remove steps`,
@@ -484,7 +552,8 @@ export class MlPipeline extends Construct {
       }
       return { storage: DefinitionStorage.INLINE, size, body };
     }
-    const hash = crypto.createHash('sha256').update(templateText).digest('hex').slice(0, 16);
+    // Token names differ from run to run; the resolved form is stable, so the key changes only with the definition.
+    const hash = crypto.createHash('sha256').update(JSON.stringify(stack.resolve(body))).digest('hex').slice(0, 16);
     const key = `${this.bucketPrefix}/definition/${hash}.json`;
     const deployment = new s3deploy.BucketDeployment(this, 'Definition', {
       sources: [s3deploy.Source.jsonData(key, this.definition)],
@@ -513,16 +582,30 @@ export class MlPipeline extends Construct {
   }
 }
 
-/** The characters a resolved definition has once deployed, estimating each deploy-time value. */
-function deployedLength(resolved: unknown): number {
-  if (typeof resolved === 'string') {
-    return resolved.length;
+/** A CDK string token as it appears in unresolved text, e.g. `${Token[AWS.Region.9]}`. */
+const TOKEN = /\$\{Token\[[^\]]*\]\}/g;
+
+/** Bytes a reference to a deploy-time value takes in template text ({"Fn::GetAtt": [...]}, separators). */
+const TOKEN_TEMPLATE_BYTES = 80;
+
+/**
+ * The size of a definition without resolving it: `size` is the bytes of template text it takes
+ * inline (the JSON text, escaped into a string, each deploy-time value a reference), `characters`
+ * what SageMaker receives once the values are filled in (each counted as TOKEN_SIZE_ESTIMATE).
+ */
+function definitionSize(definition: object): { size: number; characters: number } {
+  const text = JSON.stringify(definition);
+  let tokens = 0;
+  let tokenText = 0;
+  for (const match of text.matchAll(TOKEN)) {
+    tokens++;
+    tokenText += match[0].length;
   }
-  const join = (resolved as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
-  if (join) {
-    return join[1].reduce<number>((n, part) => n + (typeof part === 'string' ? part.length : TOKEN_SIZE_ESTIMATE), 0);
-  }
-  return TOKEN_SIZE_ESTIMATE;
+  const escaped = Buffer.byteLength(JSON.stringify(text), 'utf8');
+  return {
+    size: escaped - tokenText + tokens * TOKEN_TEMPLATE_BYTES,
+    characters: text.length - tokenText + tokens * TOKEN_SIZE_ESTIMATE,
+  };
 }
 
 /** The ECR repository ARN of an image URI `<account>.dkr.ecr.<region>.<suffix>/<repo>[:tag|@digest]`. */

@@ -13,6 +13,20 @@ export function acknowledgeIamFindings(scope: IConstruct, reasons: { wildcardRes
   Aspects.of(scope).add(new AcknowledgeIamFindings(reasons));
 }
 
+/**
+ * The same for statements whose resources are known now (our own policies): no aspect, no
+ * resolving of whole policy documents at synth time, just each wildcard resource once.
+ */
+export function acknowledgeWildcardResources(scope: IConstruct, statements: iam.PolicyStatement[], reason: string): void {
+  // A literal '*' shows in the unresolved text too (tokens never contain one): resolve only those,
+  // all in one call (each stack.resolve call has a fixed cost).
+  const wildcards = [...new Set(statements.flatMap((s) => s.resources).filter((r) => r.includes('*')))];
+  const flat = new Set<string>((Stack.of(scope).resolve(wildcards) as unknown[]).map(flatten));
+  for (const name of flat) {
+    Validations.of(scope).acknowledge({ id: `AwsSolutions-IAM5[Resource::${name}]`, reason });
+  }
+}
+
 class AcknowledgeIamFindings implements IAspect {
   constructor(private readonly reasons: { wildcardResources?: string; managedPolicies?: string }) {}
 

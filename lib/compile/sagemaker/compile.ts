@@ -92,6 +92,10 @@ const PARAMETER_TYPES: { [t in ValueType]: ParameterType } = {
   [ValueType.BOOLEAN]: 'Boolean',
 };
 
+/** The run's execution id; one frozen object shared by every step that uses it. */
+const EXECUTION_ID = Object.freeze({ Get: 'Execution.PipelineExecutionId' });
+const METRICS_PROPERTY_FILES = Object.freeze([Object.freeze({ PropertyFileName: METRICS_PROPERTY_FILE, OutputName: METRICS_OUTPUT, FilePath: contract.METRICS_FILE_NAME })]);
+
 /** Retried by SageMaker itself; a script's own non-zero exit is retried by the launcher. */
 const SERVICE_FAULTS: RetryPolicyDefinition['ExceptionType'] = ['Step.SERVICE_FAULT', 'Step.THROTTLING'];
 const JOB_FAULTS: RetryPolicyDefinition['ExceptionType'] = ['SageMaker.JOB_INTERNAL_ERROR', 'SageMaker.CAPACITY_ERROR', 'SageMaker.RESOURCE_LIMIT'];
@@ -116,6 +120,12 @@ class SageMakerCompiler {
   private readonly copies = new Map<Step, Copy[]>();
   private readonly members = new Map<ConditionStep, { then: StepNode[]; otherwise: StepNode[] }>();
   private readonly isUnresolved: (value: string) => boolean;
+  /**
+   * Parts that are the same for many steps (a Code's input and entrypoint, a cluster, a retry
+   * policy) are built once, frozen, and shared: a 1,000-step pipeline then allocates a fraction
+   * of the objects. JSON serialisation and CDK token resolution do not care about sharing.
+   */
+  private readonly shared = new Map<unknown, unknown>();
 
   constructor(
     private readonly pipeline: Pipeline,
@@ -151,6 +161,15 @@ class SageMakerCompiler {
       throw new PipelineValidationError(`Pipeline '${this.pipeline.name}' on SageMaker`, this.problems);
     }
     return definition;
+  }
+
+  private once<T>(key: unknown, make: () => T): T {
+    let value = this.shared.get(key) as T | undefined;
+    if (value === undefined) {
+      value = deepFreeze(make());
+      this.shared.set(key, value);
+    }
+    return value;
   }
 
   private problem(step: Step, message: string): void {
@@ -210,21 +229,24 @@ class SageMakerCompiler {
 
   /** Description and DependsOn, shared by every step type. */
   private common(step: Step): { Description?: string; DependsOn?: string[] } {
-    const dependsOn = step.dependsOn.flatMap((d) => (this.copies.get(d) ?? [{ name: d.name }]).map((c) => c.name));
-    return {
-      ...(step.description !== undefined ? { Description: step.description } : {}),
-      ...(dependsOn.length > 0 ? { DependsOn: dependsOn } : {}),
-    };
+    const common: { Description?: string; DependsOn?: string[] } = {};
+    if (step.description !== undefined) {
+      common.Description = step.description;
+    }
+    if (step.dependsOn.length > 0) {
+      common.DependsOn = step.dependsOn.flatMap((d) => (this.copies.get(d) ?? [{ name: d.name }]).map((c) => c.name));
+    }
+    return common;
   }
 
   private processingStep(node: StepNode, step: ScriptStep, copy: Copy): ProcessingStepDefinition {
     const codeDir = `${PROCESSING_ROOT}/mlops/code`;
     const metricsDir = `${PROCESSING_ROOT}/mlops/metrics`;
     const hasMetrics = step.metricNames.length + step.stringMetricNames.length > 0;
-    const code = this.codeLocation(step);
+    const code = this.once(step.code, () => this.target.codeLocation(step.code));
     const env: { [name: string]: StringValue } = {};
     const inputs: ProcessingInputs = [
-      { InputName: CODE_INPUT, S3Input: this.processingS3Input(code.s3Uri, codeDir) },
+      this.once(`processing-code:${code.s3Uri}`, () => ({ InputName: CODE_INPUT, S3Input: this.processingS3Input(code.s3Uri, codeDir) })),
     ];
     const modelInputs: string[] = [];
     for (const [name, source] of Object.entries(step.inputs())) {
@@ -262,13 +284,13 @@ class SageMakerCompiler {
     const args: ProcessingStepDefinition['Arguments'] = {
       ProcessingInputs: inputs,
       ProcessingOutputConfig: { Outputs: outputs, ...this.kmsKey() },
-      ProcessingResources: {
+      ProcessingResources: this.once(`cluster:${instance.name}:${volumeGiB}:${instance.volumeKey}`, () => ({
         ClusterConfig: { InstanceCount: 1, InstanceType: instance.name as ProcessingInstanceType, VolumeSizeInGB: volumeGiB, ...(instance.volumeKey ? this.volumeKey() : {}) },
-      },
+      })),
       ...(timeout !== undefined ? { StoppingCondition: { MaxRuntimeInSeconds: timeout } } : {}),
       AppSpecification: {
         ImageUri: this.image(step, step.image ?? this.target.defaultImage),
-        ContainerEntrypoint: ['python3', `${codeDir}/${code.fileName}`],
+        ContainerEntrypoint: this.once(`processing-entrypoint:${code.fileName}`, () => ['python3', `${codeDir}/${code.fileName}`]),
         ContainerArguments: this.launcherArguments(step, retry, modelInputs, false),
       },
       Environment: this.environment(step, node, copy, env, LIMITS.processingEnvironmentValue),
@@ -279,7 +301,7 @@ class SageMakerCompiler {
       Type: 'Processing',
       ...this.common(step),
       Arguments: args,
-      ...(hasMetrics ? { PropertyFiles: [{ PropertyFileName: METRICS_PROPERTY_FILE, OutputName: METRICS_OUTPUT, FilePath: contract.METRICS_FILE_NAME }] } : {}),
+      ...(hasMetrics ? { PropertyFiles: METRICS_PROPERTY_FILES as ProcessingStepDefinition['PropertyFiles'] } : {}),
       ...this.cacheConfig(node.cache),
       ...this.retryPolicies(step, retry),
     };
@@ -287,12 +309,12 @@ class SageMakerCompiler {
 
   private trainingStep(node: StepNode, step: TrainingStep): TrainingStepDefinition {
     const codeDir = `${TRAINING_INPUT_ROOT}/${CODE_INPUT}`;
-    const code = this.codeLocation(step);
+    const code = this.once(step.code, () => this.target.codeLocation(step.code));
     const env: { [name: string]: StringValue } = {
       [contract.MODEL_DIR_VAR]: TRAINING_MODEL_DIR,
       [contract.METRICS_FILE_VAR]: TRAINING_METRICS_FILE,
     };
-    const channels: TrainingChannel[] = [this.channel(CODE_INPUT, code.s3Uri)];
+    const channels: TrainingChannel[] = [this.once(`training-code:${code.s3Uri}`, () => this.channel(CODE_INPUT, code.s3Uri))];
     const modelInputs: string[] = [];
     for (const [name, source] of Object.entries(step.inputs())) {
       channels.push(this.channel(name, this.sourceUri(step, name, source)));
@@ -314,14 +336,15 @@ class SageMakerCompiler {
       AlgorithmSpecification: {
         TrainingImage: this.image(step, step.image ?? this.target.defaultImage),
         TrainingInputMode: 'File',
-        ContainerEntrypoint: ['python3', `${codeDir}/${code.fileName}`],
+        ContainerEntrypoint: this.once(`training-entrypoint:${code.fileName}`, () => ['python3', `${codeDir}/${code.fileName}`]),
         ContainerArguments: this.launcherArguments(step, retry, modelInputs, true),
         ...(step.metricNames.length > 0 ? { MetricDefinitions: step.metricNames.map((m) => ({ Name: m, Regex: metricRegex(m) })) } : {}),
       },
       RoleArn: this.target.roleArn,
       InputDataConfig: channels,
       OutputDataConfig: { S3OutputPath: `s3://${this.target.bucketName}/${this.target.prefix}/${step.name}`, ...this.kmsKey() },
-      ResourceConfig: { InstanceType: instance.name as TrainingInstanceType, InstanceCount: 1, VolumeSizeInGB: volumeGiB, ...(instance.volumeKey ? this.volumeKey() : {}) },
+      ResourceConfig: this.once(`resources:${instance.name}:${volumeGiB}:${instance.volumeKey}`, () => (
+        { InstanceType: instance.name as TrainingInstanceType, InstanceCount: 1, VolumeSizeInGB: volumeGiB, ...(instance.volumeKey ? this.volumeKey() : {}) })),
       StoppingCondition: { MaxRuntimeInSeconds: step.timeoutSeconds ?? DEFAULTS.trainingRuntimeSeconds },
       Environment: this.environment(step, node, { name: step.name }, env, LIMITS.trainingEnvironmentValue),
     };
@@ -377,10 +400,6 @@ class SageMakerCompiler {
 
   // ---- pieces ----------------------------------------------------------------------------
 
-  private codeLocation(step: ContainerStep): CodeLocation {
-    return this.target.codeLocation(step.code);
-  }
-
   private processingS3Input(s3Uri: StringValue, localPath: string): ProcessingS3Input {
     return {
       S3Uri: s3Uri,
@@ -406,7 +425,7 @@ class SageMakerCompiler {
     return {
       'Std:Join': {
         On: '/',
-        Values: ['s3:/', this.target.bucketName, this.target.prefix, { Get: 'Execution.PipelineExecutionId' }, stepName, output],
+        Values: ['s3:/', this.target.bucketName, this.target.prefix, EXECUTION_ID, stepName, output],
       },
     };
   }
@@ -459,9 +478,9 @@ class SageMakerCompiler {
     if (args.length > LIMITS.containerArguments) {
       this.problem(step, `needs ${args.length} container arguments (the launcher's options plus the script's ${step.arguments.length} arguments), but SageMaker takes at most ${LIMITS.containerArguments}; pass long lists in a file or a parameter`);
     }
-    const tooLong = args.filter((a) => a.length > LIMITS.containerArgumentLength);
-    if (tooLong.length > 0) {
-      this.problem(step, `argument ${show(tooLong[0].slice(0, 40) + '...')} has ${tooLong[0].length} characters, but SageMaker takes at most ${LIMITS.containerArgumentLength} per container argument; pass it in a file or split it`);
+    const tooLong = args.find((a) => a.length > LIMITS.containerArgumentLength);
+    if (tooLong !== undefined) {
+      this.problem(step, `argument ${show(tooLong.slice(0, 40) + '...')} has ${tooLong.length} characters, but SageMaker takes at most ${LIMITS.containerArgumentLength} per container argument; pass it in a file or split it`);
     }
     return args;
   }
@@ -471,25 +490,25 @@ class SageMakerCompiler {
     step: ContainerStep,
     node: StepNode,
     copy: Copy,
+    /** The step's input, output and metrics variables; completed in place. */
     io: { [name: string]: StringValue },
     maxValue: number,
   ): { [name: string]: StringValue } {
-    const env: { [name: string]: StringValue } = {
-      ...io,
-      [contract.ENGINE_VAR]: ENGINE,
-      [contract.PIPELINE_VAR]: this.pipeline.name,
-      [contract.STEP_VAR]: step.name,
-    };
+    const env: { [name: string]: StringValue } = io;
+    env[contract.ENGINE_VAR] = ENGINE;
+    env[contract.PIPELINE_VAR] = this.pipeline.name;
+    env[contract.STEP_VAR] = step.name;
     // A cached step's arguments must stay the same from run to run, so it does not get the run id.
     if (!node.cache?.enabled) {
-      env[contract.RUN_ID_VAR] = { Get: 'Execution.PipelineExecutionId' };
+      env[contract.RUN_ID_VAR] = EXECUTION_ID;
     }
     if (copy.item !== undefined) {
       env[contract.ITEM_VAR] = copy.item;
     }
-    for (const [name, value] of Object.entries(step.params)) {
+    for (const name in step.params) {
+      const value = step.params[name];
       env[contract.paramVar(name)] = value instanceof ParameterRef
-        ? { 'Std:Join': { On: '', Values: [{ Get: `Parameters.${value.name}` }] } }
+        ? this.once(`parameter-text:${value.name}`, () => ({ 'Std:Join': { On: '', Values: [{ Get: `Parameters.${value.name}` }] } }))
         : contract.paramText((value as LiteralValue).value);
     }
     Object.assign(env, step.env);
@@ -497,13 +516,15 @@ class SageMakerCompiler {
     if (names.length > LIMITS.environmentEntries) {
       this.problem(step, `needs ${names.length} environment variables (the step contract's plus ${Object.keys(step.params).length} params and ${Object.keys(step.env).length} env entries), but SageMaker takes at most ${LIMITS.environmentEntries}; pass fewer params or env entries`);
     }
+    const sorted: { [name: string]: StringValue } = {};
     for (const name of names) {
       const value = env[name];
       if (typeof value === 'string' && value.length > maxValue && !this.isUnresolved(value)) {
         this.problem(step, `environment variable ${name} is ${value.length} characters long, but SageMaker takes at most ${maxValue} for this job type; shorten the value or pass it in a file`);
       }
+      sorted[name] = value;
     }
-    return Object.fromEntries(names.map((n) => [n, env[n]]));
+    return sorted;
   }
 
   private image(step: Step, image: string): string {
@@ -567,7 +588,7 @@ class SageMakerCompiler {
       return {};
     }
     const hours = cache.expireAfterHours;
-    return { CacheConfig: { Enabled: true, ...(hours !== undefined ? { ExpireAfter: isoDuration(hours) } : {}) } };
+    return { CacheConfig: this.once(cache, () => ({ Enabled: true, ...(hours !== undefined ? { ExpireAfter: isoDuration(hours) } : {}) })) };
   }
 
   /**
@@ -581,9 +602,21 @@ class SageMakerCompiler {
     if (retry.maxRetries > LIMITS.maxRetryAttempts) {
       this.problem(step, `retry maxRetries ${retry.maxRetries} is more than SageMaker allows (RetryPolicy MaxAttempts 1 to ${LIMITS.maxRetryAttempts}); use RetryPolicy.of({ maxRetries: ${LIMITS.maxRetryAttempts} }) or fewer`);
     }
-    const policy = { IntervalSeconds: Math.ceil(retry.intervalSeconds), BackoffRate: retry.backoffRate, MaxAttempts: Math.min(retry.maxRetries, LIMITS.maxRetryAttempts) };
-    return { RetryPolicies: [{ ExceptionType: SERVICE_FAULTS, ...policy }, { ExceptionType: JOB_FAULTS, ...policy }] };
+    return {
+      RetryPolicies: this.once(retry, () => {
+        const policy = { IntervalSeconds: Math.ceil(retry.intervalSeconds), BackoffRate: retry.backoffRate, MaxAttempts: Math.min(retry.maxRetries, LIMITS.maxRetryAttempts) };
+        return [{ ExceptionType: SERVICE_FAULTS, ...policy }, { ExceptionType: JOB_FAULTS, ...policy }];
+      }),
+    };
   }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.values(value).forEach(deepFreeze);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 /** The regex SageMaker applies to a training job's log to read metric `name` ("[mlops-metric] name=value"). */

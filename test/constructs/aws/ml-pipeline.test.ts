@@ -93,7 +93,7 @@ describe('the Iris example stack', () => {
       Resource: { 'Fn::GetAtt': [expect.stringMatching(/^IrisExecutionRole/), 'Arn'] },
       Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
     });
-    expect(s.ReadWritePipelinePrefix.Action).toEqual(['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject']);
+    expect(s.ReadWritePipelinePrefix.Action).toEqual(['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload']);
     expect(JSON.stringify(s.ReadWritePipelinePrefix.Resource)).toContain('/pipelines/iris/*');
     expect(s.ListPipelinePrefix.Condition).toEqual({ StringLike: { 's3:prefix': ['pipelines/iris', 'pipelines/iris/*'] } });
     expect(JSON.stringify(s.RegisterModels.Resource)).toContain(':model-package/iris-classifier/*');
@@ -131,8 +131,15 @@ describe('the Iris example stack', () => {
       Target: { Arn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':pipeline/iris']] } },
     });
     expect(schedule.Properties.Target.SageMakerPipelineParameters).toBeUndefined();
-    const policy = resourcesOf(template, 'AWS::IAM::Policy').find(([id]) => id.includes('ScheduleRole'))![1];
-    expect(policy.Properties.PolicyDocument.Statement).toEqual([{ Action: 'sagemaker:StartPipelineExecution', Effect: 'Allow', Resource: schedule.Properties.Target.Arn }]);
+    const [roleId, role] = resourcesOf(template, 'AWS::IAM::Role').find(([id]) => id.includes('ScheduleRole'))!;
+    expect(schedule.Properties.Target.RoleArn).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([{
+      Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+    }]);
+    expect(role.Properties.Policies).toEqual([{
+      PolicyName: 'StartPipeline',
+      PolicyDocument: { Version: '2012-10-17', Statement: [{ Action: 'sagemaker:StartPipelineExecution', Effect: 'Allow', Resource: schedule.Properties.Target.Arn }] },
+    }]);
   });
 
   test('failed executions of this pipeline go to an encrypted, SSL-only topic with the e-mail subscription', () => {
@@ -147,7 +154,15 @@ describe('the Iris example stack', () => {
     expect(rule.Properties.Targets[0].Arn).toEqual({ Ref: resourcesOf(template, 'AWS::SNS::Topic')[0][0] });
     const topicPolicy = only(template, 'AWS::SNS::TopicPolicy');
     expect(JSON.stringify(topicPolicy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
-    expect(JSON.stringify(topicPolicy.Properties.PolicyDocument)).toContain('events.amazonaws.com');
+    const [ruleId] = resourcesOf(template, 'AWS::Events::Rule')[0];
+    expect(topicPolicy.Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({
+      Sid: 'AllowFailureAlertsFromEventBridge', Action: 'sns:Publish', Principal: { Service: 'events.amazonaws.com' },
+      Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } },
+    }));
+    expect(rule.Properties.Targets[0].InputTransformer).toEqual({
+      InputPathsMap: { status: '$.detail.currentPipelineExecutionStatus', execution: '$.detail.pipelineExecutionArn', time: '$.time' },
+      InputTemplate: '{"pipeline":"iris","status":<status>,"execution":<execution>,"time":<time>}',
+    });
     expect(only(template, 'AWS::SNS::Subscription').Properties).toMatchObject({ Protocol: 'email', Endpoint: 'ml-team@example.com' });
     const key = only(template, 'AWS::KMS::Key');
     expect(key.Properties.KeyPolicy.Statement).toContainEqual(expect.objectContaining({
