@@ -1,5 +1,5 @@
 import * as crypto from 'crypto';
-import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,7 +10,7 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import { Construct } from 'constructs';
+import { Construct, Dependable } from 'constructs';
 import { compileSageMaker } from '../../lib/compile/sagemaker/compile';
 import { SageMakerPipelineDefinition } from '../../lib/compile/sagemaker/definition';
 import { LIMITS } from '../../lib/compile/sagemaker/limits';
@@ -206,9 +206,7 @@ export class MlPipeline extends Construct {
         repositoryArns,
         anyRepository: images.some((i) => Token.isUnresolved(i) && i !== defaultImageUri),
     });
-    const policy = new iam.Policy(this, 'ExecutionPolicy', { document: new iam.PolicyDocument({ statements, minimize: false }) });
-    policy.attachToRole(this.role);
-    acknowledgeWildcardResources(policy, statements,
+    const policy = this.grantExecution(statements, props.role !== undefined,
       'Scoped as far as the services allow: SageMaker names jobs per run (processing-job/*, training-job/*), numbers ' +
       'model versions within their group (model-package/<group>/*) and creates a log stream per job ' +
       '(log-group:/aws/sagemaker/<type>Jobs:*); outputs live under the pipeline\'s own bucket prefix (<prefix>/*); ' +
@@ -228,7 +226,9 @@ export class MlPipeline extends Construct {
       // Also untyped in the L1: CloudFormation's key names.
       parallelismConfiguration: options.maxParallelSteps !== undefined ? { MaxParallelExecutionSteps: options.maxParallelSteps } : undefined,
     });
-    this.cfnPipeline.node.addDependency(policy);
+    if (policy) {
+      this.cfnPipeline.node.addDependency(policy);
+    }
     if (deployment) {
       this.cfnPipeline.node.addDependency(deployment);
     }
@@ -327,6 +327,33 @@ export class MlPipeline extends Construct {
       }
     }
     return problems;
+  }
+
+  /**
+   * Gives the execution role its permissions: an inline AWS::IAM::Policy on our own role (L1, it
+   * is internal), or the given role's own policy (addToPrincipalPolicy). A given immutable role
+   * takes nothing; a warning lists what it needs. Returns what the pipeline must wait for.
+   */
+  private grantExecution(statements: iam.PolicyStatement[], givenRole: boolean, reason: string): Construct | undefined {
+    if (!givenRole) {
+      const policy = new iam.CfnPolicy(this, 'ExecutionPolicy', {
+        policyName: 'MlPipelineExecution',
+        roles: [this.role.roleName],
+        policyDocument: new iam.PolicyDocument({ statements, minimize: false }),
+      });
+      acknowledgeWildcardResources(policy, statements, reason);
+      return policy;
+    }
+    const added = statements.map((statement) => this.role.addToPrincipalPolicy(statement));
+    // An immutable role says the statements were added, but its policy dependable is empty.
+    const roots = added.flatMap((a) => (a.policyDependable ? Dependable.of(a.policyDependable).dependencyRoots : []));
+    if (added.some((a) => !a.statementAdded) || roots.length === 0) {
+      Annotations.of(this).addWarningV2('cdk-mlops:ImmutableRole',
+        `the given role takes no policy (it is immutable), so it must already allow: ${[...new Set(statements.flatMap((st) => st.actions))].join(', ')} on this pipeline's bucket prefix, key, jobs and images`);
+      return undefined;
+    }
+    acknowledgeWildcardResources(this.role, statements, reason);
+    return roots[0] as Construct;
   }
 
   /**

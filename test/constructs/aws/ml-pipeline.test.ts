@@ -20,10 +20,14 @@ function only(template: any, type: string): any {
   return found[0][1];
 }
 
+/** The execution policy: the AWS::IAM::Policy that passes the role to jobs. */
+function executionPolicy(template: any): any {
+  return resourcesOf(template, 'AWS::IAM::Policy').find(([, p]) => p.Properties.PolicyDocument.Statement.some((s: any) => s.Sid === 'PassThisRoleToJobs'))![1];
+}
+
 /** Statements of the execution policy, by Sid. */
 function executionStatements(template: any): { [sid: string]: any } {
-  const policy = resourcesOf(template, 'AWS::IAM::Policy').find(([id]) => id.includes('ExecutionPolicy'))![1];
-  return Object.fromEntries(policy.Properties.PolicyDocument.Statement.map((s: any) => [s.Sid, s]));
+  return Object.fromEntries(executionPolicy(template).Properties.PolicyDocument.Statement.map((s: any) => [s.Sid, s]));
 }
 
 function stackWith(build: (stack: Stack) => void, env?: { account: string; region: string }): Stack {
@@ -297,13 +301,27 @@ describe('existing bucket, role and key', () => {
   });
 
   test('attaches the least-privilege policy to the given role, on the given bucket\'s prefix and key', () => {
-    const policy = resourcesOf(template, 'AWS::IAM::Policy').find(([id]) => id.includes('ExecutionPolicy'))![1];
-    expect(policy.Properties.Roles).toEqual(['team-ml-pipelines']);
+    expect(executionPolicy(template).Properties.Roles).toEqual(['team-ml-pipelines']);
     const s = executionStatements(template);
     expect(s.ReadWritePipelinePrefix.Resource).toBe('arn:aws:s3:::team-ml-artifacts/team/register/*');
     expect(s.UsePipelineKey.Resource).toBe('arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555');
     expect(s.PassThisRoleToJobs.Resource).toBe('arn:aws:iam::123456789012:role/team-ml-pipelines');
     expect(s.PullImages.Resource).toBe('arn:aws:ecr:eu-west-1:141502667606:repository/sagemaker-scikit-learn');
+  });
+
+  test('an immutable given role takes no policy; a warning says what it needs', () => {
+    const stack = new Stack(testApp(), 'Immutable');
+    new MlPipeline(stack, 'P', {
+      pipeline: feature('fail-step'),
+      orchestrator: Orchestrator.sageMaker(),
+      role: iam.Role.fromRoleArn(stack, 'Role', 'arn:aws:iam::123456789012:role/locked', { mutable: false }),
+    });
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::IAM::Policy', 0);
+    t.resourceCountIs('AWS::IAM::Role', 0);
+    const warnings = Object.values<any>(require('aws-cdk-lib/assertions').Annotations.fromStack(stack).findWarning('*', Match.anyValue()));
+    expect(JSON.stringify(warnings)).toContain('the given role takes no policy (it is immutable), so it must already allow: ');
+    expect(JSON.stringify(warnings)).toContain('iam:PassRole');
   });
 
   test('an existing alert topic is used instead of a new one', () => {
