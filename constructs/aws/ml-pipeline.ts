@@ -162,8 +162,9 @@ export class MlPipeline extends Construct {
     // The region's image (and its mapping) only when a step runs it.
     const registerSteps = steps.filter((s): s is RegisterModelStep => s instanceof RegisterModelStep);
     const needsDefault = containerSteps.some((s) => s.image === undefined) || (options.defaultInferenceImage === undefined && registerSteps.some((s) => s.image === undefined));
-    const image = options.defaultImage ?? (needsDefault ? defaultImage(this, subject) : 'no-default-image-needed');
-    const defaultImageUri = typeof image === 'string' ? image : image.uri;
+    const regionImage = options.defaultImage === undefined && needsDefault ? defaultImage(this, subject) : undefined;
+    // With no step on the default image, the compiler never reads it.
+    const defaultImageUri = options.defaultImage ?? regionImage?.uri ?? '';
     const inferenceImage = options.defaultInferenceImage ?? defaultImageUri;
     try {
       this.definition = compileSageMaker(pipeline, {
@@ -190,21 +191,22 @@ export class MlPipeline extends Construct {
       ...containerSteps.map((s) => s.image ?? defaultImageUri),
       ...registerSteps.map((s) => s.image ?? inferenceImage),
     ];
+    // The region's image is a deploy-time value whose repository we know; other token images are not.
     const repositoryArns = images.filter((i) => !Token.isUnresolved(i)).map((i) => ecrRepositoryArn(stack, i));
-    if (typeof image !== 'string' && images.some((i) => i === defaultImageUri)) {
-      repositoryArns.push(image.repositoryArn);
+    if (regionImage && images.includes(regionImage.uri)) {
+      repositoryArns.push(regionImage.repositoryArn);
     }
     const statements = executionStatements(this, {
-        roleArn,
-        bucketArn,
-        prefix: this.bucketPrefix,
-        key: this.encryptionKey,
-        runsProcessingJobs: steps.some((s) => s instanceof ScriptStep),
-        runsTrainingJobs: steps.some((s) => s instanceof TrainingStep),
-        codeAssets: code.all,
-        modelPackageGroups: groups,
-        repositoryArns,
-        anyRepository: images.some((i) => Token.isUnresolved(i) && i !== defaultImageUri),
+      roleArn,
+      bucketArn,
+      prefix: this.bucketPrefix,
+      key: this.encryptionKey,
+      runsProcessingJobs: steps.some((s) => s instanceof ScriptStep),
+      runsTrainingJobs: steps.some((s) => s instanceof TrainingStep),
+      codeAssets: code.all,
+      modelPackageGroups: groups,
+      repositoryArns,
+      anyRepository: images.some((i) => Token.isUnresolved(i) && i !== regionImage?.uri),
     });
     const policy = this.grantExecution(statements, props.role !== undefined,
       'Scoped as far as the services allow: SageMaker names jobs per run (processing-job/*, training-job/*), numbers ' +

@@ -349,6 +349,19 @@ describe('options', () => {
     expect(definition.Steps[0].Arguments.AlgorithmSpecification.TrainingImage).toBe('111122223333.dkr.ecr.us-west-2.amazonaws.com/ml/base:7');
   });
 
+  test('an image known only at deploy time (an ECR repository in the app) is pulled from any repository, nothing else widened', () => {
+    const stack = stackWith(() => undefined);
+    const repository = new (require('aws-cdk-lib/aws-ecr').Repository)(stack, 'Images');
+    const p = new Pipeline('token-image');
+    p.addStep(Step.script('s', { code: FIXTURE_CODE, entry: 'noop.py', image: repository.repositoryUriForTag('v1') }));
+    new MlPipeline(stack, 'P', { pipeline: p, orchestrator: Orchestrator.sageMaker() });
+    const t = templateOf(stack);
+    expect(executionStatements(t).PullImages.Resource).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:*:*:repository/*']] });
+    expect(t.Mappings).toBeUndefined();
+    const definition = Object.values(sageMakerDefinitions(t))[0];
+    expect(definition.Steps[0].Arguments.AppSpecification.ImageUri).toMatch(/^DEPLOY_TIME_VALUE_0+\.dkr\.ecr\.DEPLOY_TIME_VALUE_0+\.DEPLOY_TIME_VALUE_0+\/DEPLOY_TIME_VALUE_0+:v1$/);
+  });
+
   test('one code asset per distinct code directory, the same hash every synth', () => {
     const hashes = () => {
       const stack = stackWith((s) => new MlPipeline(s, 'P', { pipeline: feature('training-step-model'), orchestrator: Orchestrator.sageMaker() }));
