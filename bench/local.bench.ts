@@ -1,8 +1,8 @@
 /**
  * Local runner benchmarks (`npm run bench -- local`):
- *  1. scheduling overhead per step: 100 no-op steps in a chain, run by the runner, against
- *     spawning the very same processes (the step launcher running a no-op script) one after the
- *     other in this process; target <= 10 ms/step beyond the spawns;
+ *  1. scheduling overhead per step: 200 no-op steps (8 runs of 25 chained steps), run by the
+ *     runner, against spawning the very same processes (the step launcher running a no-op script)
+ *     one after the other in this process; target <= 10 ms/step beyond the spawns;
  *  2. parallel speedup of two independent 1-second steps (max-parallel 2 vs 1); target >= 1.8x;
  *  3. a cached rerun of the Iris pipeline against its cold run; target >= 20x faster.
  */
@@ -58,30 +58,53 @@ async function timed(run: () => Promise<unknown>): Promise<number> {
   return performance.now() - t0;
 }
 
+/** Wall time and this process's CPU time (user + system) of `run`, in ms. */
+async function measured(run: () => Promise<unknown>): Promise<{ wall: number; cpu: number }> {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await run();
+  const wall = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  return { wall, cpu: (cpu.user + cpu.system) / 1000 };
+}
+
 async function overhead(): Promise<void> {
   const python = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
-  const steps = 100;
   await runLocally(chain(3), { ...dirs(), maxParallel: 1 }); // warm-up: interpreter lookup, file caches
-  const runner: number[] = [];
-  const direct: number[] = [];
-  // Alternating, and taking the fastest of each: the machine is shared, and load only ever adds time.
-  for (let rep = 0; rep < 5; rep++) {
-    direct.push(await timed(async () => {
-      for (let i = 0; i < steps; i++) {
-        await spawnOnce(python);
-      }
-    }));
-    runner.push(await timed(async () => {
+  // The machine is shared, so the wall time of a spawn drifts a lot. Paired blocks taken back to
+  // back (a run of `steps` chained no-op steps, then as many direct spawns of the same command)
+  // cancel slow drift; the median of the per-block differences is the wall-clock figure. The CPU
+  // time this process spends (scheduling, state files, spawning) hardly depends on the load.
+  const steps = 25;
+  const blocks = 8;
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  const totals = { runner: 0, direct: 0, runnerCpu: 0, directCpu: 0 };
+  for (let block = 0; block < blocks; block++) {
+    const viaRunner = await measured(async () => {
       const report = await runLocally(chain(steps), { ...dirs(), maxParallel: 1 });
       if (report.status !== RunStatus.SUCCEEDED) {
         throw new Error(report.error);
       }
-    }));
+    });
+    const direct = await measured(async () => {
+      for (let i = 0; i < steps; i++) {
+        await spawnOnce(python);
+      }
+    });
+    totals.runner += viaRunner.wall;
+    totals.direct += direct.wall;
+    totals.runnerCpu += viaRunner.cpu;
+    totals.directCpu += direct.cpu;
+    wall.push((viaRunner.wall - direct.wall) / steps);
+    cpu.push((viaRunner.cpu - direct.cpu) / steps);
   }
-  const [viaRunner, spawnOnly] = [Math.min(...runner), Math.min(...direct)];
-  const perStep = (viaRunner - spawnOnly) / steps;
-  console.log(`scheduling overhead: ${steps} no-op steps in ${viaRunner.toFixed(0)} ms through the runner, ${spawnOnly.toFixed(0)} ms spawning the same processes directly (fastest of 5 each, alternating)`);
-  console.log(`  => ${perStep.toFixed(2)} ms/step beyond process spawn (target <= 10 ms/step): ${verdict(perStep <= 10)}`);
+  const n = steps * blocks;
+  const perStep = median(wall);
+  console.log(`scheduling overhead: ${n} no-op steps (${blocks} runs of ${steps} chained steps): ${(totals.runner / n).toFixed(1)} ms/step through the runner, ${(totals.direct / n).toFixed(1)} ms/step spawning the same processes (the step launcher) directly`);
+  console.log(`  wall-clock difference per block, ms/step: ${wall.map((d) => d.toFixed(1)).join(', ')}`);
+  console.log(`  => median ${perStep.toFixed(2)} ms/step beyond process spawn (target <= 10 ms/step): ${verdict(perStep <= 10)}`);
+  console.log(`  CPU time of this process: ${(totals.runnerCpu / n).toFixed(2)} ms/step through the runner, ${(totals.directCpu / n).toFixed(2)} ms/step spawning directly => ${median(cpu).toFixed(2)} ms/step of runner work (median)`);
 }
 
 async function parallel(): Promise<void> {

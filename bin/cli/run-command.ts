@@ -1,6 +1,6 @@
 import * as path from 'path';
-import { PipelineValidationError } from '../../lib/pipeline';
-import { CacheMode, findProjectDir, LocalRunError, PlainReporter, RunReporter, runLocally, RunStatus, TtyReporter } from '../../lib/local';
+import { PipelineValidationError, StepKind } from '../../lib/pipeline';
+import { CacheMode, findProjectDir, LocalRunError, PlainReporter, RunReporter, runLocally, RunStatus, TaskState, TtyReporter } from '../../lib/local';
 import { CliError } from './errors';
 import { CliIO } from './io';
 import { loadPipeline } from './load-pipeline';
@@ -28,6 +28,18 @@ export const EXIT = { SUCCEEDED: 0, FAILED: 1, BAD_INPUT: 2, INTERRUPTED: 130 } 
  * `signal` aborts the run (the bin wires it to Ctrl-C).
  */
 export async function runCommand(spec: string, options: RunCommandOptions, io: CliIO, signal?: AbortSignal): Promise<number> {
+  try {
+    return await run(spec, options, io, signal);
+  } catch (e) {
+    if (options.json) {
+      // Scripts reading --json get an answer on stdout too; people read the message on stderr.
+      io.stdout.write(JSON.stringify({ status: 'error', error: (e as Error).message }, null, 2) + '\n');
+    }
+    throw e;
+  }
+}
+
+async function run(spec: string, options: RunCommandOptions, io: CliIO, signal?: AbortSignal): Promise<number> {
   if (!options.local) {
     throw new CliError(
       'mlops run needs --local: it runs the pipeline on this machine',
@@ -66,6 +78,9 @@ export async function runCommand(spec: string, options: RunCommandOptions, io: C
   }
   if (report.status === RunStatus.SUCCEEDED) {
     return EXIT.SUCCEEDED;
+  }
+  if (report.steps.some((s) => s.kind === StepKind.FAIL && s.state === TaskState.FAILED)) {
+    return EXIT.FAILED; // a fail step decided: resuming would decide the same
   }
   const hint = [`npx mlops run ${spec} --local --resume ${report.runId}`];
   if (options.runsDir) {

@@ -163,7 +163,7 @@ export class TtyReporter implements RunReporter {
     if (this.views.length === 0) {
       return;
     }
-    const width = Math.max(40, (this.out.columns ?? 100) - 1);
+    const width = Math.max(40, (this.out.columns || 100) - 1);
     const nameWidth = Math.min(32, Math.max(...this.views.map((v) => v.name.length + 2 * v.depth)));
     const lines = this.views.map((v) => {
       const name = `${'  '.repeat(v.depth)}${v.name}`.padEnd(nameWidth);

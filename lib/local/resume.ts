@@ -41,6 +41,7 @@ export function prepareResume(run: RunDirectory, steps: PlannedStep[]): string[]
       }
     });
   }
+  steps.forEach((step) => run.saveStep(step.name));
   run.save();
   return notices;
 }

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { readJsonFile, TEMP_PREFIX, writeJsonAtomic } from './atomic';
 import { LocalRunError } from './errors';
 import { tryLock } from './lock';
-import { RUN_FORMAT, RunInfo, RunState, RunStatus, stateProblems, StepRecord } from './state';
+import { RUN_FORMAT, RunInfo, RunState, RunStateFile, RunStatus, runStateProblems, StepRecord, stepRecordProblems } from './state';
 
 const RUN_FILE = 'run.json';
 const STATE_FILE = 'state.json';
@@ -16,15 +16,18 @@ const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
  *
  *     <runs>/<run-id>/
  *       run.json                 what the run is (pipeline, parameters, steps); written once
- *       state.json               per-step state, metrics, timings; replaced atomically on each change
+ *       state.json               the run's status, times and error
  *       lock                     the runner's pid while it runs
+ *       steps/<step>/state.json  the step's state, attempts, timings, metrics, cache key, error
  *       steps/<step>/result/     the step's outputs/<name>/, model/ and metrics.json, renamed into
  *                                place only when the step succeeded
  *       steps/<step>/logs/attempt-<n>.log
- *       steps/<step>/items/<i>/  the same, per forEach item
+ *       steps/<step>/items/<i>/  result/ and logs/ per forEach item (their records are in the step's)
  *
- * Only what state.json calls succeeded is trusted: a result directory without that record (a
- * crash between the rename and the state write) is discarded and the step runs again.
+ * Every state file is replaced atomically (temporary file, then rename), one step at a time, so a
+ * save costs the same in a pipeline of any size. Only what a step's state calls succeeded is
+ * trusted: a result directory without that record (a crash between the rename and the state
+ * write) is discarded and the step runs again.
  */
 export class RunDirectory {
   /** Creates a new run directory with a fresh id (never reusing an existing one). */
@@ -53,6 +56,7 @@ export class RunDirectory {
       });
       run.takeLock();
       writeJsonAtomic(path.join(dir, RUN_FILE), run.info);
+      Object.keys(steps).forEach((step) => run.saveStep(step));
       run.save();
       return run;
     }
@@ -96,25 +100,44 @@ export class RunDirectory {
         fix,
       );
     }
-    let state: unknown;
+    const corrupt = (what: string) => new LocalRunError(`run '${runId}' is corrupt: ${what}; it cannot be resumed safely`, fix);
+    let runState: unknown;
     try {
-      state = readJsonFile(path.join(dir, STATE_FILE));
+      runState = readJsonFile(path.join(dir, STATE_FILE));
     } catch (e) {
-      throw new LocalRunError(`run '${runId}' is corrupt: ${(e as Error).message}; it cannot be resumed safely`, fix);
+      throw corrupt((e as Error).message);
     }
-    if (state === undefined) {
+    if (runState === undefined) {
       throw new LocalRunError(`run '${runId}' has no ${STATE_FILE}; it cannot be resumed`, fix);
     }
-    const problems = stateProblems(state, info);
-    if (problems.length > 0) {
-      throw new LocalRunError(`run '${runId}' is corrupt: ${STATE_FILE} ${problems.join('; ')}; it cannot be resumed safely`, fix);
+    const problems = runStateProblems(runState, info).map((p) => `${STATE_FILE}: ${p}`);
+    const records: { [name: string]: StepRecord } = {};
+    for (const step of steps) {
+      const file = path.join(dir, 'steps', step, STATE_FILE);
+      let record: unknown;
+      try {
+        record = readJsonFile(file);
+      } catch (e) {
+        throw corrupt((e as Error).message);
+      }
+      if (record === undefined) {
+        problems.push(`steps/${step}/${STATE_FILE} is missing`);
+        continue;
+      }
+      problems.push(...stepRecordProblems(record, step).map((p) => `steps/${step}/${STATE_FILE}: ${p}`));
+      records[step] = record as StepRecord;
     }
-    const run = new RunDirectory(dir, info, state as RunState);
+    if (problems.length > 0) {
+      throw corrupt(problems.join('; '));
+    }
+    const state: RunState = { ...(runState as RunStateFile), steps: records };
+    const run = new RunDirectory(dir, info, state);
     run.takeLock();
     return run;
   }
 
   private releaseLock?: () => void;
+  private readonly stepDirs = new Set<string>();
 
   private constructor(
     public readonly directory: string,
@@ -140,10 +163,21 @@ export class RunDirectory {
     return path.join(this.taskDir(step, item), 'logs', `attempt-${attempt}.log`);
   }
 
-  /** Writes state.json atomically. */
+  /** Writes the run's state.json (without the steps) atomically. */
   public save(): void {
     this.state.updatedAt = new Date().toISOString();
-    writeJsonAtomic(path.join(this.directory, STATE_FILE), this.state);
+    const { steps: _steps, ...run } = this.state;
+    writeJsonAtomic(path.join(this.directory, STATE_FILE), run);
+  }
+
+  /** Writes one step's state.json atomically. */
+  public saveStep(step: string): void {
+    const dir = this.taskDir(step);
+    if (!this.stepDirs.has(step)) {
+      fs.mkdirSync(dir, { recursive: true });
+      this.stepDirs.add(step);
+    }
+    writeJsonAtomic(path.join(dir, STATE_FILE), this.state.steps[step]);
   }
 
   /** Removes what an interrupted attempt left in a task's directory: temp dirs and an untrusted result. */

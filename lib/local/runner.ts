@@ -339,8 +339,9 @@ class LocalRun {
     record.error = undefined;
     record.logTail = undefined;
     record.detail = undefined;
+    // Not saved yet: until the process runs (and its pid is recorded), a crash leaves the task
+    // pending, which a resume treats the same way.
     this.run_.clearTask(step.name, index);
-    this.save();
 
     let cacheKey: CacheKey | undefined;
     if (step.cache) {
@@ -366,7 +367,7 @@ class LocalRun {
         record.state = TaskState.PENDING;
         record.pid = undefined;
         record.detail = 'interrupted';
-        this.save();
+        this.save(step);
         this.report(step);
         return;
       }
@@ -389,13 +390,13 @@ class LocalRun {
       }
       const delay = step.retry.intervalSeconds * Math.pow(step.retry.backoffRate, attempt - 1);
       record.detail = `${outcome.reason}; retry ${attempt} of ${step.retry.maxRetries} in ${delay}s`;
-      this.save();
+      this.save(step);
       this.report(step);
       this.reporter.stepOutput(step.name, `[mlops] ${outcome.reason}; retrying in ${delay}s (retry ${attempt} of ${step.retry.maxRetries})`, record.item);
       if (!(await this.sleep(delay * 1000))) {
         record.state = TaskState.PENDING;
         record.detail = 'interrupted';
-        this.save();
+        this.save(step);
         this.report(step);
         return;
       }
@@ -431,7 +432,7 @@ class LocalRun {
     });
     this.processes.add(proc);
     record.pid = proc.pid;
-    this.save();
+    this.save(step);
     this.report(step, started);
     if (this.interrupted) {
       proc.stop();
@@ -459,7 +460,7 @@ class LocalRun {
       return { ok: false, reason, tail: result.tail };
     }
     record.metrics = readMetrics(path.join(attemptDir, contract.METRICS_FILE_NAME));
-    removeTree(workDir);
+    removeDirectory(workDir);
     fs.renameSync(attemptDir, this.run_.resultDir(step.name, index));
     return { ok: true };
   }
@@ -535,7 +536,7 @@ class LocalRun {
       parent.error = `item '${record.item}': ${record.error}`;
       this.finishRecord(step, parent, TaskState.FAILED, Date.parse(parent.startedAt ?? record.startedAt!));
     } else {
-      this.save();
+      this.save(step);
       this.report(step);
     }
   }
@@ -552,7 +553,7 @@ class LocalRun {
     record.finishedAt = new Date().toISOString();
     record.durationMs = Date.now() - started;
     record.pid = undefined;
-    this.save();
+    this.save(step);
     this.report(step);
   }
 
@@ -564,12 +565,13 @@ class LocalRun {
 
   private setState(step: PlannedStep, record: StepRecord, state: TaskState): void {
     record.state = state;
-    this.save();
+    this.save(step);
     this.report(step);
   }
 
-  private save(): void {
-    this.run_.save();
+  /** Writes one step's state file (each step has its own, so a save costs the same in any pipeline size). */
+  private save(step: PlannedStep): void {
+    this.run_.saveStep(step.name);
   }
 
   private report(step: PlannedStep, attemptStarted?: number): void {
@@ -619,7 +621,8 @@ class LocalRun {
       state.error = undefined;
     }
     state.finishedAt = new Date().toISOString();
-    this.save();
+    this.plan.steps.forEach((step) => this.save(step));
+    this.run_.save();
   }
 
   // ---- interruption ----
@@ -652,6 +655,15 @@ class LocalRun {
       }, ms);
       this.sleepers.add(wake);
     });
+  }
+}
+
+/** Removes a directory; the common case (the script left its scratch directory empty) is one rmdir. */
+function removeDirectory(dir: string): void {
+  try {
+    fs.rmdirSync(dir);
+  } catch {
+    removeTree(dir);
   }
 }
 

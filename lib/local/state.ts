@@ -68,7 +68,7 @@ export interface RunInfo {
   steps: string[];
 }
 
-/** state.json: where a run is, rewritten (atomically) on every change. */
+/** Where a run is: state.json (the run) and steps/<step>/state.json (each step), replaced atomically on every change. */
 export interface RunState {
   format: string;
   runId: string;
@@ -84,12 +84,15 @@ export interface RunState {
 
 export const RUN_FORMAT = 'mlops-local-run/1';
 
+/** state.json holds the run's fields; each step's record is in steps/<step>/state.json. */
+export type RunStateFile = Omit<RunState, 'steps'>;
+
 /** Problems with a parsed state.json, so a tampered or truncated file is never trusted. */
-export function stateProblems(value: unknown, info: RunInfo): string[] {
-  if (value === null || typeof value !== 'object') {
+export function runStateProblems(value: unknown, info: RunInfo): string[] {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return ['it is not a JSON object'];
   }
-  const s = value as Partial<RunState>;
+  const s = value as Partial<RunStateFile>;
   const problems: string[] = [];
   if (s.format !== RUN_FORMAT) {
     problems.push(`format is ${JSON.stringify(s.format)}, expected '${RUN_FORMAT}'`);
@@ -100,30 +103,35 @@ export function stateProblems(value: unknown, info: RunInfo): string[] {
   if (!Object.values(RunStatus).includes(s.status as RunStatus)) {
     problems.push(`status ${JSON.stringify(s.status)} is not a run status`);
   }
-  if (!s.steps || typeof s.steps !== 'object') {
-    return [...problems, 'it has no steps'];
+  if (!Number.isSafeInteger(s.resumes)) {
+    problems.push(`resumes is ${JSON.stringify(s.resumes)}`);
   }
-  for (const name of info.steps) {
-    const record = s.steps[name];
-    if (!record || typeof record !== 'object') {
-      problems.push(`step '${name}' is missing`);
-      continue;
-    }
-    problems.push(...taskProblems(record, `step '${name}'`));
-    for (const [i, item] of (record.items ?? []).entries()) {
-      problems.push(...taskProblems(item, `step '${name}' item ${i}`));
-    }
+  return problems;
+}
+
+/** Problems with a parsed steps/<step>/state.json. */
+export function stepRecordProblems(value: unknown, step: string): string[] {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return [`step '${step}' has a record that is not a JSON object`];
+  }
+  const record = value as StepRecord;
+  const problems = taskProblems(record, `step '${step}'`);
+  if (record.items !== undefined && !Array.isArray(record.items)) {
+    problems.push(`step '${step}' has items that are not a list`);
+  }
+  for (const [i, item] of (Array.isArray(record.items) ? record.items : []).entries()) {
+    problems.push(...taskProblems(item, `step '${step}' item ${i}`));
   }
   return problems;
 }
 
 function taskProblems(record: TaskRecord, at: string): string[] {
   const problems: string[] = [];
-  if (!Object.values(TaskState).includes(record.state)) {
-    problems.push(`${at} has state ${JSON.stringify(record.state)}`);
+  if (!Object.values(TaskState).includes(record?.state)) {
+    problems.push(`${at} has state ${JSON.stringify(record?.state)}`);
   }
-  if (!Number.isSafeInteger(record.attempts) || record.attempts < 0) {
-    problems.push(`${at} has attempts ${JSON.stringify(record.attempts)}`);
+  if (!Number.isSafeInteger(record?.attempts) || record.attempts < 0) {
+    problems.push(`${at} has attempts ${JSON.stringify(record?.attempts)}`);
   }
   return problems;
 }

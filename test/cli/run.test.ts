@@ -21,6 +21,12 @@ describe('bad input', () => {
     expect(fs.existsSync(path.join(tmp.dir, 'runs'))).toBe(false);
   });
 
+  test('with --json, bad input is also answered as JSON on stdout', async () => {
+    const r = await runMlops(['run', 'examples/iris', '--local', '--json', '--param', 'nEstimators=many', ...dirs]);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toEqual({ status: 'error', error: expect.stringContaining("parameter 'nEstimators': 'many' is not an integer") });
+  });
+
   test('a parameter of the wrong type says which type it needs', async () => {
     const r = await runMlops(['run', 'examples/iris', '--local', '--param', 'nEstimators=many', ...dirs]);
     expect(r.code).toBe(2);
@@ -57,6 +63,12 @@ describe('bad input', () => {
     const r = await runMlops(['run', fixture('throws.ts'), '--local', ...dirs]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/loading the pipeline module .*throws\.ts failed: Pipeline 'bad name!': pipeline name "bad name!" is invalid/);
+  });
+
+  test('--max-parallel must be a whole number >= 1', async () => {
+    const r = await runMlops(['run', 'examples/iris', '--local', '--max-parallel', '0', ...dirs]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('mlops run: --max-parallel "0" is not a whole number >= 1');
   });
 
   test('run without --local says what it does and how to run in the cloud', async () => {
@@ -109,9 +121,9 @@ describe('runs', () => {
     expect(r.stdout).toContain('its state is saved');
     expect(r.stdout).toContain(`--resume ${runId}`);
     expect(isProcessAlive(b.pid)).toBe(false);
-    const state = JSON.parse(fs.readFileSync(path.join(tmp.dir, 'runs', runId, 'state.json'), 'utf8'));
-    expect(state.status).toBe('interrupted');
-    expect([state.steps.a.state, state.steps.b.state, state.steps.c.state]).toEqual(['succeeded', 'pending', 'pending']);
+    const read = (...file: string[]) => JSON.parse(fs.readFileSync(path.join(tmp.dir, 'runs', runId, ...file), 'utf8'));
+    expect(read('state.json').status).toBe('interrupted');
+    expect(['a', 'b', 'c'].map((step) => read('steps', step, 'state.json').state)).toEqual(['succeeded', 'pending', 'pending']);
     expect(fs.existsSync(path.join(tmp.dir, 'runs', runId, 'steps', 'b', 'result'))).toBe(false);
 
     fs.writeFileSync(release, '');
@@ -135,9 +147,8 @@ describe('runs', () => {
 
     const runId = fs.readdirSync(path.join(tmp.dir, 'runs'))[0];
     const runDir = path.join(tmp.dir, 'runs', runId);
-    const killed = JSON.parse(fs.readFileSync(path.join(runDir, 'state.json'), 'utf8'));
-    expect(killed.status).toBe('running');
-    expect(killed.steps.b.state).toBe('running');
+    expect(JSON.parse(fs.readFileSync(path.join(runDir, 'state.json'), 'utf8')).status).toBe('running');
+    expect(JSON.parse(fs.readFileSync(path.join(runDir, 'steps', 'b', 'state.json'), 'utf8')).state).toBe('running');
     expect(isProcessAlive(orphan)).toBe(true); // the step outlived its runner...
     expect(fs.existsSync(path.join(runDir, 'lock'))).toBe(true);
 
@@ -154,7 +165,7 @@ describe('runs', () => {
     expect(events.filter((e) => e.startsWith('a '))).toEqual(['a start', 'a end']);
     expect(events.filter((e) => e.startsWith('b '))).toEqual(['b start', 'b start', 'b end']);
     expect(fs.readFileSync(path.join(runDir, 'steps', 'c', 'result', 'outputs', 'data', 'data.txt'), 'utf8')).toBe('released b\nthen c\n');
-    expect(fs.readdirSync(path.join(runDir, 'steps', 'b')).sort()).toEqual(['logs', 'result']);
+    expect(fs.readdirSync(path.join(runDir, 'steps', 'b')).sort()).toEqual(['logs', 'result', 'state.json']);
     expect(fs.existsSync(path.join(runDir, 'lock'))).toBe(false);
   });
 
@@ -210,13 +221,11 @@ describe('--resume of what cannot be resumed', () => {
 
   test('a state file with impossible states is refused', async () => {
     const id = await failedRun();
-    const stateFile = path.join(tmp.dir, 'runs', id, 'state.json');
-    const state = JSON.parse(fs.readFileSync(stateFile, 'utf8'));
-    state.steps.noisy.state = 'half-done';
-    fs.writeFileSync(stateFile, JSON.stringify(state));
+    const stateFile = path.join(tmp.dir, 'runs', id, 'steps', 'noisy', 'state.json');
+    fs.writeFileSync(stateFile, JSON.stringify({ ...JSON.parse(fs.readFileSync(stateFile, 'utf8')), state: 'half-done' }));
     const r = await runMlops(['run', fixture('failing.ts'), '--local', '--resume', id, ...dirs]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`run '${id}' is corrupt: state.json step 'noisy' has state "half-done"`);
+    expect(r.stderr).toContain(`run '${id}' is corrupt: steps/noisy/state.json: step 'noisy' has state "half-done"`);
   });
 
   test('a directory that is not a run is refused', async () => {

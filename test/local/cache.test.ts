@@ -96,7 +96,7 @@ test('--no-cache runs everything; --cache caches steps without a policy of their
 test('an expired entry is a miss and is replaced; an unreadable one too', async () => {
   const first = await run(build({ cache: CachePolicy.enabled({ expireAfterHours: 1 }) }));
   const store = new CacheStore(path.join(tmp.dir, 'cache'));
-  const key = JSON.parse(fs.readFileSync(path.join(first.runDir, 'state.json'), 'utf8')).steps.produce.cacheKey as string;
+  const key = JSON.parse(fs.readFileSync(path.join(first.runDir, 'steps', 'produce', 'state.json'), 'utf8')).cacheKey as string;
   expect(store.lookup(key, 1)).toBeDefined();
   expect(store.lookup(key, 1, Date.now() + 2 * 3600_000)).toBeUndefined();
   expect(store.lookup(key, undefined, Date.now() + 1000 * 3600_000)).toBeDefined();
@@ -117,7 +117,7 @@ test('an expired entry is a miss and is replaced; an unreadable one too', async 
 
 test('the cache entry records the key material in the clear', async () => {
   const first = await run(build());
-  const key = JSON.parse(fs.readFileSync(path.join(first.runDir, 'state.json'), 'utf8')).steps.consume.cacheKey as string;
+  const key = JSON.parse(fs.readFileSync(path.join(first.runDir, 'steps', 'consume', 'state.json'), 'utf8')).cacheKey as string;
   const entry = JSON.parse(fs.readFileSync(path.join(tmp.dir, 'cache', 'entries', key, 'entry.json'), 'utf8'));
   expect(entry.keyMaterial).toEqual(expect.objectContaining({
     pipeline: 'cached',

@@ -58,5 +58,6 @@ test('an accuracy threshold above what the model reaches fails the run with the 
   expect(r.code).toBe(1);
   expect(r.stdout).toContain("fail step 'too-inaccurate' stopped the run: Test accuracy is below minAccuracy; the model was not registered");
   expect(r.stdout).toContain('register: skipped');
+  expect(r.stdout).not.toContain('--resume'); // the fail step decided; a resume would decide the same
   expect(fs.existsSync(path.join(tmp.dir, 'registry2'))).toBe(false);
 }, 240_000);

@@ -41,8 +41,10 @@ test('a run directory holds run.json, state.json, and per step its logs and resu
     'state.json',
     'steps/a/logs/attempt-1.log',
     'steps/a/result/outputs/data/data.txt',
+    'steps/a/state.json',
     'steps/b/logs/attempt-1.log',
     'steps/b/result/outputs/data/data.txt',
+    'steps/b/state.json',
   ]);
   const info = JSON.parse(fs.readFileSync(path.join(report.runDir, 'run.json'), 'utf8'));
   expect(info).toEqual({ format: 'mlops-local-run/1', runId: report.runId, pipeline: 'two', createdAt: expect.any(String), parameters: {}, cacheMode: 'policy', steps: ['a', 'b'] });
@@ -54,28 +56,26 @@ test('a result directory that state.json does not call succeeded is not trusted 
   const first = await run();
   // As after a crash between renaming b's result into place and recording it: the state says running.
   const stateFile = path.join(first.runDir, 'state.json');
-  const state = JSON.parse(fs.readFileSync(stateFile, 'utf8'));
-  state.status = 'running';
-  state.steps.b.state = 'running';
-  fs.writeFileSync(stateFile, JSON.stringify(state));
+  fs.writeFileSync(stateFile, JSON.stringify({ ...JSON.parse(fs.readFileSync(stateFile, 'utf8')), status: 'running' }));
+  const bFile = path.join(first.runDir, 'steps', 'b', 'state.json');
+  fs.writeFileSync(bFile, JSON.stringify({ ...JSON.parse(fs.readFileSync(bFile, 'utf8')), state: 'running' }));
   fs.writeFileSync(path.join(first.runDir, 'steps', 'b', 'result', 'outputs', 'data', 'data.txt'), 'half-written');
   fs.mkdirSync(path.join(first.runDir, 'steps', 'b', '.tmp-attempt-2-1-abcd'));
+  fs.writeFileSync(path.join(first.runDir, 'steps', 'b', '.tmp-state.json-1-abcd'), '{"half');
 
   const resumed = await run({ resume: first.runId });
 
   expect(resumed.status).toBe(RunStatus.SUCCEEDED);
   expect(resumed.steps.map((s) => [s.name, s.attempts])).toEqual([['a', 1], ['b', 2]]);
   expect(fs.readFileSync(path.join(resumed.steps[1].outputs!.data, 'data.txt'), 'utf8')).toBe('a fresh\nthen b\n');
-  expect(fs.readdirSync(path.join(first.runDir, 'steps', 'b')).sort()).toEqual(['logs', 'result']);
+  expect(fs.readdirSync(path.join(first.runDir, 'steps', 'b')).sort()).toEqual(['logs', 'result', 'state.json']);
   expect(readFixtureLog(log).map((e) => `${e.step} ${e.event}`)).toEqual(['a start', 'a end', 'b ran', 'b ran']);
 });
 
 test('a succeeded step whose result vanished runs again on resume', async () => {
   const first = await run();
   const stateFile = path.join(first.runDir, 'state.json');
-  const state = JSON.parse(fs.readFileSync(stateFile, 'utf8'));
-  state.status = 'failed';
-  fs.writeFileSync(stateFile, JSON.stringify(state));
+  fs.writeFileSync(stateFile, JSON.stringify({ ...JSON.parse(fs.readFileSync(stateFile, 'utf8')), status: 'failed' }));
   fs.rmSync(path.join(first.runDir, 'steps', 'a', 'result'), { recursive: true });
   const notices: string[] = [];
   const resumed = await run({ resume: first.runId, reporter: { notice: (m) => notices.push(m), runStarted: () => {}, stepChanged: () => {}, stepOutput: () => {}, runFinished: () => {} } });
@@ -108,4 +108,21 @@ test('a run that was started with other steps cannot be resumed with this pipeli
   const info = path.join(first.runDir, 'run.json');
   fs.writeFileSync(info, JSON.stringify({ ...JSON.parse(fs.readFileSync(info, 'utf8')), steps: ['a', 'b', 'c'] }));
   await expect(run({ resume: first.runId })).rejects.toThrow(`run '${first.runId}' was started with steps 'a', 'b', 'c'; pipeline 'two' now has 'a', 'b', so its results do not fit`);
+});
+
+test('a forEach step whose item failed reruns only that item on resume', async () => {
+  const p = new Pipeline('fan');
+  const each = Step.script('each', { code, entry: 'fail-on-item.sh', forEach: ['a', 'b', 'c'], outputs: ['data'] });
+  p.addStep(each, Step.script('after', { code, entry: 'record.sh', dependsOn: [each] }));
+  const options = { ...stateDirs(tmp.dir), maxParallel: 1 };
+
+  const failed = await runLocally(p, { ...options, env: { ...process.env, FIXTURE_LOG: log, FAIL_ITEM: 'b' } });
+  expect(failed.status).toBe(RunStatus.FAILED);
+  expect(failed.error).toBe("step 'each' (item 'b') exited with code 5");
+  expect(failed.steps[0].items!.map((i) => i.state)).toEqual(['succeeded', 'failed', 'pending']);
+
+  const resumed = await runLocally(p, { ...options, resume: failed.runId, env: { ...process.env, FIXTURE_LOG: log, FAIL_ITEM: 'none' } });
+  expect(resumed.status).toBe(RunStatus.SUCCEEDED);
+  expect(resumed.steps[0].items!.map((i) => [i.item, i.state, i.attempts])).toEqual([['a', 'succeeded', 1], ['b', 'succeeded', 2], ['c', 'succeeded', 1]]);
+  expect(readFixtureLog(log).map((e) => `${e.step} ${e.event}`)).toEqual(['each[a] ran', 'each[b] ran', 'each[b] ran', 'each[c] ran', 'after start', 'after end']);
 });

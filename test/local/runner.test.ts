@@ -34,7 +34,8 @@ test('runs steps in dependency order and passes each output directory to the nex
   // The run directory holds the state, the run description and one log per attempt.
   const state = JSON.parse(fs.readFileSync(path.join(report.runDir, 'state.json'), 'utf8'));
   expect(state.status).toBe('succeeded');
-  expect(Object.keys(state.steps)).toEqual(['a', 'b', 'c']);
+  const cState = JSON.parse(fs.readFileSync(path.join(report.runDir, 'steps', 'c', 'state.json'), 'utf8'));
+  expect(cState).toEqual(expect.objectContaining({ kind: 'script', state: 'succeeded', attempts: 1 }));
   expect(fs.readFileSync(path.join(report.runDir, 'steps', 'a', 'logs', 'attempt-1.log'), 'utf8')).toContain('running a');
   expect(fs.existsSync(path.join(report.runDir, 'lock'))).toBe(false);
 });
@@ -81,7 +82,7 @@ test('gives each script the step contract: inputs, outputs, metrics file, params
   expect(seen.env.MLOPS_METRICS_FILE).toMatch(/\/steps\/look\/\.tmp-attempt-1-[^/]+\/metrics\.json$/);
   expect(seen.python).toContain(path.join('.venv', 'bin', 'python'));
   expect(step.metrics).toEqual({ score: 0.5, label: 'seen' });
-  expect(fs.readdirSync(path.join(report.runDir, 'steps', 'look'))).toEqual(['logs', 'result']);
+  expect(fs.readdirSync(path.join(report.runDir, 'steps', 'look')).sort()).toEqual(['logs', 'result', 'state.json']);
 });
 
 test('forEach runs the step once per item, in parallel, each with MLOPS_ITEM and its own outputs', async () => {
@@ -227,7 +228,7 @@ test('a step that keeps failing fails the run after its retries, with the last l
   expect(step.logTail![19]).toBe('[mlops] noisy-fail.sh failed with exit status 3');
   expect(report.steps[1].state).toBe(TaskState.PENDING);
   // Failed attempts leave logs, never outputs.
-  expect(fs.readdirSync(path.join(report.runDir, 'steps', 'noisy'))).toEqual(['logs']);
+  expect(fs.readdirSync(path.join(report.runDir, 'steps', 'noisy')).sort()).toEqual(['logs', 'state.json']);
 });
 
 test('a step that runs past its timeout is stopped with everything it started', async () => {
