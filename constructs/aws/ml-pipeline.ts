@@ -44,7 +44,7 @@ export enum DefinitionStorage {
  * Largest definition kept inline, in bytes of template text: half of CloudFormation's 1 MB
  * template limit, leaving room for the rest of the stack.
  */
-export const INLINE_DEFINITION_BUDGET = 512_000;
+const INLINE_DEFINITION_BUDGET = 512_000;
 
 /** A deploy-time value (token) counts as this many characters when sizing a definition. */
 const TOKEN_SIZE_ESTIMATE = 128;
@@ -99,6 +99,12 @@ export interface MlPipelineProps {
  * groups, an optional schedule, and an alert on failed executions.
  */
 export class MlPipeline extends Construct {
+  /**
+   * Largest definition kept inline, in bytes of template text: half of CloudFormation's 1 MB
+   * template limit, leaving room for the rest of the stack.
+   */
+  public static readonly INLINE_DEFINITION_BUDGET = INLINE_DEFINITION_BUDGET;
+
   /** The SageMaker pipeline's name. */
   public readonly pipelineName: string;
   /** The pipeline's ARN (in lower case, as SageMaker reports it). */
@@ -110,10 +116,13 @@ export class MlPipeline extends Construct {
   public readonly encryptionKey: kms.IKey;
   /** Receives a message for every failed execution; subscribe to it. */
   public readonly alarmTopic: sns.ITopic;
-  /** The compiled SageMaker definition (may hold deploy-time values). */
-  public readonly definition: SageMakerPipelineDefinition;
-  /** Where the definition ended up. */
-  public readonly definitionStorage: DefinitionStorage.INLINE | DefinitionStorage.S3;
+  /**
+   * The compiled SageMaker definition, a `SageMakerPipelineDefinition` (lib/compile/sagemaker),
+   * which may hold deploy-time values. Typed `any` here to keep the public API jsii-compatible.
+   */
+  public readonly definition: any;
+  /** Where the definition ended up: INLINE or S3 (never AUTO). */
+  public readonly definitionStorage: DefinitionStorage;
   /** The size of the definition in template text (bytes), as measured for the inline budget. */
   public readonly definitionSize: number;
   /** The AWS::SageMaker::Pipeline resource. */
@@ -166,8 +175,9 @@ export class MlPipeline extends Construct {
     // With no step on the default image, the compiler never reads it.
     const defaultImageUri = options.defaultImage ?? regionImage?.uri ?? '';
     const inferenceImage = options.defaultInferenceImage ?? defaultImageUri;
+    let definition: SageMakerPipelineDefinition;
     try {
-      this.definition = compileSageMaker(pipeline, {
+      definition = compileSageMaker(pipeline, {
         roleArn,
         bucketName,
         prefix: this.bucketPrefix,
@@ -185,6 +195,7 @@ export class MlPipeline extends Construct {
       }
       throw e;
     }
+    this.definition = definition;
 
     const groups = [...new Set(registerSteps.map((s) => s.group))];
     const images = [
@@ -558,7 +569,7 @@ export class MlPipeline extends Construct {
    * when it writes the file. CloudFormation reads the file when it creates or updates the pipeline.
    */
   private storeDefinition(requested: DefinitionStorage, subject: string): {
-    storage: DefinitionStorage.INLINE | DefinitionStorage.S3;
+    storage: DefinitionStorage;
     size: number;
     s3Location?: sagemaker.CfnPipeline.S3LocationProperty;
     body?: string;

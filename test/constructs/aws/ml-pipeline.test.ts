@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { DefinitionStorage, INLINE_DEFINITION_BUDGET, MlPipeline, Orchestrator } from '../../../constructs/aws';
+import { DefinitionStorage, MlPipeline, Orchestrator } from '../../../constructs/aws';
 import { IrisSageMakerStack } from '../../../examples/iris/aws';
 import { Parameter, Pipeline, Schedule, Step } from '../../../lib/pipeline';
 import { FEATURES, FIXTURE_CODE } from '../../conformance/features';
@@ -250,7 +250,7 @@ describe('large definitions', () => {
     const stack = stackWith((s) => {
       pipeline = new MlPipeline(s, 'Big', { pipeline: chainPipeline(250), orchestrator: Orchestrator.sageMaker() });
     });
-    expect(pipeline.definitionSize).toBeGreaterThan(INLINE_DEFINITION_BUDGET);
+    expect(pipeline.definitionSize).toBeGreaterThan(MlPipeline.INLINE_DEFINITION_BUDGET);
     expect(pipeline.definitionStorage).toBe(DefinitionStorage.S3);
     const t = templateOf(stack);
     const location = only(t, 'AWS::SageMaker::Pipeline').Properties.PipelineDefinition;
