@@ -10,9 +10,15 @@ import * as path from 'path';
 
 export const TEMP_PREFIX = '.tmp-';
 
-/** A name no other process (or earlier crash) uses: '.tmp-<label>-<pid>-<random>'. */
+const PROCESS_TAG = randomBytes(4).toString('hex');
+let counter = 0;
+
+/**
+ * A name no other process (or earlier crash) uses: '.tmp-<label>-<pid>-<random>-<n>'. The random
+ * part is drawn once per process: pids get reused, and a counter is cheaper than fresh randomness.
+ */
 export function tempName(label: string): string {
-  return `${TEMP_PREFIX}${label}-${process.pid}-${randomBytes(4).toString('hex')}`;
+  return `${TEMP_PREFIX}${label}-${process.pid}-${PROCESS_TAG}-${counter++}`;
 }
 
 export function writeFileAtomic(file: string, data: string): void {

@@ -95,6 +95,12 @@ describe('against moto_server', () => {
     expect(r.stderr).toContain('fix: check the name');
   });
 
+  test('start of a pipeline that does not exist says so', async () => {
+    const r = await cli('start', 'no-such-pipeline');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("mlops start: pipeline 'no-such-pipeline' does not exist in region us-east-1");
+  });
+
   test('the bin reports the same for a missing pipeline (credentials and region from the environment)', async () => {
     const r = await runMlops(['status', 'no-such-pipeline', '--endpoint-url', moto.endpoint], { env: credentials });
     expect(r.code).toBe(1);
@@ -225,6 +231,17 @@ describe('with a fake service', () => {
     const io = captureIO();
     expect(await runCli(['retry', 'arn:aws:sagemaker:eu-west-1:1:pipeline/p/execution/abc'], { io, service: () => service })).toBe(1);
     expect(io.err()).toContain('mlops retry: RetryPipelineExecution failed on the service side: HTTP 500 with a body that is not an AWS error response; the endpoint http://127.0.0.1:5000 probably does not implement RetryPipelineExecution');
+  });
+
+  test('start goes on without the parameter check when the definition cannot be read (e.g. no DescribePipeline permission)', async () => {
+    const service = new FakeService(['Executing'], [[]]);
+    service.describePipeline = async () => {
+      throw new ServiceCallError('DescribePipeline', Object.assign(new Error('User is not authorized to perform: sagemaker:DescribePipeline'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } }), 'eu-west-1');
+    };
+    const io = captureIO();
+    expect(await runCli(['start', 'p', '--param', 'x=1'], { io, service: () => service })).toBe(0);
+    expect(io.err()).toContain('mlops start: could not read the deployed definition to check the parameters (DescribePipeline is not allowed for these credentials');
+    expect(io.out()).toContain('Started arn:aws:sagemaker:eu-west-1:1:pipeline/p/execution/new');
   });
 
   test('missing credentials and region get their own fixes', async () => {

@@ -30,8 +30,18 @@ async function call<T>(run: () => Promise<T>, subject: { pipeline?: string; exec
 export async function startCommand(name: string, options: CloudOptions & { readonly param: string[] }, io: CliIO, make: ServiceFactory = sageMakerService): Promise<number> {
   const given = parseParams(options.param);
   const service = serviceFor(options, make);
-  const pipeline = await call(() => service.describePipeline(name), { pipeline: name });
-  const parameters = checkParameters(name, pipeline.definition, given);
+  let definition: string | undefined;
+  try {
+    definition = (await service.describePipeline(name)).definition;
+  } catch (e) {
+    const explained = explainServiceError(e, { pipeline: name });
+    if (/does not exist/.test(explained.message)) {
+      throw explained;
+    }
+    // Starting may still be allowed (e.g. no sagemaker:DescribePipeline permission): go on unchecked.
+    io.stderr.write(`mlops start: could not read the deployed definition to check the parameters (${explained.message.split('\n')[0]}); starting without that check\n`);
+  }
+  const parameters = checkParameters(name, definition, given);
   const arn = await call(() => service.start(name, parameters), { pipeline: name });
   io.stdout.write(`Started ${arn}\n  watch it: npx mlops status ${name} --execution ${arn} --wait\n`);
   return 0;
