@@ -152,8 +152,12 @@ class LocalRun {
       if (this.options.signal?.aborted) {
         this.interrupt();
       }
-      await this.loop();
-      this.finish();
+      if (resumed && this.run_.state.status === RunStatus.SUCCEEDED) {
+        this.startedAtMs = Date.parse(this.run_.state.startedAt); // nothing to do: report the run as it was
+      } else {
+        await this.loop();
+        this.finish();
+      }
     } finally {
       this.options.signal?.removeEventListener('abort', onAbort);
       this.run_.unlock();

@@ -86,9 +86,12 @@ test('a succeeded step whose result vanished runs again on resume', async () => 
 
 test('resuming a run that already succeeded changes nothing', async () => {
   const first = await run();
+  const stateBefore = fs.readFileSync(path.join(first.runDir, 'state.json'), 'utf8');
   const resumed = await run({ resume: first.runId });
   expect(resumed.status).toBe(RunStatus.SUCCEEDED);
   expect(resumed.resumes).toBe(0);
+  expect(resumed.durationMs).toBe(Date.parse(first.finishedAt!) - Date.parse(first.startedAt));
+  expect(fs.readFileSync(path.join(first.runDir, 'state.json'), 'utf8')).toBe(stateBefore);
   expect(readFixtureLog(log)).toHaveLength(3);
 });
 
