@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { PipelineValidationError, StepKind } from '../../lib/pipeline';
-import { CacheMode, findProjectDir, LocalRunError, PlainReporter, RunReporter, runLocally, RunStatus, TaskState, TtyReporter } from '../../lib/local';
+import { CacheMode, defaultStateDirs, findProjectDir, LocalRunError, PlainReporter, RunReporter, runLocally, RunStatus, TaskState, TtyReporter } from '../../lib/local';
 import { CliError } from './errors';
 import { CliIO } from './io';
 import { loadPipeline } from './load-pipeline';
@@ -50,15 +50,15 @@ async function run(spec: string, options: RunCommandOptions, io: CliIO, signal?:
   const parameters = parseParams(options.param);
   const reporter: RunReporter = options.json ? new PlainReporter(io.stderr) : io.stdout.isTTY ? new TtyReporter(io.stdout) : new PlainReporter(io.stdout);
   const resolve = (dir: string | undefined) => (dir === undefined ? undefined : path.resolve(io.cwd, dir));
-  const defaults = path.join(io.cwd, '.mlops');
+  const defaults = defaultStateDirs(io.cwd);
   let report;
   try {
     report = await runLocally(pipeline, {
       parameters,
       resume: options.resume,
-      runsDir: resolve(options.runsDir) ?? path.join(defaults, 'runs'),
-      cacheDir: resolve(options.cacheDir) ?? path.join(defaults, 'cache'),
-      registryDir: resolve(options.registryDir) ?? path.join(defaults, 'registry'),
+      runsDir: resolve(options.runsDir) ?? defaults.runsDir,
+      cacheDir: resolve(options.cacheDir) ?? defaults.cacheDir,
+      registryDir: resolve(options.registryDir) ?? defaults.registryDir,
       projectDir: findProjectDir(path.dirname(file)),
       maxParallel: options.maxParallel,
       cacheMode: options.cache === true ? CacheMode.ALL : options.cache === false ? CacheMode.NONE : CacheMode.POLICY,

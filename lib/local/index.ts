@@ -1,6 +1,7 @@
 export * from './cache';
 export * from './cache-key';
 export * from './conditions';
+export * from './display';
 export * from './errors';
 export * from './interpreters';
 export * from './options';

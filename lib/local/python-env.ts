@@ -3,6 +3,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { readJsonFile, writeJsonAtomic } from './atomic';
+import { displayPath } from './display';
 import { LocalRunError } from './errors';
 import { lock } from './lock';
 
@@ -192,10 +193,8 @@ export class PythonEnvironment {
     this.options.notice?.(message);
   }
 
-  /** A path as the user would type it: relative to the current directory when inside it. */
   private show(file: string): string {
-    const rel = path.relative(process.cwd(), file);
-    return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+    return displayPath(file);
   }
 }
 

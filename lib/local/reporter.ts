@@ -1,4 +1,4 @@
-import * as path from 'path';
+import { displayPath } from './display';
 import { RunReport, StepReport } from './report';
 import { RunStatus, TaskState } from './state';
 
@@ -242,11 +242,6 @@ export function formatDuration(ms: number): string {
   return `${minutes}m${Math.round((ms % 60_000) / 1000).toString().padStart(2, '0')}s`;
 }
 
-/** A path relative to the current directory when inside it. */
-export function displayPath(file: string): string {
-  const rel = path.relative(process.cwd(), file);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
-}
 
 /** The end-of-run summary: outcome, counts, registered models, and what failed with its log tail. */
 export function formatSummary(report: RunReport): string {

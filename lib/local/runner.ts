@@ -95,8 +95,9 @@ class LocalRun {
       );
     }
     if (resumed) {
-      this.plan = planLocalRun(this.pipeline, { cacheMode: this.options.cacheMode });
-      this.run_ = RunDirectory.open(this.dirs.runsDir, this.options.resume!, this.pipeline.name, this.plan.steps.map((s) => s.name));
+      // The steps come from the graph: the run's own parameters are only known once it is open.
+      const steps = this.pipeline.graph().nodes.map((n) => n.step.name);
+      this.run_ = RunDirectory.open(this.dirs.runsDir, this.options.resume!, this.pipeline.name, steps);
       // Same parameters and cache mode as the run's start, checked against the pipeline as it is now.
       const info = this.run_.info;
       try {

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Pipeline, Step } from '../../lib';
+import { Parameter, Pipeline, Step } from '../../lib';
 import { runLocally, RunStatus } from '../../lib/local';
 import { processStartTicks } from '../../lib/local/lock';
 import { fixtureCode as code, readFixtureLog, stateDirs, tempDir } from '../support/local/fixtures';
@@ -128,4 +128,18 @@ test('a forEach step whose item failed reruns only that item on resume', async (
   expect(resumed.status).toBe(RunStatus.SUCCEEDED);
   expect(resumed.steps[0].items!.map((i) => [i.item, i.state, i.attempts])).toEqual([['a', 'succeeded', 1], ['b', 'succeeded', 2], ['c', 'succeeded', 1]]);
   expect(readFixtureLog(log).map((e) => `${e.step} ${e.event}`)).toEqual(['each[a] ran', 'each[b] ran', 'each[b] ran', 'each[c] ran', 'after start', 'after end']);
+});
+
+test('a resume runs with the parameters the run started with, also those without a default', async () => {
+  const p = new Pipeline('required', { parameters: { who: Parameter.string() } });
+  const gate = Step.script('gate', { code, entry: 'fail-on-item.sh', forEach: ['x'], outputs: ['data'] });
+  p.addStep(gate, Step.script('greet', { code, entry: 'contract.py', params: { who: p.parameter('who') }, outputs: ['seen'], dependsOn: [gate] }));
+  const options = { ...stateDirs(tmp.dir) };
+  const failed = await runLocally(p, { ...options, parameters: { who: 'ada' }, env: { ...process.env, FIXTURE_LOG: log, FAIL_ITEM: 'x' } });
+  expect(failed.status).toBe(RunStatus.FAILED);
+  const resumed = await runLocally(p, { ...options, resume: failed.runId, env: { ...process.env, FIXTURE_LOG: log, FAIL_ITEM: 'none' } });
+  expect(resumed.status).toBe(RunStatus.SUCCEEDED);
+  expect(resumed.parameters).toEqual({ who: 'ada' });
+  const seen = JSON.parse(fs.readFileSync(path.join(resumed.steps[1].outputs!.seen, 'seen.json'), 'utf8'));
+  expect(seen.env.MLOPS_PARAM_WHO).toBe('ada');
 });
