@@ -11,7 +11,6 @@ import { Pipeline } from '../pipeline/pipeline';
 import { RegisterModelStep } from '../pipeline/register-model-step';
 import { ScriptStep } from '../pipeline/script-step';
 import { Step, StepKind } from '../pipeline/step';
-import { TrainingStep } from '../pipeline/training-step';
 import { LiteralValue, ParameterRef, Scalar } from '../pipeline/values';
 
 /** Which cache policies a local run honours. */
@@ -163,11 +162,3 @@ function resourceWarnings(step: ContainerStep, node: StepNode): string[] {
   return out;
 }
 
-/** Type guards the runner uses to pick what to do with a planned step. */
-export function isContainer(step: Step): step is ContainerStep {
-  return step instanceof ContainerStep;
-}
-
-export function isTraining(step: Step): step is TrainingStep {
-  return step instanceof TrainingStep;
-}

@@ -96,20 +96,23 @@ export function startProcess(spec: ProcessSpec): RunningProcess {
     child.on('error', (e) => {
       spawnError = e;
     });
+    // Like a container, a step ends with its main process: whatever it left running in its group
+    // is stopped (and no longer holds the output pipes open).
+    child.on('exit', () => {
+      if (child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // nothing left
+        }
+      }
+    });
     child.on('close', (code, signal) => {
       if (timeout) {
         clearTimeout(timeout);
       }
       if (killTimer) {
         clearTimeout(killTimer);
-      }
-      // A stopped script may leave children behind in its group; make sure none outlive the step.
-      if (child.pid !== undefined && (timedOut || stopped)) {
-        try {
-          process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          // none left
-        }
       }
       if (partial) {
         fs.writeSync(log, '\n');

@@ -244,6 +244,16 @@ test('a step that runs past its timeout is stopped with everything it started', 
   expect(report.steps[0].logTail!.join('\n')).toContain('ran longer than its timeout of 1s');
 });
 
+test('a step ends with its main process: what it left running is stopped, and the run does not wait for it', async () => {
+  const pidFile = path.join(tmp.dir, 'bg.pid');
+  const p = new Pipeline('background');
+  p.addStep(Step.script('leaves-a-process', { code, entry: 'background.sh', env: { BG_PID_FILE: pidFile } }));
+  // Were the run to wait for the 300 s sleep, the test would exceed its timeout.
+  const report = await run(p);
+  expect(report.status).toBe(RunStatus.SUCCEEDED);
+  expect(isProcessAlive(Number(fs.readFileSync(pidFile, 'utf8')))).toBe(false);
+});
+
 test('a register-model step copies the model into a versioned registry entry with the run metrics', async () => {
   const p = new Pipeline('reg');
   const fit = Step.training('fit', { code, entry: 'record.sh', metrics: ['loss'], env: { METRICS_JSON: '{"loss": 0.25}' } });
