@@ -57,13 +57,16 @@ def split_pair(text, flag):
     return name, value
 
 
-def code_root(args, workdir):
-    """The directory holding the step's code, extracting this file's archive when run from one."""
+def code_root(args, scratch):
+    """The directory holding the step's code, extracting this file's archive when run from one.
+
+    Only an archive needs a scratch directory (`scratch()` makes it): a launcher killed with
+    SIGKILL cannot clean up, so steps run from a code directory leave nothing behind."""
     if args.code:
         return os.path.abspath(args.code)
     here = os.path.abspath(sys.argv[0])
     if os.path.isfile(here) and zipfile.is_zipfile(here):
-        target = os.path.join(workdir, "code")
+        target = os.path.join(scratch(), "code")
         with zipfile.ZipFile(here) as archive:
             archive.extractall(target)
         return target
@@ -200,9 +203,15 @@ def write_kfp_executor_output(args, numeric):
 
 def main(argv):
     args = parse_args(argv)
-    workdir = tempfile.mkdtemp(prefix="mlops-")
+    made = []
+
+    def scratch():
+        if not made:
+            made.append(tempfile.mkdtemp(prefix="mlops-"))
+        return made[0]
+
     try:
-        root = code_root(args, workdir)
+        root = code_root(args, scratch)
         env = prepare_environment(args)
         env["PYTHONPATH"] = os.pathsep.join(p for p in [root, env.get("PYTHONPATH")] if p)
         code = run_with_retries(command_for(root, args.entry, args.script_args), env, args)
@@ -215,7 +224,8 @@ def main(argv):
         print(f"{PREFIX} step contract: {e}", file=sys.stderr, flush=True)
         return 1
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        for directory in made:
+            shutil.rmtree(directory, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -153,3 +153,19 @@ test('Kubeflow: an executor input without the metrics artifact is a contract err
   expect(r.status).toBe(1);
   expect(r.stderr).toMatch(/--kfp-executor-input has no output file or artifact 'mlops-metrics'/);
 });
+
+test('only an archive needs a scratch directory, so a step killed mid-run from a code directory leaves nothing behind', () => {
+  const scratchRoot = path.join(dir, 'tmp');
+  fs.mkdirSync(scratchRoot);
+  const code = writeCode({ 'step.py': 'import os\nprint(len(os.listdir(os.environ["TMPDIR"])))\n' });
+  const env = { TMPDIR: scratchRoot };
+  const fromDirectory = launch(['--code', code, '--entry', 'step.py'], env);
+  expect(fromDirectory.stdout.trim()).toBe('0');
+
+  fs.copyFileSync(LAUNCHER_PATH, path.join(code, '__main__.py'));
+  const archive = path.join(dir, 'code.zip');
+  expect(spawnSync('python3', ['-m', 'zipfile', '-c', archive, ...fs.readdirSync(code)], { cwd: code }).status).toBe(0);
+  const fromArchive = spawnSync('python3', [archive, '--entry', 'step.py'], { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });
+  expect(fromArchive.stdout.trim()).toBe('1');
+  expect(fs.readdirSync(scratchRoot)).toEqual([]);
+});
