@@ -96,7 +96,7 @@ function parseCron(expression: string): CronFields {
   try {
     CronExpressionParser.parse(expression);
   } catch (e) {
-    throw new Error(`Schedule.cron: ${show(expression)} does not parse (${(e as Error).message}); ${fix}`);
+    throw new Error(`Schedule.cron: ${show(expression)} does not parse (${(e as Error).message}); ${fix}`, { cause: e });
   }
   const [minute, hour, dayOfMonth, month, dayOfWeek] = fields.map((f) => f.toUpperCase());
   return { minute, hour, dayOfMonth, month, dayOfWeek };

@@ -138,6 +138,6 @@ function comment(value: string): string {
 
 /** Control characters have no business in a diagram; they become U+FFFD as in the SVG. */
 function withoutControls(value: string): string {
-  // eslint-disable-next-line no-control-regex
+   
   return value.replace(/[\u0000-\u001F\u007F]/g, '\uFFFD');
 }

@@ -85,7 +85,7 @@ export function oneLine(text: string): string {
  * Characters XML 1.0 does not allow at all (most C0 controls, lone surrogates, U+FFFE/U+FFFF).
  * Escaping cannot save them, so they are replaced.
  */
-// eslint-disable-next-line no-control-regex
+ 
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** Text safe inside an XML element or a double-quoted attribute. */

@@ -38,7 +38,7 @@ test('the terminal reporter keeps one line per step and redraws them in place', 
   // Each redraw moves up over the two step lines and clears them.
   expect(text.match(/\x1b\[2A\x1b\[0J/g)!.length).toBeGreaterThanOrEqual(2);
   expect(text).toMatch(/✓.* extract {5}succeeded {4}1\.2s/);
-  expect(text).toMatch(/·.*   register {2}waiting/); // indented: inside a branch
+  expect(text).toMatch(/·.* {3}register {2}waiting/); // indented: inside a branch
   expect(text).toContain('\x1b[?25l');
   expect(text).toContain('\x1b[?25h');
   expect(text).toContain('Run r1 succeeded in 1.5s: 1 ran, 1 from cache, 0 skipped.');

@@ -83,7 +83,7 @@ const TRAINING_MODEL_DIR = '/opt/ml/model';
 const TRAINING_METRICS_FILE = '/opt/ml/output/data/metrics.json';
 
 /** An ECR image reference, the only registry SageMaker jobs pull from without extra setup. */
-const ECR_IMAGE = /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/[a-z0-9][a-z0-9._\/-]*(:[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64})?$/;
+const ECR_IMAGE = /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/[a-z0-9][a-z0-9._/-]*(:[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64})?$/;
 
 const PARAMETER_TYPES: { [t in ValueType]: ParameterType } = {
   [ValueType.STRING]: 'String',

@@ -247,7 +247,6 @@ test('determinism: the same model compiles to byte-identical objects', () => {
  */
 function evaluateWhen(when: string, metrics: { [task: string]: { [metric: string]: string } }, parameters: { [name: string]: string } = {}): boolean {
   const body = when.replace(/^\{\{=/, '').replace(/\}\}$/, '');
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const run = new Function('tasks', 'workflow', 'asFloat', `return (${body});`);
   const tasks = Object.fromEntries(Object.entries(metrics).map(([t, m]) => [t, { outputs: { parameters: m } }]));
   return run(tasks, { parameters }, (s: string) => {

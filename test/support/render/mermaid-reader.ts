@@ -99,7 +99,7 @@ export function readMermaid(text: string): MermaidChart {
       edges.push({ from: m[1], arrow: m[2], rawLabel: m[3], label: m[3] === undefined ? undefined : decodeMermaidText(m[3]), to: m[4] });
       continue;
     }
-    if ((m = /^classDef [A-Za-z]+ [^;]+$/.exec(t))) {
+    if (/^classDef [A-Za-z]+ [^;]+$/.test(t)) {
       continue;
     }
     if ((m = new RegExp(`^class ((?:${ID},)*${ID}) ([A-Za-z]+)$`).exec(t))) {

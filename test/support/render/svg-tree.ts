@@ -10,7 +10,7 @@ export interface XmlElement {
 }
 
 /** Characters XML 1.0 does not allow in a document, escaped or not. */
-// eslint-disable-next-line no-control-regex
+ 
 const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Throws with the parser's message unless `xml` is a well-formed XML document. */

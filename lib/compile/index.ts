@@ -1,0 +1,3 @@
+export * as argo from './argo';
+export * as kubeflow from './kubeflow';
+export * as sagemaker from './sagemaker';
