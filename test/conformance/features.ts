@@ -198,11 +198,19 @@ export const FEATURES: Feature[] = [
 
 /** How an engine handles one feature. */
 export type Support =
-  | { readonly supported: true; readonly how: string }
+  | { readonly supported: true; readonly how: string; readonly partly?: boolean }
   | { readonly supported: false; readonly error: RegExp; readonly why: string };
+
+/** One engine's handling of every feature, by feature id. */
+export type Column = { readonly [featureId: string]: Support };
 
 export function supported(how: string): Support {
   return { supported: true, how };
+}
+
+/** Compiles, but the engine honours the feature only in part; `how` says what it does instead. */
+export function partly(how: string): Support {
+  return { supported: true, how, partly: true };
 }
 
 export function unsupported(why: string, error: RegExp): Support {
@@ -213,7 +221,7 @@ export function unsupported(why: string, error: RegExp): Support {
  * Declares one engine's column as Jest tests: every feature must be listed, a supported one must
  * compile, an unsupported one must fail at synth time with the declared error.
  */
-export function describeConformance(engine: string, column: { [featureId: string]: Support }, compile: (p: Pipeline) => unknown): void {
+export function describeConformance(engine: string, column: Column, compile: (p: Pipeline) => unknown): void {
   describe(`${engine} conformance`, () => {
     test('lists every feature', () => {
       expect(Object.keys(column).sort()).toEqual(FEATURES.map((f) => f.id).sort());

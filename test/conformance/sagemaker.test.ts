@@ -1,33 +1,14 @@
 import { compileSageMaker, ProcessingStepDefinition } from '../../lib/compile/sagemaker';
 import { testTarget } from '../support/aws/sagemaker-target';
-import { describeConformance, FEATURES, Support, supported } from './features';
+import { describeConformance, FEATURES } from './features';
+import { SAGEMAKER_COLUMN } from './columns/sagemaker';
 
 /**
  * The SageMaker Pipelines column: how each feature of the model becomes part of a pipeline
  * definition. test/compile/sagemaker checks the details; test/constructs/aws deploys the same
  * features through aws.MlPipeline and checks every template with cfn-lint and botocore.
  */
-const column: { [featureId: string]: Support } = {
-  'script-steps-and-artifacts': supported('Processing steps; outputs are ProcessingOutputs under the execution id, inputs read them with Get ProcessingOutputConfig.Outputs[...]'),
-  'training-step-model': supported('Training steps (launcher as ContainerEntrypoint, code in a channel); later steps read ModelArtifacts.S3ModelArtifacts, unpacked by the launcher'),
-  'typed-parameters': supported('pipeline Parameters (String, Integer, Float, Boolean, EnumValues); passed to steps as Environment text via Std:Join'),
-  'condition-metric-threshold': supported('Condition step; processing metrics read with Std:JsonGet from a metrics PropertyFile, training metrics from FinalMetricDataList'),
-  'condition-logic': supported('Equals, GreaterThan..., In, Not, Or; and is the Conditions list, and under or/not via De Morgan; != is Not(Equals)'),
-  'nested-condition': supported('a Condition step inside IfSteps/ElseSteps'),
-  'register-model': supported('RegisterModel step (CreateModelPackage) into a model package group the construct creates'),
-  'fail-step': supported('Fail step with ErrorMessage'),
-  'depends-on': supported('DependsOn'),
-  'retry-backoff': supported('RetryPolicies for SageMaker service/job faults plus launcher --retries/--interval/--backoff for script failures (max 20)'),
-  'cache': supported('CacheConfig Enabled without ExpireAfter; cached steps get no MLOPS_RUN_ID'),
-  'cache-expiry': supported('CacheConfig ExpireAfter as an ISO 8601 duration (hours, or minutes for fractions)'),
-  'resources': supported('the smallest instance type in the documented table that fits cpu and memory, or resources.sageMakerInstanceType'),
-  'gpu': supported('the smallest GPU instance type that fits (g4dn, g5, p3)'),
-  'fan-out': supported('unrolled at synth time into one step per item named <step>-<item>, MLOPS_ITEM set; dependsOn waits for every copy'),
-  'timeout': supported('StoppingCondition.MaxRuntimeInSeconds (processing: at most 9 days)'),
-  'env-and-arguments': supported('Environment entries and ContainerArguments after the launcher\'s "--"'),
-};
-
-describeConformance('SageMaker', column, (pipeline) => compileSageMaker(pipeline, testTarget()));
+describeConformance('SageMaker', SAGEMAKER_COLUMN, (pipeline) => compileSageMaker(pipeline, testTarget()));
 
 test('fan-out copies each see their own item', () => {
   const definition = compileSageMaker(FEATURES.find((f) => f.id === 'fan-out')!.build(), testTarget());

@@ -1,0 +1,22 @@
+import { Column, supported } from '../features';
+
+/** The Argo Workflows column of the support table. */
+export const ARGO_COLUMN: Column = {
+  'script-steps-and-artifacts': supported('container templates; outputs are output artifacts in the artifact repository, passed to inputs with from: {{tasks.<step>.outputs.artifacts.<name>}}'),
+  'training-step-model': supported("the model directory is the output artifact 'model'"),
+  'typed-parameters': supported('workflow arguments with text defaults and enum for allowedValues, passed as template input parameters and --env MLOPS_PARAM_<NAME>'),
+  'condition-metric-threshold': supported('metrics are output parameters (valueFrom.path, one file per metric); branches are DAG tasks with complementary when expressions'),
+  'condition-logic': supported('when as one expr tag {{=...}}: asFloat for numbers, quoted strings, &&, ||, !, isIn as a disjunction'),
+  'nested-condition': supported('a branch task’s when is the conjunction of every enclosing branch'),
+  'register-model': supported('a task that writes the model and metadata.json under models/<group>/<creation time>-<workflow>/ as key-only S3 artifacts'),
+  'fail-step': supported('a container that prints the message and exits 1'),
+  'depends-on': supported('dependencies; waiting for a condition waits for its inputs and all its branch tasks (skipped counts as done)'),
+  'retry-backoff': supported('retryStrategy: limit = maxRetries, retryPolicy Always, backoff duration and factor (whole factors only)'),
+  'cache': supported('memoize in a ConfigMap cache, keyed by a hash of definition and code plus the run-time parameter values'),
+  'cache-expiry': supported('memoize maxAge'),
+  'resources': supported('requests = limits for cpu, memory and ephemeral-storage'),
+  'gpu': supported('nvidia.com/gpu (configurable) limits, node selector and tolerations'),
+  'fan-out': supported('withItems; the item reaches the step as MLOPS_ITEM'),
+  'timeout': supported('activeDeadlineSeconds on the template'),
+  'env-and-arguments': supported('container env; script arguments after -- on the launcher command line'),
+};

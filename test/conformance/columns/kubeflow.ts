@@ -1,0 +1,22 @@
+import { Column, supported, unsupported } from '../features';
+
+/** The Kubeflow Pipelines column of the support table. */
+export const KUBEFLOW_COLUMN: Column = {
+  'script-steps-and-artifacts': supported('container tasks; outputs are system.Artifact outputs passed by taskOutputArtifact, paths handed to the launcher as {{$.inputs/outputs.artifacts[...].path}}'),
+  'training-step-model': supported('the model is a system.Model output artifact at MLOPS_MODEL_DIR'),
+  'typed-parameters': supported('root inputDefinitions with parameterType, defaultValue and literals (allowedValues); step params by componentInputParameter or runtimeValue.constant'),
+  'condition-metric-threshold': supported('a DAG task holding T-then / T-otherwise sub-DAGs with complementary CEL triggerPolicy conditions; metrics enter as DAG input parameters'),
+  'condition-logic': supported('CEL &&, ||, !, == / != and isIn as a disjunction; numbers compared as double'),
+  'nested-condition': supported('condition DAGs inside condition DAGs, values passed down as pipeline channels'),
+  'register-model': supported('a task that copies the model into a new system.Model artifact with the group, approval and serving metadata; the run id is its version'),
+  'fail-step': supported('a container that prints the message and exits 1'),
+  'depends-on': supported('dependentTasks; dependencies of nested steps lift to the enclosing DAG task'),
+  'retry-backoff': supported('retryPolicy with maxRetryCount, backoffDuration and backoffFactor (whole seconds and factors only)'),
+  'cache': supported('cachingOptions.enableCache; the code ConfigMap name is a task input, so changed code misses the cache'),
+  'cache-expiry': unsupported('KFP v2 cachingOptions have no expiry', /step 'cached': cache expiry \(expireAfterHours: 24\) cannot be expressed on Kubeflow Pipelines/),
+  'resources': supported('resourceCpu/MemoryRequest and -Limit, equal'),
+  'gpu': supported('accelerator resourceType/resourceCount plus node selector and tolerations in the platform spec'),
+  'fan-out': supported('a ParallelFor task (parameterIterator over the raw items) whose body gets the item as MLOPS_ITEM'),
+  'timeout': supported('activeDeadlineSeconds in the Kubernetes executor config'),
+  'env-and-arguments': supported('launcher --env NAME=VALUE (part of the cache key) and script arguments after --'),
+};

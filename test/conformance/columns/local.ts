@@ -1,0 +1,22 @@
+import { Column, partly, supported } from '../features';
+
+/** The local runner column of the support table. */
+export const LOCAL_COLUMN: Column = {
+  'script-steps-and-artifacts': supported('each step a subprocess; outputs renamed into the run directory on success, passed on as MLOPS_INPUT_<NAME>'),
+  'training-step-model': supported('MLOPS_MODEL_DIR in the attempt directory; later steps read it as an input directory'),
+  'typed-parameters': supported('values checked against their types, passed as MLOPS_PARAM_<NAME> text'),
+  'condition-metric-threshold': supported('evaluated in the runner on the metrics file the step wrote; the other branch is skipped'),
+  'condition-logic': supported('and/or/not/in/!= evaluated on real values: numbers with numbers, strings with strings'),
+  'nested-condition': supported('a step runs only when every enclosing condition chose its branch'),
+  'register-model': supported('copied to <registry>/<group>/<version>/ with metadata.json (run, step, approval, metrics)'),
+  'fail-step': supported('ends the run as failed with its message; running steps finish, nothing new starts'),
+  'depends-on': supported('waits for the named steps'),
+  'retry-backoff': supported('the runner retries a failed attempt after intervalSeconds * backoffRate^(n-1)'),
+  'cache': supported('keyed on step definition, code content, input content and params read; shared between runs'),
+  'cache-expiry': supported('entries older than expireAfterHours are misses and get replaced'),
+  'resources': partly('not enforced: steps share this machine; requests beyond its CPUs or memory are warned about'),
+  'gpu': partly('not assigned: the step sees the GPUs of this machine; the plan warns'),
+  'fan-out': supported('one subprocess per item with MLOPS_ITEM, in parallel up to --max-parallel'),
+  'timeout': supported('the step process group is stopped (SIGTERM, then SIGKILL) after timeoutSeconds'),
+  'env-and-arguments': supported('env merged over the inherited environment; arguments passed to the script'),
+};
