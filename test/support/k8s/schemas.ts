@@ -3,13 +3,14 @@ import * as path from 'path';
 import Ajv, { ValidateFunction } from 'ajv';
 import Ajv2020 from 'ajv/dist/2020';
 import * as jsYaml from 'js-yaml';
+import { SHARED_SCHEMAS_DIR } from '../shared-schemas';
 
 /**
  * The upstream schemas of ../shared/schemas (see PROVENANCE.md), loaded and compiled once per
  * process and made strict like `kubectl --validate=strict`: every object schema that lists
  * properties (and does not preserve unknown fields) rejects fields it does not list.
  */
-export const SCHEMAS_DIR = process.env.MLOPS_SCHEMAS_DIR ?? path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'schemas');
+export const SCHEMAS_DIR = SHARED_SCHEMAS_DIR;
 
 type Schema = { [key: string]: any };
 

@@ -5,10 +5,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { createFileRegistry, FileRegistry, fromBinary } from '@bufbuild/protobuf';
 import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
+import { SHARED_SCHEMAS_DIR } from '../shared-schemas';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 /** The upstream KFP 2.17.0 protos (see ../shared/schemas/PROVENANCE.md); read-only, never written. */
-export const KFP_PROTO_DIR = path.resolve(REPO, '..', 'shared', 'schemas', 'kubeflow');
+export const KFP_PROTO_DIR = path.join(SHARED_SCHEMAS_DIR, 'kubeflow');
 const CACHE_DIR = path.join(REPO, 'node_modules', '.cache', 'cdk-mlops');
 
 let registry: FileRegistry | undefined;
