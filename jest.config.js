@@ -8,4 +8,6 @@ module.exports = {
   },
   setupFilesAfterEnv: ['aws-cdk-lib/testhelpers/jest-autoclean'],
   testTimeout: 60000,
+  // Examples import the package by name, as users do (tsconfig.json maps it for tsc and tsx).
+  moduleNameMapper: { '^cdk-mlops$': '<rootDir>/index.ts' },
 };
