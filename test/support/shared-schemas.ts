@@ -6,7 +6,12 @@ import * as path from 'path';
  * when set, else ../shared/schemas beside this repository, else /work/shared/schemas, so a
  * checkout anywhere on a machine of this workplace finds them.
  */
-export const SHARED_SCHEMAS_DIR = locate();
+export function sharedSchemasDir(): string {
+  located ??= locate();
+  return located;
+}
+
+let located: string | undefined;
 
 function locate(): string {
   const candidates = [

@@ -1,5 +1,5 @@
 export { podSecurityProblems, podsOf, resourceProblems } from './pods';
 export type { PodSecurityOptions, PodView } from './pods';
-export { argoDefinition, customResourceValidators, kubernetesDefinition, kubernetesDefinitionFor, SCHEMAS_DIR, timings } from './schemas';
+export { argoDefinition, customResourceValidators, kubernetesDefinition, kubernetesDefinitionFor, timings } from './schemas';
 export { describe as describeObject, labelProblems, metadataProblems, validateManifest, validateManifests } from './validate';
 export type { Manifest, ValidationOptions } from './validate';

@@ -3,14 +3,13 @@ import * as path from 'path';
 import Ajv, { ValidateFunction } from 'ajv';
 import Ajv2020 from 'ajv/dist/2020';
 import * as jsYaml from 'js-yaml';
-import { SHARED_SCHEMAS_DIR } from '../shared-schemas';
+import { sharedSchemasDir } from '../shared-schemas';
 
 /**
  * The upstream schemas of ../shared/schemas (see PROVENANCE.md), loaded and compiled once per
  * process and made strict like `kubectl --validate=strict`: every object schema that lists
  * properties (and does not preserve unknown fields) rejects fields it does not list.
  */
-export const SCHEMAS_DIR = SHARED_SCHEMAS_DIR;
 
 type Schema = { [key: string]: any };
 
@@ -191,7 +190,7 @@ let kubernetes: { ajv: Ajv; byKind: Map<string, string> } | undefined;
 function kubernetesSchemas(): { ajv: Ajv; byKind: Map<string, string> } {
   if (!kubernetes) {
     kubernetes = timed('load kubernetes swagger', () => {
-      const swagger = JSON.parse(fs.readFileSync(path.join(SCHEMAS_DIR, 'kubernetes', 'swagger.json'), 'utf8'));
+      const swagger = JSON.parse(fs.readFileSync(path.join(sharedSchemasDir(), 'kubernetes', 'swagger.json'), 'utf8'));
       const definitions = swagger.definitions as { [name: string]: Schema };
       definitions['io.k8s.apimachinery.pkg.util.intstr.IntOrString'] = { ...NUMBER_OR_STRING };
       definitions['io.k8s.apimachinery.pkg.api.resource.Quantity'] = { ...NUMBER_OR_STRING };
@@ -293,7 +292,7 @@ function crdValidator(source: CrdSource, apiVersion: string): ValidateFunction {
     validate = timed(`compile ${source.file}`, () => {
       const version = apiVersion.split('/').pop();
       // js-yaml: the `yaml` package takes ~3 s for one 3 MB CRD, js-yaml ~0.2 s.
-      const crd = (jsYaml.loadAll(fs.readFileSync(path.join(SCHEMAS_DIR, source.file), 'utf8')) as Schema[])
+      const crd = (jsYaml.loadAll(fs.readFileSync(path.join(sharedSchemasDir(), source.file), 'utf8')) as Schema[])
         .find((d) => d && d.kind === 'CustomResourceDefinition');
       const entry = crd?.spec?.versions?.find((v: { name: string }) => v.name === version);
       if (!entry?.schema?.openAPIV3Schema) {
@@ -317,7 +316,7 @@ function argoJsonValidator(file: string, kind: string): ValidateFunction {
     validate = timed(`compile ${file} ${kind}`, () => {
       let ajv = argoAjvs.get(file);
       if (!ajv) {
-        const schema = JSON.parse(fs.readFileSync(path.join(SCHEMAS_DIR, file), 'utf8'));
+        const schema = JSON.parse(fs.readFileSync(path.join(sharedSchemasDir(), file), 'utf8'));
         schema.definitions['io.k8s.apimachinery.pkg.util.intstr.IntOrString'] = { ...NUMBER_OR_STRING };
         schema.definitions['io.k8s.apimachinery.pkg.api.resource.Quantity'] = { ...NUMBER_OR_STRING };
         strict({ definitions: schema.definitions });

@@ -5,11 +5,13 @@ import * as os from 'os';
 import * as path from 'path';
 import { createFileRegistry, FileRegistry, fromBinary } from '@bufbuild/protobuf';
 import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
-import { SHARED_SCHEMAS_DIR } from '../shared-schemas';
+import { sharedSchemasDir } from '../shared-schemas';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 /** The upstream KFP 2.17.0 protos (see ../shared/schemas/PROVENANCE.md); read-only, never written. */
-export const KFP_PROTO_DIR = path.join(SHARED_SCHEMAS_DIR, 'kubeflow');
+export function kfpProtoDir(): string {
+  return path.join(sharedSchemasDir(), 'kubeflow');
+}
 const CACHE_DIR = path.join(REPO, 'node_modules', '.cache', 'cdk-mlops');
 
 let registry: FileRegistry | undefined;
@@ -37,13 +39,14 @@ function protoFiles(dir: string, prefix = ''): string[] {
 }
 
 function descriptorSet(): Uint8Array {
-  if (!fs.existsSync(KFP_PROTO_DIR)) {
-    throw new Error(`KFP protos not found at ${KFP_PROTO_DIR}; the repository expects ../shared/schemas beside it`);
+  const protoDir = kfpProtoDir();
+  if (!fs.existsSync(protoDir)) {
+    throw new Error(`KFP protos not found at ${protoDir}; see test/support/shared-schemas.ts`);
   }
-  const files = protoFiles(KFP_PROTO_DIR);
+  const files = protoFiles(protoDir);
   const hash = crypto.createHash('sha256');
   for (const f of files) {
-    hash.update(f).update('\0').update(fs.readFileSync(path.join(KFP_PROTO_DIR, f)));
+    hash.update(f).update('\0').update(fs.readFileSync(path.join(protoDir, f)));
   }
   const cached = path.join(CACHE_DIR, `kfp-ir-${hash.digest('hex').slice(0, 16)}.binpb`);
   if (fs.existsSync(cached)) {
@@ -55,7 +58,7 @@ function descriptorSet(): Uint8Array {
     const src = path.join(work, 'src');
     for (const f of files) {
       fs.mkdirSync(path.dirname(path.join(src, f)), { recursive: true });
-      fs.copyFileSync(path.join(KFP_PROTO_DIR, f), path.join(src, f));
+      fs.copyFileSync(path.join(protoDir, f), path.join(src, f));
     }
     const out = path.join(work, 'kfp.binpb');
     const buf = path.join(REPO, 'node_modules', '.bin', 'buf');

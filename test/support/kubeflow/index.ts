@@ -1,4 +1,4 @@
-export { KFP_PROTO_DIR, kubeflowRegistry } from './descriptors';
+export { kfpProtoDir, kubeflowRegistry } from './descriptors';
 export { evaluateTrigger } from './trigger';
 export { validateKubeflowDocument } from './validate-ir';
 export type { KubeflowDocumentLike } from './validate-ir';
