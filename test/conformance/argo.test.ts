@@ -1,7 +1,7 @@
 import { compileArgo } from '../../lib/compile/argo';
 import { Pipeline } from '../../lib/pipeline/pipeline';
 import { podSecurityProblems, resourceProblems, validateManifests } from '../support/k8s';
-import { describeConformance } from './features';
+import { describeConformance, FEATURES } from './features';
 import { ARGO_COLUMN } from './columns/argo';
 
 /**
@@ -24,3 +24,11 @@ function compile(pipeline: Pipeline) {
 }
 
 describeConformance('Argo Workflows', ARGO_COLUMN, compile);
+
+test('fan-out: the task runs once per item with the item as MLOPS_ITEM', () => {
+  const { workflowTemplate } = compile(FEATURES.find((f) => f.id === 'fan-out')!.build());
+  const dag = workflowTemplate.spec.templates.find((t: { dag?: unknown }) => t.dag).dag;
+  const each = dag.tasks.find((t: { name: string }) => t.name === 'each');
+  expect(each.withItems).toEqual(['a', 'b', 'c']);
+  expect(JSON.stringify(workflowTemplate)).toContain('MLOPS_ITEM={{inputs.parameters.');
+});
