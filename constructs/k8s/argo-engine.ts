@@ -1,6 +1,7 @@
+import { GpuScheduling } from '../../lib/kubernetes';
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { ArgoArtifactRepositoryRef, ArgoGpuOptions, ArgoPodUser, ArgoVersion, compileArgo, PIPELINE_LABEL } from '../../lib/compile/argo';
+import { ArgoArtifactRepositoryRef, ArgoPodUser, ArgoVersion, compileArgo, PIPELINE_LABEL } from '../../lib/compile/argo';
 import { Resources } from '../../lib/pipeline/resources';
 import type { ArgoWorkflows } from './argo-workflows';
 import { Engine, EngineContext, EngineKind, EngineRendering } from './engine';
@@ -23,7 +24,7 @@ export interface ArgoEngineOptions {
   /** Image for fail steps (needs sh) and register-model steps (needs python3). @default defaultImage */
   readonly utilityImage?: string;
   /** GPU resource name, node selector and tolerations for steps with resources.gpu. */
-  readonly gpu?: ArgoGpuOptions;
+  readonly gpu?: GpuScheduling;
   /** Resources for steps where neither step nor pipeline sets them. @default 0.5 CPU, 1 GiB */
   readonly defaultResources?: Resources;
   /** The numeric non-root user step pods run as. @default 1000:1000, fsGroup 1000 */

@@ -6,5 +6,5 @@ export type { KubeflowEngineOptions } from './kubeflow-engine';
 export * from './ml-pipeline';
 export * from './network';
 export { ArgoVersion } from '../../lib/compile/argo';
-export type { ArgoArtifactRepositoryRef, ArgoGpuOptions, ArgoPodUser, ArgoToleration } from '../../lib/compile/argo';
-export type { KubeflowGpuOptions, KubeflowToleration } from '../../lib/compile/kubeflow';
+export type { ArgoArtifactRepositoryRef, ArgoPodUser } from '../../lib/compile/argo';
+export type { GpuScheduling, Toleration } from '../../lib/kubernetes';

@@ -3,7 +3,8 @@ import * as path from 'path';
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { argoSchedule, sizeProblem, ETCD_OBJECT_LIMIT } from '../../lib/compile/argo';
-import { compileKubeflow, KubeflowCompileOptions, KubeflowGpuOptions } from '../../lib/compile/kubeflow';
+import { compileKubeflow, KubeflowCompileOptions } from '../../lib/compile/kubeflow';
+import { GpuScheduling } from '../../lib/kubernetes';
 import { PipelineValidationError } from '../../lib/pipeline/errors';
 import { RateUnit } from '../../lib/pipeline/schedule';
 import { Engine, EngineContext, EngineKind, EngineRendering } from './engine';
@@ -20,7 +21,7 @@ export interface KubeflowEngineOptions {
   /** Image for fail and register-model steps (sh, cp). @default defaultImage */
   readonly utilityImage?: string;
   /** GPU resource name, node selector and tolerations for steps with resources.gpu. */
-  readonly gpu?: KubeflowGpuOptions;
+  readonly gpu?: GpuScheduling;
   /** UID step containers run as. @default 1000 */
   readonly runAsUser?: number;
   /** GID step containers run as. @default 1000 */

@@ -1,3 +1,4 @@
+import { gpuSelectionProblem } from '../../kubernetes';
 import { ConditionStep } from '../../pipeline/condition-step';
 import { ContainerStep } from '../../pipeline/container-step';
 import { paramText } from '../../pipeline/contract';
@@ -16,7 +17,7 @@ import { ENTRYPOINT, objectNameProblem, pipelineObjectName, stepNameProblems, st
 import { optionProblems } from './option-problems';
 import { ArgoCompileOptions, ArgoDocuments } from './options';
 import { ITEM_PARAMETER, TMP_VOLUME, WORK_VOLUME } from './paths';
-import { dropUndefined, gpuPlacementProblem } from './resources';
+import { dropUndefined } from './resources';
 import { argoSchedule } from './schedule';
 import { executorPodSpecPatch, podSecurityContext } from './security';
 import { codeVolumeName, containerStepTemplate, failStepTemplate, registerModelTemplate, TemplateContext } from './step-templates';
@@ -230,12 +231,9 @@ function stepProblems(node: StepNode, options: ArgoCompileOptions): string[] {
       const runtime = scriptRuntime(step.entry) === ScriptRuntime.SHELL ? `sh for '${step.entry}' and python3 for the step launcher` : `python3 for '${step.entry}' and the step launcher`;
       problems.push(`${at}: has no container image, and ${ENGINE} runs every step in one; give the step an image, or the engine a defaultImage, that has ${runtime} plus the packages the script imports`);
     }
-    const gpus = node.resources?.gpu ?? 0;
-    if (gpus > 0) {
-      const problem = gpuPlacementProblem(step.name, gpus, options.gpu);
-      if (problem) {
-        problems.push(problem);
-      }
+    const gpuProblem = gpuSelectionProblem(step.name, node.resources?.gpu ?? 0, options.gpu, ENGINE);
+    if (gpuProblem) {
+      problems.push(gpuProblem);
     }
     const retry = node.retry;
     if (retry && retry.maxRetries > 0 && !Number.isInteger(retry.backoffRate)) {

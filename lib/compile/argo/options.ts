@@ -1,33 +1,7 @@
+import { GpuScheduling } from '../../kubernetes';
 import { Code } from '../../pipeline/code';
 import { Resources } from '../../pipeline/resources';
 import { Schedule } from '../../pipeline/schedule';
-
-/** A Kubernetes toleration, as in a pod spec. */
-export interface ArgoToleration {
-  readonly key?: string;
-  /** 'Exists' or 'Equal'. @default 'Equal' */
-  readonly operator?: string;
-  readonly value?: string;
-  /** 'NoSchedule', 'PreferNoSchedule' or 'NoExecute'; empty matches all effects. */
-  readonly effect?: string;
-  readonly tolerationSeconds?: number;
-}
-
-/** How steps that ask for GPUs are scheduled. */
-export interface ArgoGpuOptions {
-  /** The extended resource a GPU is requested as. @default 'nvidia.com/gpu' */
-  readonly resourceName?: string;
-  /** Node labels GPU steps must run on, e.g. { 'nvidia.com/gpu.present': 'true' }. */
-  readonly nodeSelector?: { [label: string]: string };
-  /** Tolerations for the taints of GPU nodes, e.g. { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }. */
-  readonly tolerations?: ArgoToleration[];
-  /**
-   * Refuse to compile a GPU step unless a node selector or toleration sends it to GPU nodes, so
-   * a GPU step never waits forever on a cluster whose GPU nodes are tainted.
-   * @default false
-   */
-  readonly requireNodeSelection?: boolean;
-}
 
 /** The user and groups step pods run as (a non-root, numeric user). */
 export interface ArgoPodUser {
@@ -77,7 +51,7 @@ export interface ArgoCompileOptions {
   readonly serviceAccountName?: string;
   /** Adds a CronWorkflow that starts the pipeline on this schedule. */
   readonly schedule?: Schedule;
-  readonly gpu?: ArgoGpuOptions;
+  readonly gpu?: GpuScheduling;
   /**
    * Resources for container steps where neither the step nor the pipeline set them (field by
    * field). @default { cpu: 0.5, memoryGiB: 1 }

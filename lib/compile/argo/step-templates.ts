@@ -1,4 +1,5 @@
 import { createHash } from 'crypto';
+import { gpuPlacement } from '../../kubernetes';
 import { ContainerStep } from '../../pipeline/container-step';
 import * as contract from '../../pipeline/contract';
 import { FailStep } from '../../pipeline/fail-step';
@@ -14,7 +15,7 @@ import {
   CODE_ARCHIVE_PATH, CODE_DIR, ITEM_PARAMETER, METRICS_FILE, MODEL_DIR, TMP_DIR, TMP_VOLUME, WORK_DIR, WORK_VOLUME,
   inputPath, metricValuePath, outputPath,
 } from './paths';
-import { containerResources, dropUndefined, gpuPlacement, UTILITY_RESOURCES } from './resources';
+import { containerResources, dropUndefined, UTILITY_RESOURCES } from './resources';
 import { containerSecurityContext } from './security';
 
 type Json = { [key: string]: any };
@@ -89,7 +90,7 @@ export function containerStepTemplate(node: StepNode, ctx: TemplateContext): Jso
   }
 
   const resources = node.resources ?? {};
-  const placement = resources.gpu ? gpuPlacement(ctx.options.gpu) : {};
+  const placement = resources.gpu ? gpuPlacement(ctx.options.gpu) : undefined;
   const retry = node.retry && node.retry.maxRetries > 0 ? node.retry : undefined;
   const cache = node.cache?.enabled ? node.cache : undefined;
   return dropUndefined({
@@ -113,8 +114,8 @@ export function containerStepTemplate(node: StepNode, ctx: TemplateContext): Jso
         { name: TMP_VOLUME, mountPath: TMP_DIR },
       ],
     }),
-    nodeSelector: placement.nodeSelector,
-    tolerations: placement.tolerations,
+    nodeSelector: placement?.nodeSelector,
+    tolerations: placement?.tolerations,
     activeDeadlineSeconds: step.timeoutSeconds,
     retryStrategy: retry && {
       limit: retry.maxRetries,

@@ -1,3 +1,4 @@
+import { gpuPlacement, gpuSelectionProblem } from '../../kubernetes';
 import { Code, scriptRuntime, ScriptRuntime } from '../../pipeline/code';
 import { Branch, ConditionStep } from '../../pipeline/condition-step';
 import { ContainerStep } from '../../pipeline/container-step';
@@ -49,7 +50,7 @@ import {
   otherwiseTaskName,
   thenTaskName,
 } from './names';
-import { DEFAULT_GPU_RESOURCE, DEFAULT_RUN_AS_ID, KubeflowCompileOptions, KubeflowToleration, optionProblems } from './options';
+import { DEFAULT_RUN_AS_ID, KubeflowCompileOptions, optionProblems } from './options';
 
 /** A pipeline as Kubeflow Pipelines v2 IR, ready for a PipelineVersion's spec. */
 export interface KubeflowDocument {
@@ -312,18 +313,18 @@ class KubeflowCompilation {
     if (image === undefined) {
       this.problems.push(`step '${step.name}': has no image, and ${ENGINE_NAME} runs every container step in one; set image on the step, or defaultImage in the Kubeflow options, to an image with ${runtimeNeeds(step.entry)}, e.g. 'python:3.11-slim'`);
     }
-    const gpu = this.options.gpu;
     const gpus = node.resources?.gpu ?? 0;
-    if (gpus > 0 && gpu?.requireNodeSelection && Object.keys(gpu.nodeSelector ?? {}).length === 0) {
-      this.problems.push(`step '${step.name}': requests ${gpus} GPU${gpus === 1 ? '' : 's'}, and the Kubeflow options require GPU node selection (gpu.requireNodeSelection) but set no gpu.nodeSelector; set gpu.nodeSelector to the labels of your GPU nodes, e.g. { 'nvidia.com/gpu.present': 'true' }`);
+    const gpuProblem = gpuSelectionProblem(step.name, gpus, this.options.gpu, 'Kubeflow');
+    if (gpuProblem) {
+      this.problems.push(gpuProblem);
     }
-    const gpuResource = gpu?.resourceName ?? DEFAULT_GPU_RESOURCE;
+    const placement = gpuPlacement(this.options.gpu);
     this.executors[label] = containerExecutor({
       pipelineName: this.pipeline.name,
       step,
       image: image ?? '',
       resources: node.resources,
-      gpuResource,
+      gpuResource: placement.resourceName,
     });
     this.platformExecutors[label] = kubernetesExecutorConfig({
       ...this.security(),
@@ -331,8 +332,8 @@ class KubeflowCompilation {
       scratchGiB: node.resources?.diskGiB,
       runId: true,
       timeoutSeconds: step.timeoutSeconds,
-      nodeSelector: gpus > 0 ? gpu?.nodeSelector : undefined,
-      tolerations: gpus > 0 ? gpu?.tolerations ?? defaultGpuTolerations(gpuResource) : undefined,
+      nodeSelector: gpus > 0 ? placement.nodeSelector : undefined,
+      tolerations: gpus > 0 ? placement.tolerations : undefined,
     });
   }
 
@@ -525,9 +526,6 @@ function runtimeNeeds(entry: string): string {
     : `python3 (the step launcher and the .py entry '${entry}' run with it)`;
 }
 
-function defaultGpuTolerations(resource: string): KubeflowToleration[] {
-  return [{ key: resource, operator: 'Exists', effect: 'NoSchedule' }];
-}
 
 /** Inputs or outputs of a task or component; undefined when there are none (proto3 JSON omits them). */
 function taskInputs(artifacts: Json, parameters: Json): Json | undefined {

@@ -1,3 +1,4 @@
+import { cpuQuantity, gibQuantity, Toleration } from '../../kubernetes';
 import { ContainerStep } from '../../pipeline/container-step';
 import * as contract from '../../pipeline/contract';
 import { FailStep } from '../../pipeline/fail-step';
@@ -5,8 +6,6 @@ import { RegisterModelStep } from '../../pipeline/register-model-step';
 import { Resources } from '../../pipeline/resources';
 import { ScriptStep } from '../../pipeline/script-step';
 import { ValueType } from '../../pipeline/values';
-import { KubeflowToleration } from './options';
-import { cpuQuantity, gibQuantity } from './quantities';
 
 /** Where a step's code ConfigMap is mounted; its key `code.zip` is packageCode(code) with the launcher. */
 export const CODE_MOUNT_PATH = '/mlops/code';
@@ -185,7 +184,7 @@ export interface ExecutorConfigProps {
   readonly runId: boolean;
   readonly timeoutSeconds?: number;
   readonly nodeSelector?: { [label: string]: string };
-  readonly tolerations?: KubeflowToleration[];
+  readonly tolerations?: Toleration[];
   readonly runAsUser: number;
   readonly runAsGroup: number;
   readonly podLabels?: { [label: string]: string };

@@ -516,7 +516,7 @@ describe('resources and GPUs', () => {
 
   test('a GPU request without GPU node selection, where the engine requires it, is an error', () => {
     expect(problemsOf(() => single(Step.training('fit', { code, entry, resources: { gpu: 2 } }), { gpu: { requireNodeSelection: true } }))).toEqual([
-      "step 'fit': resources.gpu 2 needs GPU node selection on Argo Workflows, which this engine requires (gpu.requireNodeSelection) but none is configured; set gpu.nodeSelector (e.g. { 'nvidia.com/gpu.present': 'true' }) and/or gpu.tolerations for your GPU nodes' taints",
+      "step 'fit': requests 2 GPUs, and the Argo Workflows options require GPU node selection (gpu.requireNodeSelection) but set no gpu.nodeSelector; set gpu.nodeSelector to the labels of your GPU nodes, e.g. { 'nvidia.com/gpu.present': 'true' }",
     ]);
   });
 });
