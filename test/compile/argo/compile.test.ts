@@ -6,9 +6,10 @@ import { irisPipeline } from '../../../examples/iris/pipeline';
 import { CachePolicy, Code, Condition, Parameter, Pipeline, RateUnit, RetryPolicy, Schedule, Step, Value } from '../../../lib';
 import { ArgoCompileOptions, ArgoDocuments, ArgoVersion, compileArgo } from '../../../lib/compile/argo';
 import { packageCode } from '../../../lib/runtime';
+import { FEATURES, FIXTURE_CODE } from '../../conformance/features';
 import { podSecurityProblems, resourceProblems, validateManifests } from '../../support/k8s';
 
-const code = Code.fromDirectory(path.join(__dirname, '..', '..', 'fixtures', 'steps'));
+const code = FIXTURE_CODE;
 const entry = 'noop.py';
 const IMAGE = 'quay.io/jupyter/scipy-notebook:2025-03-14';
 
@@ -260,16 +261,7 @@ function evaluateWhen(when: string, metrics: { [task: string]: { [metric: string
 
 describe('conditions', () => {
   test('and / or / not / isIn / != over numeric and string metrics', () => {
-    const p = new Pipeline('logic');
-    const e = Step.script('evaluate', { code, entry, metrics: ['score'], stringMetrics: ['label'] });
-    p.addStep(e, Step.condition('gate', {
-      when: Condition.and(
-        Condition.or(Condition.gt(e.metric('score'), Value.number(0.5)), Condition.not(Condition.lt(e.metric('score'), Value.number(0.1)))),
-        Condition.isIn(e.metric('label'), [Value.string('good'), Value.string('great')]),
-        Condition.ne(e.metric('label'), Value.string('bad')),
-      ),
-      then: [Step.script('ship', { code, entry })],
-    }));
+    const p = FEATURES.find((f) => f.id === 'condition-logic')!.build();
     const when = task(compile(p), 'ship').when;
     expect(when).toBe("{{=(((asFloat(tasks['evaluate'].outputs.parameters['score']) > 0.5) || (!(asFloat(tasks['evaluate'].outputs.parameters['score']) < 0.1))) && ((tasks['evaluate'].outputs.parameters['label'] == 'good' || tasks['evaluate'].outputs.parameters['label'] == 'great')) && (tasks['evaluate'].outputs.parameters['label'] != 'bad'))}}");
     const at = (score: string, label: string) => evaluateWhen(when, { evaluate: { score, label } });
