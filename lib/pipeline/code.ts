@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { brand, isA } from './brand';
 
 export interface CodeOptions {
   /** File or directory names left out when the code is packaged or hashed: exact names, or '*.ext'. */
@@ -13,6 +14,11 @@ const DEFAULT_EXCLUDE = ['__pycache__', '*.pyc', '.venv', 'node_modules', '.git'
  * SageMaker, the image or a volume on Kubernetes, the directory itself locally).
  */
 export class Code {
+  /** True for a Code from any copy of cdk-mlops. */
+  public static isCode(x: unknown): x is Code {
+    return isA(x, Code);
+  }
+
   /** A directory; a relative path is resolved against the current directory. */
   public static fromDirectory(directory: string, options: CodeOptions = {}): Code {
     return new Code(path.resolve(directory), [...DEFAULT_EXCLUDE, ...(options.exclude ?? [])]);
@@ -98,3 +104,5 @@ export function scriptRuntime(entry: string): ScriptRuntime | undefined {
   }
   return undefined;
 }
+
+brand(Code, 'cdk-mlops.Code');

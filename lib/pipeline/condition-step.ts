@@ -2,6 +2,7 @@ import { Condition } from './condition';
 import { show } from './errors';
 import { Step, StepKind, StepOptions } from './step';
 import { Value } from './values';
+import { brand } from './brand';
 
 export interface ConditionStepProps extends StepOptions {
   readonly when: Condition;
@@ -41,7 +42,7 @@ export class ConditionStep extends Step {
   }
 
   public override values(): Value[] {
-    return this.when instanceof Condition ? this.when.values() : [];
+    return Condition.isCondition(this.when) ? this.when.values() : [];
   }
 
   public override children(): Step[] {
@@ -50,7 +51,7 @@ export class ConditionStep extends Step {
 
   public problems(): string[] {
     const problems: string[] = [];
-    if (!(this.when instanceof Condition)) {
+    if (!Condition.isCondition(this.when)) {
       problems.push(`'when' is ${show(this.when)}, not a Condition; build one with Condition.gte(...), Condition.eq(...), ...`);
     }
     for (const branch of [Branch.THEN, Branch.OTHERWISE]) {
@@ -58,7 +59,7 @@ export class ConditionStep extends Step {
       if (this.branchesGiven[branch] && steps.length === 0) {
         problems.push(`branch '${branch}' is empty; give it at least one step or leave it out`);
       }
-      const notSteps = steps.filter((s) => !(s instanceof Step));
+      const notSteps = steps.filter((s) => !Step.isStep(s));
       if (notSteps.length > 0) {
         problems.push(`branch '${branch}' holds ${notSteps.map(show).join(', ')}, which are not steps; use Step.script(...) and the other Step factories`);
       }
@@ -69,3 +70,5 @@ export class ConditionStep extends Step {
     return problems;
   }
 }
+
+brand(ConditionStep, 'cdk-mlops.ConditionStep');

@@ -1,4 +1,5 @@
 import { Value } from './values';
+import { brand, isA } from './brand';
 
 export enum ComparisonOperator {
   EQ = '==',
@@ -14,6 +15,11 @@ export enum ComparisonOperator {
  * runs. Build it with the static factories: `Condition.gte(train.metric('accuracy'), pipeline.parameter('minAccuracy'))`.
  */
 export abstract class Condition {
+  /** True for a Condition from any copy of cdk-mlops. */
+  public static isCondition(x: unknown): x is Condition {
+    return isA(x, Condition);
+  }
+
   public static eq(left: Value, right: Value): Comparison {
     return new Comparison(ComparisonOperator.EQ, left, right);
   }
@@ -139,3 +145,10 @@ export class NotCondition extends Condition {
     return `not (${this.condition})`;
   }
 }
+
+brand(Condition, 'cdk-mlops.Condition');
+brand(Comparison, 'cdk-mlops.Comparison');
+brand(InCondition, 'cdk-mlops.InCondition');
+brand(AndCondition, 'cdk-mlops.AndCondition');
+brand(OrCondition, 'cdk-mlops.OrCondition');
+brand(NotCondition, 'cdk-mlops.NotCondition');

@@ -4,7 +4,10 @@ import { checkName, IDENTIFIER } from './names';
 import { CachePolicy, RetryPolicy } from './policies';
 import { resourceProblems, Resources } from './resources';
 import { Step, StepOptions } from './step';
-import { DataSource, LiteralValue, MetricRef, ParameterRef, Value, ValueType } from './values';
+import { ArtifactType, CollectedArtifact, DataSource, DIRECTORY_TYPES, METRICS_PORT } from './artifacts';
+import { isA } from './brand';
+import { LiteralValue, MetricRef, ParameterRef, Value, ValueType } from './values';
+import { brand } from './brand';
 
 /** Props shared by the steps that run user code in a container. */
 export interface ContainerStepProps extends StepOptions {
@@ -21,6 +24,11 @@ export interface ContainerStepProps extends StepOptions {
   readonly image?: string;
   /** Data this step reads: other steps' outputs or models, by input name. */
   readonly inputs?: { [name: string]: DataSource };
+  /**
+   * The artifact type an input must have, by input name, to catch wiring mistakes at synth time.
+   * @default any directory: a dataset, a model or a metrics directory
+   */
+  readonly inputTypes?: { [name: string]: ArtifactType };
   /** Parameters and literals passed to the script as MLOPS_PARAM_<NAME>. */
   readonly params?: { [name: string]: Value };
   /** Extra environment variables (names starting with MLOPS_ are reserved). */
@@ -35,6 +43,12 @@ export interface ContainerStepProps extends StepOptions {
   readonly cache?: CachePolicy;
   /** Stop the step after this many seconds. @default the engine's limit */
   readonly timeoutSeconds?: number;
+  /**
+   * Static fan-out: run the step once per item, in parallel, each run finding its item in
+   * MLOPS_ITEM. A later step reads all runs' outputs with `collect(port)` (a directory per item)
+   * and their metrics with `collectMetrics()`, or waits for them with dependsOn.
+   */
+  readonly forEach?: string[];
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -52,7 +66,9 @@ export abstract class ContainerStep extends Step {
   public readonly retry?: RetryPolicy;
   public readonly cache?: CachePolicy;
   public readonly timeoutSeconds?: number;
+  public readonly forEach?: string[];
   private readonly inputMap: { [name: string]: DataSource };
+  private readonly declaredInputTypes: { [name: string]: ArtifactType };
 
   protected constructor(name: string, props: ContainerStepProps) {
     super(name, props);
@@ -68,9 +84,33 @@ export abstract class ContainerStep extends Step {
     this.retry = props.retry;
     this.cache = props.cache;
     this.timeoutSeconds = props.timeoutSeconds;
+    this.forEach = props.forEach ? [...props.forEach] : undefined;
+    this.declaredInputTypes = { ...(props.inputTypes ?? {}) };
   }
 
-  /** A metric this step writes, for conditions. */
+  /** True for a ContainerStep from any copy of cdk-mlops. */
+  public static isContainerStep(x: unknown): x is ContainerStep {
+    return isA(x, ContainerStep);
+  }
+
+  /** forEach steps: port `port` of every item, read as a directory holding one directory per item. */
+  public collect(port: string): CollectedArtifact {
+    return new CollectedArtifact(this, port, this.outputPorts()[port] ?? ArtifactType.DATASET);
+  }
+
+  /** forEach steps: every item's metrics, read as a directory holding `<item>/metrics.json`. */
+  public collectMetrics(): CollectedArtifact {
+    return new CollectedArtifact(this, METRICS_PORT, ArtifactType.METRICS);
+  }
+
+  public override inputTypes(): { [name: string]: readonly ArtifactType[] } {
+    return Object.fromEntries(Object.keys(this.inputMap).map((name) => {
+      const declared = this.declaredInputTypes[name];
+      return [name, declared !== undefined ? [declared] : DIRECTORY_TYPES];
+    }));
+  }
+
+  /** A metric this step writes, for conditions (not of a forEach step: use collectMetrics()). */
   public metric(name: string): MetricRef {
     return new MetricRef(this, name);
   }
@@ -94,7 +134,7 @@ export abstract class ContainerStep extends Step {
 
   public problems(): string[] {
     const problems: string[] = [];
-    if (!(this.code instanceof Code)) {
+    if (!isA(this.code, Code)) {
       problems.push(`code ${show(this.code)} is not a Code; use Code.fromDirectory(dir)`);
     } else {
       problems.push(...this.code.problemsWithEntry(this.entry));
@@ -104,13 +144,20 @@ export abstract class ContainerStep extends Step {
     }
     for (const name of Object.keys(this.inputMap)) {
       problems.push(...optional(checkName(IDENTIFIER, name, 'input name')));
-      if (!(this.inputMap[name] instanceof DataSource)) {
+      if (!isA(this.inputMap[name], DataSource)) {
         problems.push(`input '${name}' is ${show(this.inputMap[name])}, not a data reference; use e.g. otherStep.output('data') or trainStep.model()`);
+      }
+    }
+    for (const [name, type] of Object.entries(this.declaredInputTypes)) {
+      if (!(name in this.inputMap)) {
+        problems.push(`inputTypes names '${name}', which is not an input (inputs: ${Object.keys(this.inputMap).map(show).join(', ') || 'none'}); remove it or add the input`);
+      } else if (!DIRECTORY_TYPES.includes(type)) {
+        problems.push(`inputTypes '${name}' is ${show(type)} (allowed: ${DIRECTORY_TYPES.map((t) => `ArtifactType.${t.toUpperCase()}`).join(', ')})`);
       }
     }
     for (const [name, value] of Object.entries(this.params)) {
       problems.push(...optional(checkName(IDENTIFIER, name, 'param name')));
-      if (!(value instanceof LiteralValue || value instanceof ParameterRef)) {
+      if (!(isA(value, LiteralValue) || isA(value, ParameterRef))) {
         problems.push(`param '${name}' is ${value}, but params take pipeline parameters or literals (Value.string(...), pipeline.parameter(...)); pass metrics on through an output file`);
       }
     }
@@ -132,6 +179,16 @@ export abstract class ContainerStep extends Step {
     const t = this.timeoutSeconds;
     if (t !== undefined && (!Number.isSafeInteger(t) || t < 1)) {
       problems.push(`timeoutSeconds ${show(t)} is invalid (allowed: a whole number >= 1)`);
+    }
+    if (this.forEach !== undefined) {
+      if (this.forEach.length === 0) {
+        problems.push('forEach is empty; list at least one item or remove forEach');
+      }
+      const notText = this.forEach.filter((item) => typeof item !== 'string');
+      if (notText.length > 0) {
+        problems.push(`forEach items must be strings, got ${notText.map(show).join(', ')}`);
+      }
+      problems.push(...duplicates('forEach item', this.forEach));
     }
     return problems;
   }
@@ -160,3 +217,5 @@ export function sameUpperCase(what: string, names: string[]): string[] {
   }
   return problems;
 }
+
+brand(ContainerStep, 'cdk-mlops.ContainerStep');

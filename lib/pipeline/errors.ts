@@ -1,3 +1,5 @@
+import { brand } from './brand';
+
 /**
  * Errors thrown at synth time. Every message says where (pipeline, step), what was given, what is
  * allowed and how to fix it; validators collect all problems and throw once.
@@ -34,3 +36,5 @@ export function show(value: unknown): string {
   }
   return JSON.stringify(value);
 }
+
+brand(PipelineValidationError, 'cdk-mlops.PipelineValidationError');

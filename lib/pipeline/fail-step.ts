@@ -1,4 +1,5 @@
 import { Step, StepKind, StepOptions } from './step';
+import { brand } from './brand';
 
 export interface FailStepProps extends StepOptions {
   /** Why the run failed, shown by every engine. */
@@ -23,3 +24,5 @@ export class FailStep extends Step {
     return [];
   }
 }
+
+brand(FailStep, 'cdk-mlops.FailStep');

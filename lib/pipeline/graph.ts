@@ -3,7 +3,8 @@ import { ContainerStep } from './container-step';
 import { CachePolicy, RetryPolicy } from './policies';
 import { mergeResources, Resources } from './resources';
 import { Step } from './step';
-import { MetricRef, StepArtifact } from './values';
+import { isA } from './brand';
+import { MetricRef } from './values';
 
 /** One enclosing condition branch of a step. */
 export interface BranchScope {
@@ -42,7 +43,7 @@ export function collectSteps(topLevel: Step[]): { step: Step; scope: BranchScope
   const out: { step: Step; scope: BranchScope[] }[] = [];
   const visit = (step: Step, scope: BranchScope[]) => {
     out.push({ step, scope });
-    if (step instanceof ConditionStep) {
+    if (isA(step, ConditionStep)) {
       for (const branch of [Branch.THEN, Branch.OTHERWISE]) {
         for (const child of step.branch(branch)) {
           visit(child, [...scope, { condition: step, branch }]);
@@ -58,12 +59,13 @@ export function collectSteps(topLevel: Step[]): { step: Step; scope: BranchScope
 export function directDependencies(step: Step): Step[] {
   const deps: Step[] = [];
   for (const source of Object.values(step.inputs())) {
-    if (source instanceof StepArtifact) {
-      deps.push(source.producer);
+    const producer = (source as { producer?: Step } | undefined)?.producer;
+    if (producer !== undefined) {
+      deps.push(producer);
     }
   }
   for (const value of step.values()) {
-    if (value instanceof MetricRef) {
+    if (isA(value, MetricRef)) {
       deps.push(value.step);
     }
   }
@@ -94,7 +96,7 @@ export class PipelineGraph {
     }
     const position = new Map(order.steps.map((s, i) => [s, i]));
     this.nodes = order.steps.map((step, index) => {
-      const container = step instanceof ContainerStep ? step : undefined;
+      const container = isA(step, ContainerStep) ? step : undefined;
       return {
         step,
         index,

@@ -1,3 +1,4 @@
+export * from './artifacts';
 export * from './code';
 export * from './condition';
 export * from './condition-step';

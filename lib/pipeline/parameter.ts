@@ -1,5 +1,6 @@
 import { show } from './errors';
 import { Scalar, ValueType } from './values';
+import { brand, isA } from './brand';
 
 export interface ParameterOptions {
   readonly description?: string;
@@ -12,6 +13,11 @@ export interface ParameterOptions {
  * be given for every run.
  */
 export class Parameter {
+  /** True for a Parameter from any copy of cdk-mlops. */
+  public static isParameter(x: unknown): x is Parameter {
+    return isA(x, Parameter);
+  }
+
   public static string(defaultValue?: string, options: ParameterOptions = {}): Parameter {
     return new Parameter(ValueType.STRING, defaultValue, options);
   }
@@ -122,3 +128,5 @@ function factoryFor(value: unknown): string {
       return 'string';
   }
 }
+
+brand(Parameter, 'cdk-mlops.Parameter');

@@ -6,6 +6,7 @@ import { Resources } from './resources';
 import { Step } from './step';
 import { pipelineProblems } from './validate';
 import { ParameterRef, Scalar } from './values';
+import { brand, isA } from './brand';
 
 export interface PipelineProps {
   readonly description?: string;
@@ -23,6 +24,11 @@ export interface PipelineProps {
  * them, conditions, parameters, retries, caching and resources.
  */
 export class Pipeline {
+  /** True for a Pipeline from any copy of cdk-mlops. */
+  public static isPipeline(x: unknown): x is Pipeline {
+    return isA(x, Pipeline);
+  }
+
   public readonly description?: string;
   public readonly defaultResources?: Resources;
   public readonly defaultRetry?: RetryPolicy;
@@ -132,3 +138,5 @@ export class Pipeline {
 function example(parameter: Parameter): Scalar {
   return { string: 'text', integer: 1, number: 0.5, boolean: true }[parameter.type];
 }
+
+brand(Pipeline, 'cdk-mlops.Pipeline');

@@ -1,4 +1,5 @@
 import { show } from './errors';
+import { brand } from './brand';
 
 export interface RetryPolicyProps {
   /** Retries after the first failed attempt (0 means run once). */
@@ -79,3 +80,6 @@ export class CachePolicy {
     return [];
   }
 }
+
+brand(RetryPolicy, 'cdk-mlops.RetryPolicy');
+brand(CachePolicy, 'cdk-mlops.CachePolicy');

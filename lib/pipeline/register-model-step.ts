@@ -1,6 +1,7 @@
 import { show } from './errors';
 import { Step, StepKind, StepOptions } from './step';
-import { DataSource, StepArtifact } from './values';
+import { ArtifactType, DataSource, StepArtifact } from './artifacts';
+import { brand } from './brand';
 
 /** The approval status a newly registered model version gets. */
 export enum ModelApproval {
@@ -22,6 +23,9 @@ export interface RegisterModelStepProps extends StepOptions {
   /** @default ['text/csv'] */
   readonly responseTypes?: string[];
 }
+
+/** The port a register step exposes the registered version on. */
+export const VERSION_PORT = 'version';
 
 /** Model package group names: SageMaker's rule, which the local registry and K8s engines share. */
 const GROUP_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
@@ -51,10 +55,23 @@ export class RegisterModelStep extends Step {
     return { model: this.model };
   }
 
+  public override inputTypes(): { [name: string]: readonly ArtifactType[] } {
+    return { model: [ArtifactType.MODEL] };
+  }
+
+  public override outputPorts(): { [port: string]: ArtifactType } {
+    return { [VERSION_PORT]: ArtifactType.REGISTERED_MODEL_VERSION };
+  }
+
+  /** The model version this step registers, for a later step that deploys or promotes it. */
+  public version(): StepArtifact {
+    return new StepArtifact(this, VERSION_PORT, ArtifactType.REGISTERED_MODEL_VERSION);
+  }
+
   public problems(): string[] {
     const problems: string[] = [];
-    if (!(this.model instanceof StepArtifact) || !this.model.isModel) {
-      problems.push(`model is ${this.model}, which is not a model; pass a training step's model(), e.g. { model: train.model() }`);
+    if (!DataSource.isDataSource(this.model)) {
+      problems.push(`model is ${show(this.model)}, which is not a model; pass a training step's model(), e.g. { model: train.model() }`);
     }
     if (typeof this.group !== 'string' || !GROUP_NAME.test(this.group)) {
       problems.push(`group ${show(this.group)} is invalid (allowed: letters, digits and '-', starting and ending with a letter or digit, max 63 chars); e.g. 'iris-models'`);
@@ -68,3 +85,5 @@ export class RegisterModelStep extends Step {
     return problems;
   }
 }
+
+brand(RegisterModelStep, 'cdk-mlops.RegisterModelStep');

@@ -1,5 +1,6 @@
 import { CronExpressionParser } from 'cron-parser';
 import { show } from './errors';
+import { brand, isA } from './brand';
 
 export enum RateUnit {
   MINUTES = 'minutes',
@@ -30,6 +31,11 @@ export interface ScheduleOptions {
  * A malformed expression throws here, where it is written.
  */
 export class Schedule {
+  /** True for a Schedule from any copy of cdk-mlops. */
+  public static isSchedule(x: unknown): x is Schedule {
+    return isA(x, Schedule);
+  }
+
   /** A standard 5-field cron expression: minute hour day-of-month month day-of-week. */
   public static cron(expression: string, options: ScheduleOptions = {}): Schedule {
     return new Schedule(parseCron(expression), undefined, options);
@@ -110,3 +116,5 @@ function isTimeZone(zone: string): boolean {
     return false;
   }
 }
+
+brand(Schedule, 'cdk-mlops.Schedule');

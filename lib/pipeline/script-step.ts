@@ -1,19 +1,15 @@
 import { ContainerStep, ContainerStepProps, duplicates, optional, sameUpperCase } from './container-step';
-import { show } from './errors';
 import { checkName, IDENTIFIER } from './names';
 import { StepKind } from './step';
-import { StepArtifact, ValueType } from './values';
+import { ArtifactType, StepArtifact } from './artifacts';
+import { ValueType } from './values';
+import { brand } from './brand';
 
 export interface ScriptStepProps extends ContainerStepProps {
   /** Directories the script writes, each found through MLOPS_OUTPUT_<NAME>. */
   readonly outputs?: string[];
   /** Metrics whose values are strings (compare them with == / != / isIn only). */
   readonly stringMetrics?: string[];
-  /**
-   * Static fan-out: run the step once per item, in parallel, each run finding its item in
-   * MLOPS_ITEM. Later steps may wait for all runs (dependsOn) but not read their outputs or metrics.
-   */
-  readonly forEach?: string[];
 }
 
 /** Runs a script: data extraction, cleaning, feature engineering, evaluation, ... */
@@ -21,19 +17,21 @@ export class ScriptStep extends ContainerStep {
   public readonly kind = StepKind.SCRIPT;
   public readonly outputNames: string[];
   public readonly stringMetricNames: string[];
-  public readonly forEach?: string[];
 
   /** @internal use Step.script */
   constructor(name: string, props: ScriptStepProps) {
     super(name, props);
     this.outputNames = [...(props.outputs ?? [])];
     this.stringMetricNames = [...(props.stringMetrics ?? [])];
-    this.forEach = props.forEach ? [...props.forEach] : undefined;
   }
 
   /** An output directory of this step, to pass as another step's input. */
   public output(name: string): StepArtifact {
-    return new StepArtifact(this, name, false);
+    return new StepArtifact(this, name, ArtifactType.DATASET);
+  }
+
+  public override outputPorts(): { [port: string]: ArtifactType } {
+    return Object.fromEntries(this.outputNames.map((name) => [name, ArtifactType.DATASET]));
   }
 
   public override metricType(name: string): ValueType | undefined {
@@ -61,16 +59,8 @@ export class ScriptStep extends ContainerStep {
         problems.push(`metric '${metric}' is declared both in metrics and stringMetrics; keep it in one`);
       }
     }
-    if (this.forEach !== undefined) {
-      if (this.forEach.length === 0) {
-        problems.push('forEach is empty; list at least one item or remove forEach');
-      }
-      const notText = this.forEach.filter((item) => typeof item !== 'string');
-      if (notText.length > 0) {
-        problems.push(`forEach items must be strings, got ${notText.map(show).join(', ')}`);
-      }
-      problems.push(...duplicates('forEach item', this.forEach));
-    }
     return problems;
   }
 }
+
+brand(ScriptStep, 'cdk-mlops.ScriptStep');

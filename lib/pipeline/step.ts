@@ -3,9 +3,15 @@ import type { FailStep, FailStepProps } from './fail-step';
 import type { RegisterModelStep, RegisterModelStepProps } from './register-model-step';
 import type { ScriptStep, ScriptStepProps } from './script-step';
 import type { TrainingStep, TrainingStepProps } from './training-step';
-import { DataSource, Value, ValueType } from './values';
+import { ArtifactType, DataSource, DIRECTORY_TYPES } from './artifacts';
+import { brand, isA } from './brand';
+import { Value, ValueType } from './values';
 
-/** What a step does. Compilers switch on it; a kind an engine does not know is a synth-time error. */
+/**
+ * The kinds of step this package defines. A kind is a string owned by its step file; a step class
+ * of another package may use its own. Every engine dispatches on the kind through a handler
+ * table, and a kind an engine has no handler for is a synth-time error.
+ */
 export enum StepKind {
   SCRIPT = 'script',
   TRAINING = 'training',
@@ -25,6 +31,11 @@ export interface StepOptions {
  * `pipeline.addStep(...)`; steps inside a condition's branches are added by the condition.
  */
 export abstract class Step {
+  /** True for a Step from any copy of cdk-mlops. */
+  public static isStep(x: unknown): x is Step {
+    return isA(x, Step);
+  }
+
   /** Runs a script on a container: extract, transform, evaluate, ... (SageMaker: a Processing job). */
   public static script(name: string, props: ScriptStepProps): ScriptStep {
     const { ScriptStep: Kind } = require('./script-step') as typeof import('./script-step');
@@ -55,7 +66,8 @@ export abstract class Step {
     return new Kind(name, props);
   }
 
-  public abstract readonly kind: StepKind;
+  /** What the step does ('script', 'training', ...): engines look up their handler by it. */
+  public abstract readonly kind: string;
   public readonly description?: string;
   private readonly explicitDependencies: Step[];
 
@@ -75,6 +87,16 @@ export abstract class Step {
 
   /** The data this step reads, by input name. */
   public inputs(): { [name: string]: DataSource } {
+    return {};
+  }
+
+  /** The types each input accepts; by default any directory (dataset, model or metrics). */
+  public inputTypes(): { [name: string]: readonly ArtifactType[] } {
+    return Object.fromEntries(Object.keys(this.inputs()).map((name) => [name, DIRECTORY_TYPES]));
+  }
+
+  /** The ports this step writes, by port name, with their types. */
+  public outputPorts(): { [port: string]: ArtifactType } {
     return {};
   }
 
@@ -100,3 +122,5 @@ export abstract class Step {
     return `${this.kind} step '${this.name}'`;
   }
 }
+
+brand(Step, 'cdk-mlops.Step');

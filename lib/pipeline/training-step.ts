@@ -1,6 +1,10 @@
 import { ContainerStep, ContainerStepProps } from './container-step';
 import { StepKind } from './step';
-import { StepArtifact } from './values';
+import { ArtifactType, StepArtifact } from './artifacts';
+import { brand } from './brand';
+
+/** The port a training step writes its model to. */
+export const MODEL_PORT = 'model';
 
 export type TrainingStepProps = ContainerStepProps;
 
@@ -18,6 +22,12 @@ export class TrainingStep extends ContainerStep {
 
   /** The model this step writes, to pass to an evaluation step or a register-model step. */
   public model(): StepArtifact {
-    return new StepArtifact(this, 'model', true);
+    return new StepArtifact(this, MODEL_PORT, ArtifactType.MODEL);
+  }
+
+  public override outputPorts(): { [port: string]: ArtifactType } {
+    return { [MODEL_PORT]: ArtifactType.MODEL };
   }
 }
+
+brand(TrainingStep, 'cdk-mlops.TrainingStep');

@@ -5,10 +5,10 @@ import { show } from './errors';
 import { BranchScope, collectSteps, directDependencies, topologicalOrder, waitsFor } from './graph';
 import { checkName, IDENTIFIER, PIPELINE_NAME, STEP_NAME } from './names';
 import { Parameter } from './parameter';
-import { ScriptStep } from './script-step';
 import { Step } from './step';
-import { TrainingStep } from './training-step';
-import { areComparable, isNumeric, LiteralValue, MetricRef, ParameterRef, StepArtifact, Value, ValueType } from './values';
+import { isA } from './brand';
+import { ArtifactType, CollectedArtifact, DataSource, describeType, DIRECTORY_TYPES, METRICS_PORT, StepArtifact } from './artifacts';
+import { areComparable, isNumeric, LiteralValue, MetricRef, ParameterRef, Value, ValueType } from './values';
 
 export interface PipelineShape {
   readonly name: string;
@@ -29,7 +29,7 @@ export function pipelineProblems(pipeline: PipelineShape): string[] {
   const scopeOf = new Map<Step, BranchScope[]>();
   const byName = new Map<string, Step>();
   for (const { step, scope } of placed) {
-    if (!(step instanceof Step)) {
+    if (!isA(step, Step)) {
       problems.push(`${show(step)} was added as a step but is not one; create steps with Step.script(...), Step.training(...), ...`);
       continue;
     }
@@ -50,7 +50,7 @@ export function pipelineProblems(pipeline: PipelineShape): string[] {
     problems.push(...optional(checkName(STEP_NAME, step.name)).map((p) => `${at}: ${p}`));
     problems.push(...step.problems().map((p) => `${at}: ${p}`));
     problems.push(...referenceProblems(step, scope, scopeOf, pipeline.parameters).map((p) => `${at}: ${p}`));
-    if (step instanceof ConditionStep && step.when instanceof Condition) {
+    if (isA(step, ConditionStep) && isA(step.when, Condition)) {
       problems.push(...conditionProblems(step.when).map((p) => `${at}: condition ${p}`));
     }
   }
@@ -70,7 +70,7 @@ function parameterProblems(parameters: { [name: string]: Parameter }): string[] 
   for (const [name, parameter] of Object.entries(parameters)) {
     const at = `parameter '${name}'`;
     problems.push(...optional(checkName(IDENTIFIER, name, 'parameter name')));
-    if (!(parameter instanceof Parameter)) {
+    if (!isA(parameter, Parameter)) {
       problems.push(`${at}: ${show(parameter)} is not a Parameter; use Parameter.string(...), .integer, .number or .boolean`);
       continue;
     }
@@ -118,38 +118,43 @@ function referenceProblems(
     return true;
   };
 
+  const accepted = step.inputTypes();
   for (const [input, source] of Object.entries(step.inputs())) {
-    if (!(source instanceof StepArtifact) || !reachable(source.producer, `input '${input}' reads`)) {
+    if (!isA(source, DataSource)) {
+      continue; // the step reports it
+    }
+    const at = `input '${input}'`;
+    problems.push(...source.problems().map((p) => `${at}: ${p}`));
+    if (source.producer !== undefined && !reachable(source.producer, `${at} reads`)) {
       continue;
     }
-    const producer = source.producer;
-    if (source.isModel && !(producer instanceof TrainingStep)) {
-      problems.push(`input '${input}' reads the model of '${producer.name}', a ${producer.kind} step; only training steps have a model`);
-    } else if (!source.isModel && !(producer instanceof ScriptStep && producer.outputNames.includes(source.name))) {
-      const declared = producer instanceof ScriptStep ? producer.outputNames : [];
-      problems.push(`input '${input}' reads output '${source.name}' of '${producer.name}', which declares ${declared.length ? `only ${declared.map((o) => `'${o}'`).join(', ')}` : 'no outputs'}; add '${source.name}' to its outputs or read another one`);
+    const portProblem = portProblems(source);
+    if (portProblem !== undefined) {
+      problems.push(`${at} ${portProblem}`);
+      continue;
     }
-    if (producer instanceof ScriptStep && producer.forEach) {
-      problems.push(`input '${input}' reads from '${producer.name}', which fans out over forEach; its runs each write their own copy, so read nothing from it (use dependsOn to wait for all runs)`);
+    const types = accepted[input] ?? DIRECTORY_TYPES;
+    if (!types.includes(source.type)) {
+      problems.push(`${at} reads ${source}, ${describeType(source.type)}, but expects ${types.map(describeType).join(' or ')}; ${fixFor(types)}`);
     }
   }
 
   for (const value of step.values()) {
     problems.push(...valueProblems(value, parameters));
-    if (value instanceof MetricRef && reachable(value.step, `reads metric '${value.name}' of`)) {
+    if (isA(value, MetricRef) && reachable(value.step, `reads metric '${value.name}' of`)) {
       const producer = value.step;
-      const declared = producer instanceof ContainerStep ? Object.keys(producer.metricTypes()) : [];
+      const declared = isA(producer, ContainerStep) ? Object.keys(producer.metricTypes()) : [];
       if (!declared.includes(value.name)) {
         problems.push(`reads metric '${value.name}' of '${producer.name}', which declares ${declared.length ? `only ${declared.map((m) => `'${m}'`).join(', ')}` : 'no metrics'}; add it to that step's metrics`);
       }
-      if (producer instanceof ScriptStep && producer.forEach) {
-        problems.push(`reads metric '${value.name}' of '${producer.name}', which fans out over forEach and has one value per item; read metrics of a step that runs once`);
+      if (isA(producer, ContainerStep) && producer.forEach) {
+        problems.push(`reads metric '${value.name}' of '${producer.name}', which fans out over forEach and has one value per item; read metrics of a step that runs once, or pass ${producer.name}.collectMetrics() to a step as an input`);
       }
     }
   }
 
   for (const dep of step.dependsOn) {
-    if (!(dep instanceof Step)) {
+    if (!isA(dep, Step)) {
       problems.push(`dependsOn holds ${show(dep)}, which is not a step`);
     } else if (dep === step) {
       problems.push('depends on itself; remove it from its own dependsOn');
@@ -158,7 +163,7 @@ function referenceProblems(
     }
   }
 
-  if (step instanceof ConditionStep) {
+  if (isA(step, ConditionStep)) {
     for (const dep of directDependencies(step)) {
       if (step.children().includes(dep)) {
         problems.push(`reads or waits for '${dep.name}', one of its own branch steps; a condition is decided before its branches run`);
@@ -168,16 +173,54 @@ function referenceProblems(
   return problems;
 }
 
+/** A problem with the producer port a source names, worded to follow "input 'x' ". */
+function portProblems(source: DataSource): string | undefined {
+  const producer = source.producer;
+  if (producer === undefined || !(isA(source, StepArtifact) || isA(source, CollectedArtifact))) {
+    return undefined;
+  }
+  const fanOut = isA(producer, ContainerStep) ? producer.forEach : undefined;
+  if (isA(source, CollectedArtifact)) {
+    if (fanOut === undefined) {
+      return `collects from '${producer.name}', which does not fan out over forEach; read ${producer.name}.output(...) or .model() instead`;
+    }
+    if (source.name === METRICS_PORT && source.type === ArtifactType.METRICS) {
+      const metrics = isA(producer, ContainerStep) ? Object.keys(producer.metricTypes()) : [];
+      return metrics.length === 0 ? `collects the metrics of '${producer.name}', which declares no metrics; add metrics to that step or read something else` : undefined;
+    }
+  }
+  const ports = producer.outputPorts();
+  const type = ports[source.name];
+  if (type === undefined) {
+    const declared = Object.keys(ports);
+    return `reads port '${source.name}' of '${producer.name}', a ${producer.kind} step, which has ${declared.length ? `only ${declared.map((o) => `'${o}'`).join(', ')}` : 'no outputs'}; add '${source.name}' to its outputs or read another one`;
+  }
+  if (type !== source.type) {
+    return `reads port '${source.name}' of '${producer.name}' as ${describeType(source.type)}, but the port holds ${describeType(type)}`;
+  }
+  if (isA(source, StepArtifact) && fanOut !== undefined) {
+    return `reads from '${producer.name}', which fans out over forEach and writes one copy per item; read all of them with ${producer.name}.collect('${source.name}'), or wait for the runs with dependsOn`;
+  }
+  return undefined;
+}
+
+function fixFor(types: readonly ArtifactType[]): string {
+  if (types.length === 1 && types[0] === ArtifactType.MODEL) {
+    return "pass a training step's model(), e.g. { model: train.model() }";
+  }
+  return 'read a port of that type, or change inputTypes';
+}
+
 function valueProblems(value: Value, parameters: { [name: string]: Parameter }): string[] {
-  if (value instanceof ParameterRef && !(value.name in parameters)) {
+  if (isA(value, ParameterRef) && !(value.name in parameters)) {
     const known = Object.keys(parameters);
     return [`reads parameter '${value.name}', which the pipeline does not define (defined: ${known.length ? known.map((k) => `'${k}'`).join(', ') : 'none'}); add it to the pipeline's parameters or fix the name`];
   }
-  if (value instanceof LiteralValue) {
+  if (isA(value, LiteralValue)) {
     const problem = literalProblem(value);
     return problem ? [problem] : [];
   }
-  if (!(value instanceof Value)) {
+  if (!isA(value, Value)) {
     return [`${show(value)} is not a value; use Value.number(...), Value.string(...), pipeline.parameter(...) or step.metric(...)`];
   }
   return [];
@@ -195,7 +238,7 @@ function literalProblem(value: LiteralValue): string | undefined {
 
 /** Type problems of a condition tree (operands must be comparable). */
 function conditionProblems(condition: Condition): string[] {
-  if (condition instanceof Comparison) {
+  if (isA(condition, Comparison)) {
     const { left, right, operator } = condition;
     const ordering = operator !== ComparisonOperator.EQ && operator !== ComparisonOperator.NE;
     for (const side of [left, right]) {
@@ -208,21 +251,21 @@ function conditionProblems(condition: Condition): string[] {
     }
     return [];
   }
-  if (condition instanceof InCondition) {
+  if (isA(condition, InCondition)) {
     if (condition.candidates.length === 0) {
       return [`'${condition}' has no candidates; list at least one value`];
     }
     const bad = condition.candidates.filter((c) => !areComparable(condition.value.type, c.type));
     return bad.length === 0 ? [] : [`'${condition}' tests ${condition.value} (${condition.value.type}) against ${bad.map((c) => `${c} (${c.type})`).join(', ')}; all values need the same type`];
   }
-  if (condition instanceof AndCondition || condition instanceof OrCondition) {
+  if (isA(condition, AndCondition) || isA(condition, OrCondition)) {
     if (condition.conditions.length === 0) {
-      return [`'${condition instanceof AndCondition ? 'and' : 'or'}' has no conditions; give at least one`];
+      return [`'${isA(condition, AndCondition) ? 'and' : 'or'}' has no conditions; give at least one`];
     }
-    return condition.conditions.flatMap((c) => (c instanceof Condition ? conditionProblems(c) : [`${show(c)} is not a Condition`]));
+    return condition.conditions.flatMap((c) => (isA(c, Condition) ? conditionProblems(c) : [`${show(c)} is not a Condition`]));
   }
-  if (condition instanceof NotCondition) {
-    return condition.condition instanceof Condition ? conditionProblems(condition.condition) : [`not(${show(condition.condition)}): not a Condition`];
+  if (isA(condition, NotCondition)) {
+    return isA(condition.condition, Condition) ? conditionProblems(condition.condition) : [`not(${show(condition.condition)}): not a Condition`];
   }
   return [];
 }

@@ -1,5 +1,6 @@
 import type { Parameter } from './parameter';
 import type { Step } from './step';
+import { brand, isA } from './brand';
 
 /** The type of a parameter, metric or literal. */
 export enum ValueType {
@@ -30,6 +31,11 @@ export function areComparable(a: ValueType | undefined, b: ValueType | undefined
  * step reports. Use the static factories for literals.
  */
 export abstract class Value {
+  /** True for a Value from any copy of cdk-mlops. */
+  public static isValue(x: unknown): x is Value {
+    return isA(x, Value);
+  }
+
   public static string(value: string): LiteralValue {
     return new LiteralValue(ValueType.STRING, value);
   }
@@ -100,30 +106,7 @@ export class MetricRef extends Value {
   }
 }
 
-/**
- * Where a step input comes from. Today that is another step's output or model; later kinds
- * (feature store snapshots, external datasets) extend this class.
- */
-export abstract class DataSource {
-  /** The step that produces the data, when a step does. */
-  public abstract readonly producer: Step | undefined;
-
-  public abstract toString(): string;
-}
-
-/** A directory another step writes: a named output of a script step, or a training step's model. */
-export class StepArtifact extends DataSource {
-  /** @internal */
-  constructor(
-    public readonly producer: Step,
-    public readonly name: string,
-    /** True for the model a training step writes. */
-    public readonly isModel: boolean,
-  ) {
-    super();
-  }
-
-  public toString(): string {
-    return this.isModel ? `${this.producer.name}.model` : `${this.producer.name}.outputs.${this.name}`;
-  }
-}
+brand(Value, 'cdk-mlops.Value');
+brand(LiteralValue, 'cdk-mlops.LiteralValue');
+brand(ParameterRef, 'cdk-mlops.ParameterRef');
+brand(MetricRef, 'cdk-mlops.MetricRef');

@@ -1,2 +1,3 @@
 export * from './package-code';
 export * from './paths';
+export * from './launch';

@@ -3,6 +3,7 @@ import {
   CachePolicy,
   Code,
   Condition,
+  DataSource,
   Parameter,
   Pipeline,
   RetryPolicy,
@@ -178,6 +179,37 @@ export const FEATURES: Feature[] = [
     build: () => pipelineWith('fan-out', (p) => {
       const each = Step.script('each', { code, entry, forEach: ['a', 'b', 'c'] });
       p.addStep(each, Step.script('after', { code, entry, dependsOn: [each] }));
+    }),
+  },
+  {
+    id: 'collected-outputs',
+    description: "A later step reads every forEach item's output (a directory per item)",
+    build: () => pipelineWith('collected', (p) => {
+      const each = Step.script('each', { code, entry, forEach: ['a', 'b'], outputs: ['part'] });
+      p.addStep(each, Step.script('merge', { code, entry, inputs: { parts: each.collect('part') }, outputs: ['merged'] }));
+    }),
+  },
+  {
+    id: 'collected-metrics',
+    description: "A later step reads every forEach item's metrics (<item>/metrics.json)",
+    build: () => pipelineWith('collected-metrics', (p) => {
+      const each = Step.script('each', { code, entry, forEach: ['a', 'b'], metrics: ['score'] });
+      p.addStep(each, Step.script('best', { code, entry, inputs: { scores: each.collectMetrics() }, metrics: ['best'] }));
+    }),
+  },
+  {
+    id: 'training-fan-out',
+    description: 'A training step fanned out over forEach, its models collected by a later step',
+    build: () => pipelineWith('training-fan-out', (p) => {
+      const fit = Step.training('fit', { code, entry, forEach: ['small', 'large'], metrics: ['score'] });
+      p.addStep(fit, Step.script('pick', { code, entry, inputs: { models: fit.collect('model') }, outputs: ['choice'] }));
+    }),
+  },
+  {
+    id: 'external-data',
+    description: 'A step reads data that exists before the run (DataSource.fromUri)',
+    build: () => pipelineWith('external', (p) => {
+      p.addStep(Step.script('read', { code, entry, inputs: { raw: DataSource.fromUri('s3://example-data/iris/') }, outputs: ['copy'] }));
     }),
   },
   {

@@ -4,3 +4,4 @@ export * from './instance-types';
 export * from './limits';
 export * from './schedule';
 export * from './sklearn-image';
+export * from './requirements';
