@@ -124,7 +124,11 @@ function referenceProblems(
       continue; // the step reports it
     }
     const at = `input '${input}'`;
-    problems.push(...source.problems().map((p) => `${at}: ${p}`));
+    const own = source.problems();
+    if (own.length > 0) {
+      problems.push(...own.map((p) => `${at}: ${p}`));
+      continue;
+    }
     if (source.producer !== undefined && !reachable(source.producer, `${at} reads`)) {
       continue;
     }
@@ -135,7 +139,7 @@ function referenceProblems(
     }
     const types = accepted[input] ?? DIRECTORY_TYPES;
     if (!types.includes(source.type)) {
-      problems.push(`${at} reads ${source}, ${describeType(source.type)}, but expects ${types.map(describeType).join(' or ')}; ${fixFor(types)}`);
+      problems.push(`${at} reads ${source}, ${describeType(source.type)}, but expects ${alternatives(types.map(describeType))}; ${fixFor(types)}`);
     }
   }
 
@@ -193,7 +197,7 @@ function portProblems(source: DataSource): string | undefined {
   const type = ports[source.name];
   if (type === undefined) {
     const declared = Object.keys(ports);
-    return `reads port '${source.name}' of '${producer.name}', a ${producer.kind} step, which has ${declared.length ? `only ${declared.map((o) => `'${o}'`).join(', ')}` : 'no outputs'}; add '${source.name}' to its outputs or read another one`;
+    return `reads output '${source.name}' of '${producer.name}', which declares ${declared.length ? `only ${declared.map((o) => `'${o}'`).join(', ')}` : 'no outputs'}; add '${source.name}' to its outputs or read another one`;
   }
   if (type !== source.type) {
     return `reads port '${source.name}' of '${producer.name}' as ${describeType(source.type)}, but the port holds ${describeType(type)}`;
@@ -202,6 +206,11 @@ function portProblems(source: DataSource): string | undefined {
     return `reads from '${producer.name}', which fans out over forEach and writes one copy per item; read all of them with ${producer.name}.collect('${source.name}'), or wait for the runs with dependsOn`;
   }
   return undefined;
+}
+
+/** 'a', 'a or b', 'a, b or c'. */
+function alternatives(items: string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
 }
 
 function fixFor(types: readonly ArtifactType[]): string {

@@ -93,7 +93,7 @@ export function launchInvocation<V = never>(step: ContainerStep, target: LaunchT
     args.push('--code', target.codeDir);
   }
   const env: [string, string | V][] = [];
-  const asFlags = (list: [string, string | V][]) => list.forEach(([name, value]) => args.push('--env', typeof value === 'string' ? `${name}=${value}` : value));
+  const asFlags = (list: [string, string | V][]) => list.forEach(([name, value]) => args.push('--env', `${name}=${value as string}`));
   if (target.contractVariables === 'arguments') {
     if (vars.some(([, value]) => typeof value !== 'string')) {
       throw new Error(`internal: ${target.engine} passes contract variables as flags, but not all of them are text`);

@@ -98,7 +98,7 @@ describe('bad input gives one clear synth-time error per problem', () => {
     const prep = Step.script('prep', { code, entry, outputs: ['model'] });
     p.addStep(prep, Step.registerModel('register', { model: prep.output('model'), group: 'g' }));
     expect(problemsOf(p)).toEqual([
-      "step 'register': model is prep.outputs.model, which is not a model; pass a training step's model(), e.g. { model: train.model() }",
+      "step 'register': input 'model' reads prep.outputs.model, a dataset, but expects a model; pass a training step's model(), e.g. { model: train.model() }",
     ]);
   });
 
@@ -251,8 +251,8 @@ describe('bad input gives one clear synth-time error per problem', () => {
       then: [Step.fail('stop', { message: 'x' })],
     }));
     expect(problemsOf(p)).toEqual([
-      "step 'join': input 'part' reads from 'each', which fans out over forEach; its runs each write their own copy, so read nothing from it (use dependsOn to wait for all runs)",
-      "step 'gate': reads metric 'score' of 'each', which fans out over forEach and has one value per item; read metrics of a step that runs once",
+      "step 'join': input 'part' reads from 'each', which fans out over forEach and writes one copy per item; read all of them with each.collect('part'), or wait for the runs with dependsOn",
+      "step 'gate': reads metric 'score' of 'each', which fans out over forEach and has one value per item; read metrics of a step that runs once, or pass each.collectMetrics() to a step as an input",
     ]);
   });
 
@@ -269,8 +269,8 @@ describe('bad input gives one clear synth-time error per problem', () => {
       `step 'a': entry "missing.py" is not a file in ${JSON.stringify(code.directory)}; check the name or the code directory`,
       "step 'a': env name 'MLOPS_STEP' is invalid (allowed: letters, digits and '_', not starting with a digit, and not starting with the reserved MLOPS_); rename it",
       "step 'a': env name 'bad-name' is invalid (allowed: letters, digits and '_', not starting with a digit, and not starting with the reserved MLOPS_); rename it",
-      "step 'a': output names 'data' and 'Data' differ only in case and would share one MLOPS_ variable; rename one",
       "step 'a': forEach is empty; list at least one item or remove forEach",
+      "step 'a': output names 'data' and 'Data' differ only in case and would share one MLOPS_ variable; rename one",
     ]);
   });
 
