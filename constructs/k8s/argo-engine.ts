@@ -4,7 +4,10 @@ import { k8s } from 'cdk8s-plus-27';
 import { ArgoArtifactRepositoryRef, ArgoPodUser, ArgoVersion, compileArgo, PIPELINE_LABEL } from '../../lib/compile/argo';
 import { Resources } from '../../lib/pipeline/resources';
 import type { ArgoWorkflows } from './argo-workflows';
-import { Engine, EngineContext, EngineKind, EngineRendering } from './engine';
+import { paramText } from '../../lib/pipeline/contract';
+import { Scalar } from '../../lib/pipeline/values';
+import { EngineContext, EngineKind, EngineRenderer, EngineRendering, RunTarget } from './engine-renderer';
+import { shortHash } from './names';
 import { NetworkEndpoint } from './network';
 
 export interface ArgoEngineOptions {
@@ -41,18 +44,16 @@ export interface ArgoEngineOptions {
 }
 
 /** Argo Workflows rendering: the compiled WorkflowTemplate, CronWorkflow and memoize cache. @internal */
-export class ArgoEngine extends Engine {
+export class ArgoEngine implements EngineRenderer {
   public readonly kind = EngineKind.ARGO;
 
-  constructor(private readonly options: ArgoEngineOptions) {
-    super();
-  }
+  constructor(private readonly options: ArgoEngineOptions) {}
 
-  public override _namespace(): string | undefined {
+  public namespace(): string | undefined {
     return this.options.controller?.namespace;
   }
 
-  public _render(ctx: EngineContext): EngineRendering {
+  public render(ctx: EngineContext): EngineRendering {
     const o = this.options;
     const docs = compileArgo(ctx.pipeline, {
       name: ctx.name,
@@ -88,6 +89,37 @@ export class ArgoEngine extends Engine {
       stepRules: [{ apiGroups: ['argoproj.io'], resources: ['workflowtaskresults'], verbs: ['create', 'patch'] }],
       stepPodLabels: { [PIPELINE_LABEL]: ctx.name },
       stepEgress: [o.artifactStore ?? o.controller?.artifactRepository.network ?? NetworkEndpoint.ipBlock('0.0.0.0/0', [443])],
+      runTarget: (parameters) => this.runTarget(ctx, shortHash(JSON.stringify(docs.workflowTemplate)), parameters),
+    };
+  }
+
+  /**
+   * A run is a Workflow that references the WorkflowTemplate, created through the Kubernetes API,
+   * as the CronWorkflow does: the controller reads the template, so the run job may only create
+   * workflows.
+   */
+  private runTarget(ctx: EngineContext, fingerprint: string, parameters: { [name: string]: Scalar }): RunTarget {
+    const args = Object.entries(parameters).map(([name, value]) => ({ name, value: paramText(value) }));
+    const problems = args
+      .filter((a) => a.value.includes('{{'))
+      .map((a) => `parameter '${a.name}' ${JSON.stringify(a.value)} contains '{{', which Argo Workflows reads as a template variable and cannot pass through literally; remove the double brace`);
+    return {
+      engineName: 'Argo Workflows',
+      problems,
+      fingerprint,
+      config: {
+        workflow: {
+          apiVersion: 'argoproj.io/v1alpha1',
+          kind: 'Workflow',
+          metadata: { namespace: ctx.namespace, labels: { ...ctx.labels } },
+          spec: { workflowTemplateRef: { name: ctx.name }, ...(args.length > 0 ? { arguments: { parameters: args } } : {}) },
+        },
+      },
+      rules: [{ apiGroups: ['argoproj.io'], resources: ['workflows'], verbs: ['create'] }],
+      // The pod reaches the API server by the address in KUBERNETES_SERVICE_HOST: no DNS.
+      egress: [ctx.apiServer],
+      image: this.options.utilityImage ?? this.options.defaultImage,
+      runAsUser: this.options.podUser?.runAsUser ?? 1000,
     };
   }
 }

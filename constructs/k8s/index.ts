@@ -5,6 +5,7 @@ export { Engine, EngineKind } from './engine';
 export type { KubeflowEngineOptions } from './kubeflow-engine';
 export * from './ml-pipeline';
 export * from './network';
+export type { RunJobOptions } from './run-job';
 export { ArgoVersion } from '../../lib/compile/argo';
 export type { ArgoArtifactRepositoryRef, ArgoPodUser } from '../../lib/compile/argo';
 export type { GpuScheduling, Toleration } from '../../lib/kubernetes';

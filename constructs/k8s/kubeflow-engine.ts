@@ -5,9 +5,11 @@ import { k8s } from 'cdk8s-plus-27';
 import { argoSchedule, sizeProblem, ETCD_OBJECT_LIMIT } from '../../lib/compile/argo';
 import { compileKubeflow, KubeflowCompileOptions } from '../../lib/compile/kubeflow';
 import { GpuScheduling } from '../../lib/kubernetes';
+import { isA } from '../../lib/pipeline/brand';
 import { PipelineValidationError } from '../../lib/pipeline/errors';
 import { RateUnit } from '../../lib/pipeline/schedule';
-import { Engine, EngineContext, EngineKind, EngineRendering } from './engine';
+import { Scalar } from '../../lib/pipeline/values';
+import { EngineContext, EngineKind, EngineRenderer, EngineRendering, RunTarget } from './engine-renderer';
 import { shortHash } from './names';
 import { NetworkEndpoint, podNetworkPolicies } from './network';
 import { guaranteed, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
@@ -47,14 +49,16 @@ const TOKEN_DIR = '/var/run/secrets/kubeflow/pipelines';
 const KFP_AUDIENCE = 'pipelines.kubeflow.org';
 
 /** Kubeflow Pipelines rendering: Pipeline, PipelineVersion and the recurring-run job. @internal */
-export class KubeflowEngine extends Engine {
+export class KubeflowEngine implements EngineRenderer {
   public readonly kind = EngineKind.KUBEFLOW;
 
-  constructor(private readonly options: KubeflowEngineOptions) {
-    super();
+  constructor(private readonly options: KubeflowEngineOptions) {}
+
+  public namespace(): string | undefined {
+    return undefined;
   }
 
-  public _render(ctx: EngineContext): EngineRendering {
+  public render(ctx: EngineContext): EngineRendering {
     const o = this.options;
     const stepPodLabels = { 'mlops.cdk.io/pipeline': ctx.name };
     const compileOptions: KubeflowCompileOptions = {
@@ -116,6 +120,38 @@ export class KubeflowEngine extends Engine {
       ],
       stepPodLabels,
       stepEgress: [this.kfpServices()],
+      runTarget: (parameters) => this.runTarget(ctx, version, parameters),
+    };
+  }
+
+  /**
+   * A run is created through KFP's REST API, in an experiment named after the pipeline (KFP places
+   * a run in its experiment's namespace), for this PipelineVersion. The Role lists what KFP's
+   * multi-user mode checks (its resource types: pipelines, experiments, runs).
+   */
+  private runTarget(ctx: EngineContext, version: string, parameters: { [name: string]: Scalar }): RunTarget {
+    const o = this.options;
+    return {
+      engineName: 'Kubeflow Pipelines',
+      problems: [],
+      fingerprint: version,
+      config: {
+        api: o.apiUrl ?? DEFAULT_API,
+        pipelineName: ctx.name,
+        pipelineVersionName: version,
+        experimentName: ctx.name,
+        parameters,
+        serviceAccount: ctx.serviceAccountName,
+      },
+      rules: [
+        { apiGroups: ['pipelines.kubeflow.org'], resources: ['pipelines'], verbs: ['get', 'list'] },
+        { apiGroups: ['pipelines.kubeflow.org'], resources: ['experiments'], verbs: ['get', 'list', 'create'] },
+        { apiGroups: ['pipelines.kubeflow.org'], resources: ['runs'], verbs: ['get', 'list', 'create'] },
+      ],
+      egress: [ctx.dns, this.kfpServices()],
+      tokenAudience: KFP_AUDIENCE,
+      image: o.schedulerImage ?? o.utilityImage ?? o.defaultImage,
+      runAsUser: o.runAsUser ?? 1000,
     };
   }
 
@@ -152,7 +188,7 @@ export class KubeflowEngine extends Engine {
     try {
       parameters = ctx.pipeline.resolveParameters(schedule.parameters);
     } catch (e) {
-      const given = e instanceof PipelineValidationError ? e.problems : [(e as Error).message];
+      const given = isA(e, PipelineValidationError) ? e.problems : [(e as Error).message];
       problems.push(...given.map((p) => `schedule ${schedule}: ${p}`));
     }
     const image = o.schedulerImage ?? o.utilityImage ?? o.defaultImage;

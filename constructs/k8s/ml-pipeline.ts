@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { formatBytes } from '../../lib/compile/argo';
+import { isA } from '../../lib/pipeline/brand';
 import { Code } from '../../lib/pipeline/code';
 import { ContainerStep } from '../../lib/pipeline/container-step';
 import { PipelineValidationError } from '../../lib/pipeline/errors';
@@ -9,8 +10,11 @@ import { Pipeline } from '../../lib/pipeline/pipeline';
 import { Schedule } from '../../lib/pipeline/schedule';
 import { packageCode } from '../../lib/runtime/package-code';
 import { Engine } from './engine';
+import { EngineContext } from './engine-renderer';
+import { linkLateObjects } from './late-objects';
 import { codeConfigMapName, DNS_LABEL, namespaceProblem } from './names';
 import { NetworkEndpoint, podNetworkPolicies } from './network';
+import { renderRunJobs, RunJobOptions, RunJobRequest } from './run-job';
 import { MANAGED_BY } from './security';
 
 export interface MlPipelineProps {
@@ -46,6 +50,10 @@ const BASE_NAME_MAX = 52;
  * An ML pipeline on Kubernetes: its step code as ConfigMaps, the engine's pipeline objects (Argo
  * WorkflowTemplate and CronWorkflow, or Kubeflow Pipeline and PipelineVersion), a service account
  * with the least privilege its pods need, and default-deny network policies.
+ *
+ * The pipeline is rendered at synth time, not here: steps added to the pipeline after this
+ * construct was created are synthesized, and problems with the pipeline or what the engine can
+ * express are reported by the app's validation, with this construct's path.
  */
 export class MlPipeline extends Construct {
   /** The base name of the pipeline's objects. */
@@ -53,22 +61,28 @@ export class MlPipeline extends Construct {
   public readonly namespace: string;
   /** The service account the pipeline's pods run as. */
   public readonly serviceAccountName: string;
-  /** Names of the code ConfigMaps, sorted. */
-  public readonly codeConfigMaps: string[];
+
+  private readonly props: MlPipelineProps;
+  private readonly subject: string;
+  private readonly runJobs: RunJobRequest[] = [];
+  /** The problems of the one rendering, once it happened. */
+  private rendered?: string[];
 
   constructor(scope: Construct, id: string, props: MlPipelineProps) {
     super(scope, id);
     const subject = `MlPipeline '${id}'`;
-    const pipeline = props.pipeline;
     const problems: string[] = [];
-    if (!(props.engine instanceof Engine)) {
+    if (!Engine.isEngine(props.engine)) {
       throw new PipelineValidationError(subject, ['engine is not an Engine; use Engine.argo(...) or Engine.kubeflow(...)']);
     }
-    this.name = props.name ?? String(pipeline.name).toLowerCase();
+    if (!Pipeline.isPipeline(props.pipeline)) {
+      throw new PipelineValidationError(subject, ["pipeline is not a Pipeline; pass a cdk-mlops Pipeline (new Pipeline('name', ...))"]);
+    }
+    this.name = props.name ?? String(props.pipeline.name).toLowerCase();
     if (!DNS_LABEL.test(this.name) || this.name.length > BASE_NAME_MAX) {
       problems.push(`name '${this.name}' (${props.name !== undefined ? 'props.name' : 'the pipeline name lowercased'}) is invalid for the pipeline's Kubernetes objects (rule: a DNS-1123 label of lowercase letters, digits and '-', at most ${BASE_NAME_MAX} chars, so that generated names such as '<name>-<10 hex>' stay within 63); set props.name, e.g. '${this.name.replace(/[^a-z0-9-]+/g, '-').replace(/^-+/, '').slice(0, BASE_NAME_MAX).replace(/-+$/, '') || 'pipeline'}'`);
     }
-    const required = props.engine._namespace();
+    const required = props.engine._renderer.namespace();
     const namespace = props.namespace ?? required ?? Chart.of(this).namespace;
     if (namespace === undefined) {
       problems.push("has no namespace; set props.namespace or the Chart's namespace (the service account's RoleBinding has to name it)");
@@ -85,12 +99,73 @@ export class MlPipeline extends Construct {
       throw new PipelineValidationError(subject, problems);
     }
     this.namespace = namespace!;
-    const labels = { ...MANAGED_BY, 'mlops.cdk.io/pipeline': this.name };
+    this.serviceAccountName = props.serviceAccountName ?? `${this.name}-pipeline`;
+    this.props = props;
+    this.subject = subject;
+    // cdk8s runs validations before it resolves and writes any object (App.synth, Chart.toJson):
+    // the last moment the pipeline can change, and the first the objects are needed.
+    this.node.addValidation({ validate: () => this.renderOnce() });
+  }
+
+  /** Names of the code ConfigMaps for the pipeline as it is now, sorted. */
+  public get codeConfigMaps(): string[] {
+    const codes = new Set(this.props.pipeline.allSteps().filter(ContainerStep.isContainerStep).map((s) => s.code));
+    return [...new Set([...codes].map((code) => codeConfigMapName(this.name, packageCode(code))))].sort();
+  }
+
+  /**
+   * Adds a Kubernetes Job that submits one run of the pipeline with these parameters (or, with a
+   * schedule, a CronJob that submits one on each tick): how another workload, such as a drift
+   * monitor or a feature pipeline, starts a training run. The job's pods run as the ServiceAccount
+   * `<name>-runner`, whose Role allows only what submitting needs. Parameters are checked against
+   * the pipeline's parameters at synth time.
+   */
+  public addRunJob(id: string, options: RunJobOptions = {}): void {
+    if (this.rendered) {
+      throw new PipelineValidationError(this.subject, [`addRunJob('${id}') after the pipeline was synthesized; add run jobs before app.synth()`]);
+    }
+    if (this.runJobs.some((r) => r.id === id)) {
+      throw new PipelineValidationError(this.subject, [`a run job '${id}' already exists; give each run job its own id`]);
+    }
+    this.runJobs.push({ id, options: { ...options, parameters: options.parameters && { ...options.parameters } } });
+  }
+
+  /**
+   * Creates every object of the pipeline once, at the first validation. Objects whose number
+   * depends on the pipeline (a ConfigMap per Code) cannot be created in the constructor; created
+   * here, they are in the tree before cdk8s collects the objects to write, and linkLateObjects
+   * gives them the dependencies cdk8s derived before they existed. Later validations (each chart's
+   * toJson runs them again) return the first result; the pipeline is frozen from then on.
+   */
+  private renderOnce(): string[] {
+    if (this.rendered === undefined) {
+      this.rendered = this.render();
+      linkLateObjects(this);
+    }
+    return this.rendered;
+  }
+
+  private render(): string[] {
+    try {
+      this.renderObjects();
+      return [];
+    } catch (e) {
+      if (isA(e, PipelineValidationError)) {
+        return [e.message];
+      }
+      throw e;
+    }
+  }
+
+  private renderObjects(): void {
+    const props = this.props;
+    const pipeline = props.pipeline;
     const ns = this.namespace;
+    const labels = { ...MANAGED_BY, 'mlops.cdk.io/pipeline': this.name };
 
     // Validate the model first: its messages are the most useful.
     pipeline.validate();
-    const archives = this.codeArchives(pipeline, subject);
+    const archives = this.codeArchives(pipeline);
     const nameOf = (code: Code) => {
       const archive = archives.get(code);
       if (!archive) {
@@ -112,15 +187,10 @@ export class MlPipeline extends Construct {
         binaryData: { 'code.zip': archive.data.toString('base64') },
       });
     }
-    this.codeConfigMaps = [...written].sort();
 
-    this.serviceAccountName = props.serviceAccountName ?? `${this.name}-pipeline`;
-    const networkPolicies = props.networkPolicies ?? true;
-    const dns = props.dns ?? NetworkEndpoint.clusterDns();
-    const apiServer = props.apiServer ?? NetworkEndpoint.apiServer();
-    const rendering = props.engine._render({
+    const ctx: EngineContext = {
       scope: this,
-      subject,
+      subject: this.subject,
       pipeline,
       name: this.name,
       namespace: ns,
@@ -128,11 +198,11 @@ export class MlPipeline extends Construct {
       schedule: props.schedule,
       codeConfigMapName: nameOf,
       labels,
-      networkPolicies,
-      dns,
-      apiServer,
-    });
-
+      networkPolicies: props.networkPolicies ?? true,
+      dns: props.dns ?? NetworkEndpoint.clusterDns(),
+      apiServer: props.apiServer ?? NetworkEndpoint.apiServer(),
+    };
+    const rendering = props.engine._renderer.render(ctx);
 
     if (props.serviceAccountName === undefined) {
       new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { name: this.serviceAccountName, namespace: ns, labels } });
@@ -144,23 +214,28 @@ export class MlPipeline extends Construct {
       });
     }
 
-    if (networkPolicies && rendering.stepPodLabels) {
+    if (ctx.networkPolicies && rendering.stepPodLabels) {
       podNetworkPolicies(this, 'Steps', {
         name: `${this.name}-steps`,
         namespace: ns,
         labels,
         podLabels: rendering.stepPodLabels,
-        egress: [dns, apiServer, ...rendering.stepEgress],
+        egress: [ctx.dns, ctx.apiServer, ...rendering.stepEgress],
       });
+    }
+
+    const runProblems = renderRunJobs(ctx, props.engine._renderer.kind, rendering, this.runJobs);
+    if (runProblems.length > 0) {
+      throw new PipelineValidationError(this.subject, runProblems);
     }
   }
 
   /** Each distinct Code's archive, named by content; too large an archive is an error. */
-  private codeArchives(pipeline: Pipeline, subject: string): Map<Code, { name: string; data: Buffer; directory: string }> {
+  private codeArchives(pipeline: Pipeline): Map<Code, { name: string; data: Buffer; directory: string }> {
     const archives = new Map<Code, { name: string; data: Buffer; directory: string }>();
     const problems: string[] = [];
     for (const step of pipeline.allSteps()) {
-      if (!(step instanceof ContainerStep) || archives.has(step.code)) {
+      if (!ContainerStep.isContainerStep(step) || archives.has(step.code)) {
         continue;
       }
       const data = packageCode(step.code);
@@ -174,7 +249,7 @@ export class MlPipeline extends Construct {
       archives.set(step.code, { name, data, directory: step.code.directory });
     }
     if (problems.length > 0) {
-      throw new PipelineValidationError(subject, problems);
+      throw new PipelineValidationError(this.subject, problems);
     }
     return archives;
   }

@@ -80,7 +80,7 @@ describe.each(engines)('on %s', (engineName, engine) => {
       const p = new Pipeline('big-code');
       p.addStep(Step.script('heavy', { code: Code.fromDirectory(dir), entry: 'step.py' }));
       const message = errorOf(() => synth({ pipeline: p, engine: engine() }));
-      expect(message).toMatch(new RegExp(`^MlPipeline 'P': the code of step 'heavy' \\(${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\) packs to 1\\.1\\d MiB \\(\\d+ bytes\\), over the 1\\.00 MiB \\(1048576 bytes\\) ConfigMap limit; leave data and large files out \\(Code\\.fromDirectory\\(dir, \\{ exclude: \\[\\.\\.\\.\\] \\}\\)\\)`));
+      expect(message).toMatch(new RegExp(`\\[test/P\\] MlPipeline 'P': the code of step 'heavy' \\(${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\) packs to 1\\.1\\d MiB \\(\\d+ bytes\\), over the 1\\.00 MiB \\(1048576 bytes\\) ConfigMap limit; leave data and large files out \\(Code\\.fromDirectory\\(dir, \\{ exclude: \\[\\.\\.\\.\\] \\}\\)\\)`));
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -162,8 +162,8 @@ describe('schedules on Kubeflow', () => {
   });
 
   test('a time zone other than UTC, or cron KFP cannot parse, is a synth-time error', () => {
-    expect(errorOf(() => synth({ pipeline: irisPipeline(), engine: kubeflow(), schedule: Schedule.daily({ timeZone: 'Europe/Berlin' }) }))).toBe(
-      "MlPipeline 'P' on Kubeflow Pipelines: schedule cron(0 0 * * *) is in time zone 'Europe/Berlin', but Kubeflow Pipelines reads recurring-run cron in its scheduler's time zone (UTC by default) and a run cannot name another; write the schedule in UTC",
+    expect(errorOf(() => synth({ pipeline: irisPipeline(), engine: kubeflow(), schedule: Schedule.daily({ timeZone: 'Europe/Berlin' }) }))).toContain(
+      "[test/P] MlPipeline 'P' on Kubeflow Pipelines: schedule cron(0 0 * * *) is in time zone 'Europe/Berlin', but Kubeflow Pipelines reads recurring-run cron in its scheduler's time zone (UTC by default) and a run cannot name another; write the schedule in UTC",
     );
     expect(errorOf(() => synth({ pipeline: irisPipeline(), engine: kubeflow(), schedule: Schedule.cron('0 0 L * *') }))).toContain("uses 'L' (last day), which Kubeflow Pipelines' cron parser (robfig/cron) does not support");
   });
