@@ -46,6 +46,9 @@ def parse_args(argv):
     parser.add_argument("--echo-metrics", action="store_true", help="print '[mlops-metric] name=value' for each numeric metric")
     parser.add_argument("--kfp-executor-input", metavar="JSON", help="Kubeflow: the executor input ({{$}}), to report metrics to KFP")
     parser.add_argument("--kfp-metrics-artifact", metavar="NAME", help="Kubeflow: the system.Metrics output artifact that gets the numeric metrics")
+    parser.add_argument("--kfp-metrics-dir", metavar="PATH", help="Kubeflow: also write the checked metrics as PATH/metrics.json (the metrics artifact's directory)")
+    parser.add_argument("--kfp-item-artifact", action="append", default=[], metavar="NAME", help="Kubeflow: tag output artifact NAME with MLOPS_ITEM, for steps that collect it")
+    parser.add_argument("--kfp-collected", action="append", default=[], metavar="INPUT", help="Kubeflow: lay out list input INPUT at MLOPS_INPUT_<INPUT>, one entry per item")
     parser.add_argument("script_args", nargs="*", help="arguments for the script (after --)")
     return parser.parse_args(argv)
 
@@ -165,7 +168,7 @@ def read_metrics(env, args):
     return {name: metrics[name] for name in declared}
 
 
-def export_metrics(metrics, args):
+def export_metrics(metrics, args, item=None):
     for pair in args.metric_file:
         name, path = split_pair(pair, "--metric-file")
         if name not in metrics:
@@ -177,28 +180,96 @@ def export_metrics(metrics, args):
     if args.echo_metrics:
         for name in args.metric:
             print(f"[mlops-metric] {name}={metrics[name]!r}", flush=True)
-    if args.kfp_metrics_artifact:
-        write_kfp_executor_output(args, {name: metrics[name] for name in args.metric})
+    if args.kfp_metrics_dir:
+        os.makedirs(args.kfp_metrics_dir, exist_ok=True)
+        with open(os.path.join(args.kfp_metrics_dir, "metrics.json"), "w") as f:
+            json.dump(metrics, f, sort_keys=True)
+    if args.kfp_metrics_artifact or args.kfp_item_artifact:
+        write_kfp_executor_output(args, {name: metrics[name] for name in args.metric}, item)
 
 
-def write_kfp_executor_output(args, numeric):
+def kfp_executor_input(args, flag):
+    if not args.kfp_executor_input:
+        raise ContractError(f"{flag} needs --kfp-executor-input")
+    try:
+        return json.loads(args.kfp_executor_input)
+    except ValueError as e:
+        raise ContractError(f"--kfp-executor-input is not JSON ({e})")
+
+
+def write_kfp_executor_output(args, numeric, item=None):
     """KFP shows scalar metrics from a system.Metrics artifact's metadata, which only the executor
     output file can set at run time. Parameter values stay out of it, so KFP still reads each
-    metric's --metric-file output."""
-    if not args.kfp_executor_input:
-        raise ContractError("--kfp-metrics-artifact needs --kfp-executor-input")
-    try:
-        executor_input = json.loads(args.kfp_executor_input)
-        output_file = executor_input["outputs"]["outputFile"]
-        declared = executor_input["outputs"]["artifacts"][args.kfp_metrics_artifact]["artifacts"][0]
-    except (ValueError, KeyError, IndexError, TypeError) as e:
-        raise ContractError(f"--kfp-executor-input has no output file or artifact {args.kfp_metrics_artifact!r} ({e!r})")
-    artifact = {"name": declared.get("name", args.kfp_metrics_artifact), "metadata": numeric}
-    if "uri" in declared:
-        artifact["uri"] = declared["uri"]
+    metric's --metric-file output. A forEach item's output artifacts are tagged with the item
+    (metadata key KFP_ITEM_KEY), which KFP keeps and hands to the steps that collect them."""
+    executor_input = kfp_executor_input(args, "--kfp-metrics-artifact" if args.kfp_metrics_artifact else "--kfp-item-artifact")
+    artifacts = {}
+    for name in ([args.kfp_metrics_artifact] if args.kfp_metrics_artifact else []) + args.kfp_item_artifact:
+        try:
+            output_file = executor_input["outputs"]["outputFile"]
+            declared = executor_input["outputs"]["artifacts"][name]["artifacts"][0]
+        except (KeyError, IndexError, TypeError) as e:
+            raise ContractError(f"--kfp-executor-input has no output file or artifact {name!r} ({e!r})")
+        artifact = artifacts.get(name) or {"name": declared.get("name", name), "metadata": {}}
+        if name == args.kfp_metrics_artifact:
+            artifact["metadata"].update(numeric)
+        if name in args.kfp_item_artifact:
+            if item is None:
+                raise ContractError(f"--kfp-item-artifact {name}: MLOPS_ITEM is not set")
+            artifact["metadata"][KFP_ITEM_KEY] = item
+        if "uri" in declared:
+            artifact["uri"] = declared["uri"]
+        artifacts[name] = artifact
     os.makedirs(os.path.dirname(os.path.abspath(output_file)), exist_ok=True)
     with open(output_file, "w") as f:
-        json.dump({"artifacts": {args.kfp_metrics_artifact: {"artifacts": [artifact]}}}, f, sort_keys=True)
+        json.dump({"artifacts": {name: {"artifacts": [a]} for name, a in artifacts.items()}}, f, sort_keys=True)
+
+
+# Where KFP's launcher puts an input artifact it downloads (LocalPathForURI), by URI scheme.
+KFP_LOCAL_ROOTS = (("gs://", "/gcs/"), ("minio://", "/minio/"), ("s3://", "/s3/"))
+KFP_ITEM_KEY = "mlops-item"
+
+
+def kfp_local_path(artifact):
+    custom = artifact.get("customPath")
+    if custom:
+        return custom
+    uri = artifact.get("uri", "")
+    for scheme, root in KFP_LOCAL_ROOTS:
+        if uri.startswith(scheme):
+            return root + uri[len(scheme):]
+    raise ContractError(f"collected artifact URI {uri!r} has no local path (KFP downloads only gs://, minio:// and s3:// URIs)")
+
+
+def link_collected(args, env):
+    """A collected input is a list of artifacts, one per forEach item, which KFP passes only in the
+    executor input (already downloaded). The script sees one directory with an entry per item,
+    named by the item the producing step tagged its artifact with, linked to that artifact."""
+    if not args.kfp_collected:
+        return
+    executor_input = kfp_executor_input(args, "--kfp-collected")
+    for name in args.kfp_collected:
+        variable = "MLOPS_INPUT_" + name.upper()
+        if variable not in env:
+            raise ContractError(f"--kfp-collected {name}: {variable} is not set")
+        try:
+            artifacts = executor_input["inputs"]["artifacts"][name]["artifacts"]
+        except (KeyError, TypeError) as e:
+            raise ContractError(f"--kfp-executor-input has no input artifact list {name!r} ({e!r})")
+        target = env[variable]
+        os.makedirs(target, exist_ok=True)
+        seen = set()
+        for artifact in artifacts:
+            item = (artifact.get("metadata") or {}).get(KFP_ITEM_KEY)
+            if not isinstance(item, str) or item in ("", ".", "..") or "/" in item:
+                raise ContractError(f"collected input {name!r}: artifact {artifact.get('uri')!r} has no usable {KFP_ITEM_KEY!r} in its metadata (got {item!r}); was it written by a forEach step of this pipeline?")
+            if item in seen:
+                raise ContractError(f"collected input {name!r}: item {item!r} appears twice")
+            seen.add(item)
+            link = os.path.join(target, item)
+            if os.path.lexists(link):
+                os.remove(link)
+            os.symlink(kfp_local_path(artifact), link)
 
 
 def main(argv):
@@ -213,12 +284,13 @@ def main(argv):
     try:
         root = code_root(args, scratch)
         env = prepare_environment(args)
+        link_collected(args, env)
         env["PYTHONPATH"] = os.pathsep.join(p for p in [root, env.get("PYTHONPATH")] if p)
         code = run_with_retries(command_for(root, args.entry, args.script_args), env, args)
         if code != 0:
             print(f"{PREFIX} {args.entry} failed with exit status {code}", file=sys.stderr, flush=True)
             return code if code > 0 else 128 - code
-        export_metrics(read_metrics(env, args), args)
+        export_metrics(read_metrics(env, args), args, env.get("MLOPS_ITEM"))
         return 0
     except ContractError as e:
         print(f"{PREFIX} step contract: {e}", file=sys.stderr, flush=True)

@@ -169,3 +169,65 @@ test('only an archive needs a scratch directory, so a step killed mid-run from a
   expect(fromArchive.stdout.trim()).toBe('1');
   expect(fs.readdirSync(scratchRoot)).toEqual([]);
 });
+
+describe('Kubeflow collected reads', () => {
+  /** An executor input as KFP's driver builds it for a step reading a dsl.Collected list. */
+  const collectedInput = (artifacts: object[]) => JSON.stringify({ inputs: { artifacts: { parts: { artifacts } } }, outputs: { outputFile: path.join(dir, 'kfp', 'out.json') } });
+  const listing = 'import os\nroot = os.environ["MLOPS_INPUT_PARTS"]\nprint(sorted((i, os.readlink(os.path.join(root, i))) for i in os.listdir(root)))\n';
+
+  test('--kfp-collected links each item of a list input into one directory, named by the item tag', () => {
+    const code = writeCode({ 'ls.py': listing });
+    const local = path.join(dir, 'downloaded');
+    const target = path.join(dir, 'scratch', 'collected', 'parts');
+    const input = collectedInput([
+      { name: '41', uri: 'minio://mlpipeline/run/each-1/part', metadata: { 'mlops-item': 'us' } },
+      { name: '40', uri: 's3://bucket/run/each-0/part', metadata: { 'mlops-item': 'eu', 'other': 1 } },
+      { name: '42', uri: 'gs://bucket/run/each-2/part', customPath: local, metadata: { 'mlops-item': 'apac' } },
+    ]);
+    const r = launch(['--code', code, '--entry', 'ls.py', '--env', `MLOPS_INPUT_PARTS=${target}`, '--kfp-executor-input', input, '--kfp-collected', 'parts']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    // KFP's launcher downloads each artifact to /minio/, /s3/ or /gcs/ + the URI's path, or to its customPath.
+    expect(r.stdout.trim()).toBe(`[('apac', '${local}'), ('eu', '/s3/bucket/run/each-0/part'), ('us', '/minio/mlpipeline/run/each-1/part')]`);
+  });
+
+  test('an artifact without an item tag, or an item twice, is a contract error', () => {
+    const code = writeCode({ 'ls.py': listing });
+    const env = ['--env', `MLOPS_INPUT_PARTS=${path.join(dir, 'c')}`];
+    const untagged = launch(['--code', code, '--entry', 'ls.py', ...env, '--kfp-executor-input', collectedInput([{ uri: 's3://b/x' }]), '--kfp-collected', 'parts']);
+    expect(untagged.status).toBe(1);
+    expect(untagged.stderr).toMatch(/collected input 'parts': artifact 's3:\/\/b\/x' has no usable 'mlops-item' in its metadata/);
+    const twice = collectedInput([{ uri: 's3://b/x', metadata: { 'mlops-item': 'a' } }, { uri: 's3://b/y', metadata: { 'mlops-item': 'a' } }]);
+    const duplicate = launch(['--code', code, '--entry', 'ls.py', ...env, '--kfp-executor-input', twice, '--kfp-collected', 'parts']);
+    expect(duplicate.status).toBe(1);
+    expect(duplicate.stderr).toMatch(/item 'a' appears twice/);
+  });
+
+  test('--kfp-item-artifact tags outputs with MLOPS_ITEM and --kfp-metrics-dir writes metrics.json into the metrics artifact', () => {
+    const metrics = path.join(dir, 'metrics.json');
+    const outputFile = path.join(dir, 'kfp', 'executor_output.json');
+    const metricsDir = path.join(dir, 'artifacts', 'mlops-metrics');
+    const executorInput = {
+      outputs: {
+        artifacts: {
+          'mlops-metrics': { artifacts: [{ name: 'mlops-metrics', uri: 'minio://b/run/each/mlops-metrics' }] },
+          'part': { artifacts: [{ name: 'part', uri: 'minio://b/run/each/part' }] },
+        },
+        outputFile,
+      },
+    };
+    const code = writeCode({ 'm.py': `import json\njson.dump({"rows": 3, "label": "eu", "extra": 1}, open("${metrics}", "w"))\n` });
+    const r = launch(['--code', code, '--entry', 'm.py', '--env', 'MLOPS_ITEM=eu', '--metric', 'rows', '--string-metric', 'label',
+      '--kfp-executor-input', JSON.stringify(executorInput), '--kfp-metrics-artifact', 'mlops-metrics', '--kfp-metrics-dir', metricsDir,
+      '--kfp-item-artifact', 'part', '--kfp-item-artifact', 'mlops-metrics'], { MLOPS_METRICS_FILE: metrics });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(fs.readFileSync(outputFile, 'utf8'))).toEqual({
+      artifacts: {
+        'mlops-metrics': { artifacts: [{ name: 'mlops-metrics', uri: 'minio://b/run/each/mlops-metrics', metadata: { 'rows': 3, 'mlops-item': 'eu' } }] },
+        'part': { artifacts: [{ name: 'part', uri: 'minio://b/run/each/part', metadata: { 'mlops-item': 'eu' } }] },
+      },
+    });
+    expect(JSON.parse(fs.readFileSync(path.join(metricsDir, 'metrics.json'), 'utf8'))).toEqual({ rows: 3, label: 'eu' });
+  });
+});

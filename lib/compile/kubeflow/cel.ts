@@ -1,3 +1,4 @@
+import { isA } from '../../pipeline/brand';
 import { AndCondition, Comparison, Condition, InCondition, NotCondition, OrCondition } from '../../pipeline/condition';
 import { isNumeric, LiteralValue, MetricRef, ParameterRef, Value } from '../../pipeline/values';
 
@@ -9,28 +10,28 @@ import { isNumeric, LiteralValue, MetricRef, ParameterRef, Value } from '../../p
  */
 export function celCondition(condition: Condition, channelOf: (value: ParameterRef | MetricRef) => string): string {
   const operand = (value: Value, numeric: boolean): string => {
-    if (value instanceof LiteralValue) {
+    if (isA(value, LiteralValue)) {
       return numeric ? celDouble(value.value as number) : celLiteral(value.value);
     }
     const ref = `inputs.parameter_values['${channelOf(value as ParameterRef | MetricRef)}']`;
     return numeric ? `double(${ref})` : ref;
   };
   const render = (c: Condition): string => {
-    if (c instanceof Comparison) {
+    if (isA(c, Comparison)) {
       const numeric = isNumeric(c.left.type) || isNumeric(c.right.type);
       return `${operand(c.left, numeric)} ${c.operator} ${operand(c.right, numeric)}`;
     }
-    if (c instanceof InCondition) {
+    if (isA(c, InCondition)) {
       const numeric = isNumeric(c.value.type) || c.candidates.some((v) => isNumeric(v.type));
       const left = operand(c.value, numeric);
       const tests = c.candidates.map((candidate) => `${left} == ${operand(candidate, numeric)}`);
       return tests.length === 1 ? tests[0] : tests.map((t) => `(${t})`).join(' || ');
     }
-    if (c instanceof AndCondition || c instanceof OrCondition) {
+    if (isA(c, AndCondition) || isA(c, OrCondition)) {
       const parts = c.conditions.map(render);
-      return parts.length === 1 ? parts[0] : parts.map((p) => `(${p})`).join(c instanceof AndCondition ? ' && ' : ' || ');
+      return parts.length === 1 ? parts[0] : parts.map((p) => `(${p})`).join(isA(c, AndCondition) ? ' && ' : ' || ');
     }
-    if (c instanceof NotCondition) {
+    if (isA(c, NotCondition)) {
       return `!(${render(c.condition)})`;
     }
     throw new Error(`internal: unknown condition ${c}`);

@@ -1,7 +1,8 @@
 import { Parameter } from '../../pipeline/parameter';
 import { Step } from '../../pipeline/step';
-import { MetricRef, ParameterRef, StepArtifact, ValueType } from '../../pipeline/values';
-import { MODEL_OUTPUT, SYSTEM_ARTIFACT, SYSTEM_MODEL } from './executors';
+import { ArtifactType, CollectedArtifact, METRICS_PORT } from '../../pipeline/artifacts';
+import { MetricRef, ParameterRef, ValueType } from '../../pipeline/values';
+import { METRICS_ARTIFACT, SYSTEM_ARTIFACT, SYSTEM_METRICS, SYSTEM_MODEL } from './executors';
 
 /**
  * A value a task reads: a pipeline parameter, a step's metric or a step's output artifact. A
@@ -11,7 +12,15 @@ import { MODEL_OUTPUT, SYSTEM_ARTIFACT, SYSTEM_MODEL } from './executors';
 export type Need =
   | { readonly kind: 'parameter'; readonly name: string; readonly type: ValueType }
   | { readonly kind: 'metric'; readonly step: Step; readonly metric: string; readonly type: ValueType }
-  | { readonly kind: 'artifact'; readonly step: Step; readonly key: string; readonly schemaTitle: string };
+  | {
+    readonly kind: 'artifact';
+    readonly step: Step;
+    /** The producer component's output key; for a list, the port collected from a forEach. */
+    readonly key: string;
+    readonly schemaTitle: string;
+    /** Every item's artifact of a forEach step: an output of its loop DAG, isArtifactList. */
+    readonly list?: boolean;
+  };
 
 const CHANNEL = 'pipelinechannel--';
 /** The forEach item inside a loop DAG; '-' keeps it apart from parameter names (identifiers). */
@@ -26,13 +35,27 @@ export function metricNeed(ref: MetricRef): Need {
   return { kind: 'metric', step: ref.step, metric: ref.name, type: ref.type! };
 }
 
-export function artifactNeed(source: StepArtifact): Need {
-  return {
-    kind: 'artifact',
-    step: source.producer,
-    key: source.isModel ? MODEL_OUTPUT : source.name,
-    schemaTitle: source.isModel ? SYSTEM_MODEL : SYSTEM_ARTIFACT,
-  };
+/** Output `key` of `producer`'s task; with `list`, that output of every item of a forEach step. */
+export function artifactNeed(producer: Step, key: string, type: ArtifactType, list = false): Need {
+  return { kind: 'artifact', step: producer, key, schemaTitle: schemaTitleOf(type), list: list || undefined };
+}
+
+/** The KFP artifact type of a port type. Datasets stay system.Artifact, as they always compiled. */
+export function schemaTitleOf(type: ArtifactType): string {
+  return type === ArtifactType.MODEL ? SYSTEM_MODEL : type === ArtifactType.METRICS ? SYSTEM_METRICS : SYSTEM_ARTIFACT;
+}
+
+/**
+ * The output of a forEach step's loop DAG that collects output `key` of every item, named as
+ * KFP's compiler names it; channels that carry it into other sub-DAGs have the same name.
+ */
+export function collectedKey(task: string, key: string): string {
+  return `${CHANNEL}${task}-${key}`;
+}
+
+/** The body component's output a collected source reads: a port, or the metrics artifact. */
+export function collectedOutputKey(source: CollectedArtifact): string {
+  return source.name === METRICS_PORT && source.type === ArtifactType.METRICS ? METRICS_ARTIFACT : source.name;
 }
 
 /**
@@ -46,7 +69,7 @@ export function channelName(need: Need, taskOf: (step: Step) => string): string 
     case 'metric':
       return `${CHANNEL}${taskOf(need.step)}-${need.metric}`;
     case 'artifact':
-      return `${CHANNEL}${taskOf(need.step)}-${need.key}`;
+      return collectedKey(taskOf(need.step), need.key);
   }
 }
 
@@ -69,7 +92,15 @@ export function artifactType(schemaTitle: string): { [key: string]: string } {
 
 /** A component's input definition for a need. */
 export function needDefinition(need: Need): { [key: string]: any } {
-  return need.kind === 'artifact' ? { artifactType: artifactType(need.schemaTitle) } : { parameterType: parameterType(need.type) };
+  if (need.kind === 'artifact') {
+    return artifactDefinition(need.schemaTitle, need.list);
+  }
+  return { parameterType: parameterType(need.type) };
+}
+
+/** An artifact input or output definition; a list (isArtifactList) for collected outputs. */
+export function artifactDefinition(schemaTitle: string, list = false): { [key: string]: any } {
+  return list ? { artifactType: artifactType(schemaTitle), isArtifactList: true } : { artifactType: artifactType(schemaTitle) };
 }
 
 /** The root component's definition of a pipeline parameter. */

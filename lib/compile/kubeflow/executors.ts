@@ -4,8 +4,8 @@ import * as contract from '../../pipeline/contract';
 import { FailStep } from '../../pipeline/fail-step';
 import { RegisterModelStep } from '../../pipeline/register-model-step';
 import { Resources } from '../../pipeline/resources';
-import { ScriptStep } from '../../pipeline/script-step';
 import { ValueType } from '../../pipeline/values';
+import { launchInvocation } from '../../runtime/launch';
 
 /** Where a step's code ConfigMap is mounted; its key `code.zip` is packageCode(code) with the launcher. */
 export const CODE_MOUNT_PATH = '/mlops/code';
@@ -25,6 +25,8 @@ export const RUN_ID_FIELD_PATH = "metadata.labels['pipeline/runid']";
 
 /** Reserved component input names; user names are identifiers, which never contain '-'. */
 export const CODE_INPUT = 'mlops-code';
+/** Where the launcher lays out a collected input: one entry per item, linked to its artifact. */
+export const COLLECTED_PATH = `${SCRATCH_PATH}/mlops/collected`;
 export const ITEM_INPUT = 'mlops-item';
 export const MODEL_OUTPUT = 'model';
 export const VERSION_OUTPUT = 'version';
@@ -41,75 +43,96 @@ export const outputPath = (name: string): string => `{{$.outputs.artifacts['${na
 export const inputParameter = (name: string): string => `{{$.inputs.parameters['${name}']}}`;
 export const outputParameterFile = (name: string): string => `{{$.outputs.parameters['${name}'].output_file}}`;
 
+/** How the launcher finds one input of a container step. */
+export interface LaunchedInput {
+  /** MLOPS_INPUT_<NAME>. */
+  readonly path: string;
+  readonly launcherArguments: string[];
+  readonly needsExecutorInput: boolean;
+}
+
 export interface ContainerExecutorProps {
   readonly pipelineName: string;
   readonly step: ContainerStep;
   readonly image: string;
   readonly resources?: Resources;
   readonly gpuResource: string;
+  /** Every input the step reads, by name. */
+  readonly inputs: { readonly [name: string]: LaunchedInput };
 }
 
 /**
  * A container step: `python3 /mlops/code/code.zip --entry <entry> ...`, the launcher from
- * lib/runtime. KFP substitutes placeholders only in command and args, so every contract variable
- * goes through the launcher's --env; user env goes there too, because KFP's cache key covers the
- * args but not the container's env.
+ * lib/runtime, started through the one launch contract. KFP substitutes placeholders only in
+ * command and args, so every contract variable goes through the launcher's --env; user env goes
+ * there too, because KFP's cache key covers the args but not the container's env.
  */
 export function containerExecutor(props: ContainerExecutorProps): { [key: string]: any } {
   const { step } = props;
-  const env: [string, string][] = [
-    [contract.ENGINE_VAR, ENGINE],
-    [contract.PIPELINE_VAR, props.pipelineName],
-    [contract.STEP_VAR, step.name],
-    [contract.METRICS_FILE_VAR, METRICS_FILE],
-  ];
-  for (const name of Object.keys(step.inputs()).sort()) {
-    env.push([contract.inputVar(name), inputPath(name)]);
-  }
-  if (step instanceof ScriptStep) {
-    for (const name of [...step.outputNames].sort()) {
-      env.push([contract.outputVar(name), outputPath(name)]);
-    }
-  } else {
-    env.push([contract.MODEL_DIR_VAR, outputPath(MODEL_OUTPUT)]);
-  }
-  for (const name of Object.keys(step.params).sort()) {
-    env.push([contract.paramVar(name), inputParameter(name)]);
-  }
-  if (step instanceof ScriptStep && step.forEach) {
-    env.push([contract.ITEM_VAR, inputParameter(ITEM_INPUT)]);
-  }
-  for (const name of Object.keys(step.env).sort()) {
-    env.push([name, step.env[name]]);
-  }
-
-  const args = ['--entry', step.entry, ...env.flatMap(([name, value]) => ['--env', `${name}=${value}`])];
-  const metricTypes = step.metricTypes();
-  for (const name of Object.keys(metricTypes).sort()) {
-    args.push(metricTypes[name] === ValueType.STRING ? '--string-metric' : '--metric', name);
-  }
-  for (const name of Object.keys(metricTypes).sort()) {
-    args.push('--metric-file', `${name}=${outputParameterFile(name)}`);
-  }
-  if (hasNumericMetrics(step)) {
-    args.push('--kfp-executor-input', '{{$}}', '--kfp-metrics-artifact', METRICS_ARTIFACT);
-  }
-  if (step.arguments.length > 0) {
-    args.push('--', ...step.arguments);
-  }
+  const invocation = launchInvocation(step, {
+    engine: ENGINE,
+    pipelineName: props.pipelineName,
+    inputPath: (name) => props.inputs[name]?.path ?? inputPath(name), // unresolved inputs are problems already
+    outputPath: (port) => outputPath(port),
+    metricsFile: METRICS_FILE,
+    item: step.forEach !== undefined ? inputParameter(ITEM_INPUT) : undefined,
+    parameter: (_ref, name) => inputParameter(name),
+    contractVariables: 'arguments',
+    userEnvInArguments: true,
+    metricFile: (metric) => outputParameterFile(metric),
+    extraArguments: kfpArguments(props),
+  });
   return {
     container: dropEmpty({
       image: props.image,
       command: ['python3', CODE_ARCHIVE],
-      args,
+      args: invocation.arguments,
       resources: resourceSpec(props.resources, props.gpuResource),
     }),
   };
 }
 
-/** Steps with numeric metrics also report them as a system.Metrics artifact. */
-export function hasNumericMetrics(step: ContainerStep): boolean {
-  return Object.values(step.metricTypes()).includes(ValueType.NUMBER);
+/**
+ * The launcher flags only KFP needs: the executor input when the launcher must read it; the
+ * system.Metrics artifact that gets the numeric metrics; for forEach steps, each output artifact
+ * tagged with its item (the name a collecting step sees it under) and the metrics written into
+ * the metrics artifact (what collectMetrics() reads); and the collected inputs to lay out.
+ */
+function kfpArguments(props: ContainerExecutorProps): string[] {
+  const { step } = props;
+  const inputs = Object.keys(props.inputs).map((name) => props.inputs[name]);
+  const metrics = hasMetricsArtifact(step);
+  const outputs = outputArtifactNames(step);
+  const forEach = step.forEach !== undefined;
+  const args: string[] = [];
+  if (metrics || (forEach && outputs.length > 0) || inputs.some((i) => i.needsExecutorInput)) {
+    args.push('--kfp-executor-input', '{{$}}');
+  }
+  if (metrics) {
+    args.push('--kfp-metrics-artifact', METRICS_ARTIFACT);
+  }
+  if (metrics && forEach) {
+    args.push('--kfp-metrics-dir', outputPath(METRICS_ARTIFACT));
+  }
+  if (forEach) {
+    outputs.forEach((name) => args.push('--kfp-item-artifact', name));
+  }
+  inputs.forEach((input) => args.push(...input.launcherArguments));
+  return args;
+}
+
+/** The output artifacts of a container step's component: its ports, then its metrics artifact. */
+export function outputArtifactNames(step: ContainerStep): string[] {
+  return [...Object.keys(step.outputPorts()), ...(hasMetricsArtifact(step) ? [METRICS_ARTIFACT] : [])];
+}
+
+/**
+ * Steps with numeric metrics report them as a system.Metrics artifact, for KFP's metrics views;
+ * forEach steps with any metrics have one too, holding metrics.json, for collectMetrics().
+ */
+export function hasMetricsArtifact(step: ContainerStep): boolean {
+  const types = Object.values(step.metricTypes());
+  return types.includes(ValueType.NUMBER) || (step.forEach !== undefined && types.length > 0);
 }
 
 /** Ends the run as failed: the task exits 1 after printing the message. */

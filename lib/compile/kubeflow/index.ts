@@ -1,5 +1,10 @@
-export { compileKubeflow, KFP_SCHEMA_VERSION, RETRY_WINDOW_SECONDS } from './compile';
+export { compileKubeflow, KFP_SCHEMA_VERSION } from './compile';
 export type { KubeflowDocument } from './compile';
+export { RETRY_WINDOW_SECONDS } from './policies';
 export { kubeflowTaskName } from './names';
 export { CODE_ARCHIVE, CODE_CONFIG_MAP_KEY, CODE_MOUNT_PATH, RUN_ID_FIELD_PATH, SCRATCH_PATH } from './executors';
 export type { KubeflowCompileOptions } from './options';
+export { KUBEFLOW_STEPS } from './steps';
+export type { KubeflowStepHandler } from './steps';
+export { KUBEFLOW_SOURCES } from './sources';
+export type { KubeflowSourceResolver, ResolvedInput } from './sources';

@@ -8,7 +8,9 @@ import { Step } from '../../pipeline/step';
  * - container, fail and register-model steps: component `comp-T`, executor `exec-T`;
  * - condition steps: task T runs component `comp-T`, which holds the tasks `T-then` and
  *   `T-otherwise` (components `comp-T-then`, `comp-T-otherwise`);
- * - forEach steps: task T runs the loop component `comp-T-for-each`, whose task T runs `comp-T`.
+ * - forEach steps: task T runs the loop component `comp-T-for-each`, whose task T runs `comp-T`;
+ * - an input I of task T read from a URI: the importer task `T-import-I` (I in lower case, '_' as
+ *   '-') beside T, component `comp-T-import-I`, executor `exec-T-import-I`.
  *
  * KFP's backend turns task names into Argo DAG task names (plus a `T-driver` task each) and
  * component names into Argo template names (plus `<loop component>-T-iterator` and
@@ -24,6 +26,7 @@ export const executorLabel = (task: string): string => `exec-${task}`;
 export const thenTaskName = (task: string): string => `${task}-then`;
 export const otherwiseTaskName = (task: string): string => `${task}-otherwise`;
 export const loopComponentName = (task: string): string => `comp-${task}-for-each`;
+export const importerTaskName = (task: string, input: string): string => `${task}-import-${kubeflowTaskName(input)}`;
 
 /** What KFP's API server accepts as `pipelineInfo.name`. */
 export const KFP_PIPELINE_NAME = /^[a-z0-9][a-z0-9-]{0,127}$/;

@@ -36,7 +36,7 @@ test('a training step writes a system.Model that a later step reads', () => {
   expect(tasksOf('training-step-model').score.inputs.artifacts.model).toEqual({ taskOutputArtifact: { producerTask: 'fit', outputArtifactKey: 'model' } });
 });
 
-test('typed parameters: root inputs with types, defaults and literals; step params bound or constant', () => {
+test('typed parameters: root inputs with types, defaults and literals; step params bound, literals as launcher text', () => {
   const spec = docs['typed-parameters'].pipelineSpec;
   expect(spec.root.inputDefinitions.parameters).toEqual({
     region: { parameterType: 'STRING', defaultValue: 'eu', isOptional: true, literals: ['eu', 'us'] },
@@ -46,7 +46,6 @@ test('typed parameters: root inputs with types, defaults and literals; step para
   });
   expect(tasksOf('typed-parameters').use.inputs.parameters).toEqual({
     'epochs': { componentInputParameter: 'epochs' },
-    'fixed': { runtimeValue: { constant: 'literal' } },
     'mlops-code': { runtimeValue: { constant: 'code-steps' } },
     'rate': { componentInputParameter: 'rate' },
     'region': { componentInputParameter: 'region' },
@@ -54,7 +53,6 @@ test('typed parameters: root inputs with types, defaults and literals; step para
   });
   expect(component('typed-parameters', 'comp-use').inputDefinitions.parameters).toEqual({
     'epochs': { parameterType: 'NUMBER_INTEGER' },
-    'fixed': { parameterType: 'STRING' },
     'mlops-code': { parameterType: 'STRING' },
     'rate': { parameterType: 'NUMBER_DOUBLE' },
     'region': { parameterType: 'STRING' },
@@ -62,7 +60,7 @@ test('typed parameters: root inputs with types, defaults and literals; step para
   });
   expect(envArgs(container('typed-parameters', 'exec-use').args)).toEqual(expect.arrayContaining([
     "MLOPS_PARAM_EPOCHS={{$.inputs.parameters['epochs']}}",
-    "MLOPS_PARAM_FIXED={{$.inputs.parameters['fixed']}}",
+    'MLOPS_PARAM_FIXED=literal',
     "MLOPS_PARAM_VERBOSE={{$.inputs.parameters['verbose']}}",
   ]));
 });

@@ -41,9 +41,9 @@ test('container steps run the launcher from the code ConfigMap with contract var
     'MLOPS_ENGINE=kubeflow',
     'MLOPS_PIPELINE=iris',
     'MLOPS_STEP=train',
-    'MLOPS_METRICS_FILE=/tmp/mlops/metrics.json',
     "MLOPS_INPUT_DATA={{$.inputs.artifacts['data'].path}}",
     "MLOPS_MODEL_DIR={{$.outputs.artifacts['model'].path}}",
+    'MLOPS_METRICS_FILE=/tmp/mlops/metrics.json',
     "MLOPS_PARAM_NESTIMATORS={{$.inputs.parameters['nEstimators']}}",
   ]);
   expect(train.args.slice(-8)).toEqual([

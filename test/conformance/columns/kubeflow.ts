@@ -4,7 +4,7 @@ import { Column, supported, unsupported } from '../features';
 export const KUBEFLOW_COLUMN: Column = {
   'script-steps-and-artifacts': supported('container tasks; outputs are system.Artifact outputs passed by taskOutputArtifact, paths handed to the launcher as {{$.inputs/outputs.artifacts[...].path}}'),
   'training-step-model': supported('the model is a system.Model output artifact at MLOPS_MODEL_DIR'),
-  'typed-parameters': supported('root inputDefinitions with parameterType, defaultValue and literals (allowedValues); step params by componentInputParameter or runtimeValue.constant'),
+  'typed-parameters': supported('root inputDefinitions with parameterType, defaultValue and literals (allowedValues); step params by componentInputParameter; literal params as text in the launcher arguments'),
   'condition-metric-threshold': supported('a DAG task holding T-then / T-otherwise sub-DAGs with complementary CEL triggerPolicy conditions; metrics enter as DAG input parameters'),
   'condition-logic': supported('CEL &&, ||, !, == / != and isIn as a disjunction; numbers compared as double'),
   'nested-condition': supported('condition DAGs inside condition DAGs, values passed down as pipeline channels'),
@@ -17,6 +17,10 @@ export const KUBEFLOW_COLUMN: Column = {
   'resources': supported('resourceCpu/MemoryRequest and -Limit, equal'),
   'gpu': supported('accelerator resourceType/resourceCount plus node selector and tolerations in the platform spec'),
   'fan-out': supported('a ParallelFor task (parameterIterator over the raw items) whose body gets the item as MLOPS_ITEM'),
+  'collected-outputs': supported('dsl.Collected: the ParallelFor DAG outputs every item\'s artifact as a list (isArtifactList, artifactSelectors); each item\'s artifact is tagged with its item in the executor output, and the launcher links the list into one directory, an entry per item'),
+  'collected-metrics': supported('forEach steps write metrics.json into their system.Metrics artifact, collected as a list like any port: <item>/metrics.json'),
+  'training-fan-out': supported('a ParallelFor over the items whose body is the training task; its models are collected as a system.Model list'),
+  'external-data': supported('a dsl.importer task beside the reader records the s3:// (gs://, minio://) URI as an artifact, which KFP downloads to the input path; the step pod needs read access to the bucket'),
   'timeout': supported('activeDeadlineSeconds in the Kubernetes executor config'),
   'env-and-arguments': supported('launcher --env NAME=VALUE (part of the cache key) and script arguments after --'),
 };

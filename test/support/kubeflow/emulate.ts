@@ -10,6 +10,13 @@ export interface EmulatedRunOptions {
   readonly parameters?: { [name: string]: string };
   /** Local directories (or files) of the component's input artifacts. */
   readonly inputArtifacts?: { [name: string]: string };
+  /**
+   * The artifacts of list inputs (isArtifactList), each with its metadata as KFP's driver passes
+   * it from MLMD. KFP's launcher downloads them to paths derived from their URIs (/minio/...),
+   * which a test cannot write; the emulated executor input gives their local directories as
+   * customPath, which KFP's launcher also honours.
+   */
+  readonly inputArtifactLists?: { [name: string]: { path: string; metadata?: { [key: string]: unknown } }[] };
   /** The bytes of the step's code ConfigMap key `code.zip`. */
   readonly codeZip?: Buffer;
   /** The pod's `pipeline/runid` label, read through fieldPathAsEnv. */
@@ -91,7 +98,17 @@ export function runExecutor(doc: KubeflowDocumentLike, label: string, options: E
   }
   // The whole executor input, as KFP's launcher passes it for {{$}}.
   const executorOutputFile = path.join(root, 'outputs', 'executor_output.json');
+  const inputLists: { [name: string]: any } = {};
+  for (const [name, items] of Object.entries(options.inputArtifactLists ?? {})) {
+    if (!component.inputDefinitions?.artifacts?.[name]?.isArtifactList) {
+      throw new Error(`executor '${label}': input '${name}' is not a list input of its component`);
+    }
+    inputLists[name] = {
+      artifacts: items.map((item, i) => ({ name: String(100 + i), uri: `minio://mlpipeline/emulated/${name}/${i}`, customPath: item.path, metadata: item.metadata ?? {} })),
+    };
+  }
   placeholders['{{$}}'] = JSON.stringify({
+    inputs: { artifacts: inputLists },
     outputs: {
       artifacts: Object.fromEntries(Object.keys(outputArtifacts).map((name) => [name, {
         artifacts: [{ name, uri: `minio://mlpipeline/emulated/${label}/${name}`, type: component.outputDefinitions.artifacts[name].artifactType }],

@@ -1,6 +1,7 @@
 import { DescMessage, fromJson, JsonValue, toJson } from '@bufbuild/protobuf';
 import { parse } from '@bufbuild/cel';
 import { kubeflowRegistry } from './descriptors';
+import { checkExecutor } from './validate-executor';
 
 /** What compileKubeflow returns and a PipelineVersion's spec carries. */
 export interface KubeflowDocumentLike {
@@ -20,14 +21,17 @@ type Json = { [key: string]: any };
  * 2. Canonical form: each part re-encodes to exactly the JSON given (no default values written,
  *    int64 as strings, enum names), so what we emit is what KFP would store.
  * 3. Meaning: every reference resolves (components, executors, producer tasks and their outputs,
- *    DAG inputs, placeholders, trigger-policy operands), required inputs are bound, DAGs have no
- *    cycle, trigger conditions parse as CEL, and the names KFP hands to Argo follow Argo's rule.
+ *    DAG inputs and outputs, placeholders, trigger-policy operands, importer URIs), required inputs
+ *    are bound, artifact lists (dsl.Collected) meet list inputs, a loop DAG's outputs are lists,
+ *    DAGs have no cycle, trigger conditions parse as CEL, and the names KFP hands to Argo follow
+ *    Argo's rule.
  *
  * Three rules are stricter than KFP, to keep our own output tidy: a task may bind only inputs its
  * component declares (KFP ignores others), must list the producers it reads from in dependentTasks
  * (KFP's backend adds them), and may use only the placeholders KFP's launcher substitutes
- * (`.path`/`.uri` of artifacts, parameters, `.output_file`). Run over the 149 SDK-compiled
- * pipelines in kubeflow/pipelines' test_data/sdk_compiled_pipelines/valid, 138 pass; the other 11
+ * (`.path`/`.uri` of artifacts, parameters, `.output_file`). Run over the 150 SDK-compiled
+ * pipelines in kubeflow/pipelines' test_data/sdk_compiled_pipelines/valid (at 7b70c7b), 138 pass,
+ * collected artifacts and importers included; the other 12
  * break only these three rules, or are YAML that the `yaml` package reads differently from PyYAML.
  */
 export function validateKubeflowDocument(doc: KubeflowDocumentLike): string[] {
@@ -105,7 +109,6 @@ const KFP_PIPELINE_NAME = /^[a-z0-9][a-z0-9-]{0,127}$/;
 const ARGO_NAME = /^[a-zA-Z0-9][-a-zA-Z0-9]*$/;
 const ARGO_NAME_MAX = 128;
 const TRIGGER_OPERAND = /inputs\.parameter_values\['([^']*)'\]/g;
-const PLACEHOLDER = /\{\{\$([^}]*)\}\}/g;
 
 function meaningProblems(spec: Json, platformSpec: Json | undefined): string[] {
   const problems: string[] = [];
@@ -131,15 +134,23 @@ function meaningProblems(spec: Json, platformSpec: Json | undefined): string[] {
     }
     templates.add(n);
   };
+  const looped = new Set<string>();
+  for (const dag of [spec.root, ...Object.values<Json>(components)]) {
+    for (const task of Object.values<Json>(dag?.dag?.tasks ?? {})) {
+      if (task.parameterIterator || task.artifactIterator) {
+        looped.add(task.componentRef?.name);
+      }
+    }
+  }
   if (!spec.root?.dag) {
     problems.push('root has no dag');
   } else {
-    checkDag('root', spec.root, components, problems, argoName, template);
+    checkDag('root', spec.root, components, problems, argoName, template, false);
   }
   for (const [compName, comp] of Object.entries<Json>(components)) {
     template(compName);
     if (comp.dag) {
-      checkDag(`component '${compName}'`, comp, components, problems, argoName, template);
+      checkDag(`component '${compName}'`, comp, components, problems, argoName, template, looped.has(compName));
     } else if (comp.executorLabel) {
       checkExecutor(compName, comp, executors[comp.executorLabel], problems);
     } else {
@@ -163,6 +174,7 @@ function checkDag(
   problems: string[],
   argoName: (what: string, n: string) => void,
   template: (n: string) => void,
+  looped: boolean,
 ): void {
   const tasks: Json = component.dag.tasks ?? {};
   const own = component.inputDefinitions ?? {};
@@ -215,14 +227,22 @@ function checkDag(
       }
     }
     for (const [input, bind] of Object.entries<Json>(artifacts)) {
-      if (!targetInputs.artifacts?.[input]) {
+      const def = targetInputs.artifacts?.[input];
+      if (!def) {
         problems.push(`${at}: input artifact '${input}' is not defined by component '${ref}'`);
       }
-      if (bind.componentInputArtifact !== undefined && !own.artifacts?.[bind.componentInputArtifact]) {
+      const source = bind.componentInputArtifact !== undefined ? own.artifacts?.[bind.componentInputArtifact] : undefined;
+      if (bind.componentInputArtifact !== undefined && !source) {
         problems.push(`${at}: input artifact '${input}' reads '${bind.componentInputArtifact}', which ${where} does not define as an input artifact`);
       }
       if (bind.taskOutputArtifact) {
         checkProducer(at, 'artifact', bind.taskOutputArtifact.producerTask, bind.taskOutputArtifact.outputArtifactKey, tasks, components, deps, problems);
+      }
+      const produced = bind.taskOutputArtifact
+        ? components[tasks[bind.taskOutputArtifact.producerTask]?.componentRef?.name]?.outputDefinitions?.artifacts?.[bind.taskOutputArtifact.outputArtifactKey]
+        : source;
+      if (def && produced && Boolean(def.isArtifactList) !== Boolean(produced.isArtifactList)) {
+        problems.push(`${at}: input artifact '${input}' is ${def.isArtifactList ? 'a list' : 'one artifact'} in component '${ref}', but is bound to ${produced.isArtifactList ? 'a list' : 'one artifact'}`);
       }
     }
     const itemInput = task.parameterIterator?.itemInput;
@@ -267,6 +287,22 @@ function checkDag(
       }
     }
   }
+  for (const [key, output] of Object.entries<Json>(component.dag.outputs?.artifacts ?? {})) {
+    const def = component.outputDefinitions?.artifacts?.[key];
+    if (!def) {
+      problems.push(`${where}: dag output artifact '${key}' is not in its outputDefinitions`);
+    }
+    for (const selector of output.artifactSelectors ?? []) {
+      const producer = tasks[selector.producerSubtask];
+      const selected = components[producer?.componentRef?.name]?.outputDefinitions?.artifacts?.[selector.outputArtifactKey];
+      if (!selected) {
+        problems.push(`${where}: dag output artifact '${key}' selects output '${selector.outputArtifactKey}' of '${selector.producerSubtask}', which is not an output of a task of this DAG`);
+      } else if (def && !def.isArtifactList && (looped || selected.isArtifactList)) {
+        // A DAG nested in a loop body may declare a list too (the SDK does for conditions there).
+        problems.push(`${where}: dag output artifact '${key}' must be a list: it selects ${selected.isArtifactList ? 'a list' : 'one artifact in a loop body (one per iteration)'}`);
+      }
+    }
+  }
   const cycle = findCycle(tasks);
   if (cycle) {
     problems.push(`${where}: dependentTasks form a cycle: ${cycle.join(' -> ')}`);
@@ -298,41 +334,6 @@ function constantTypeProblem(constant: unknown, parameterType: string): string |
     return `is the constant ${JSON.stringify(constant)}, not an integer`;
   }
   return undefined;
-}
-
-function checkExecutor(compName: string, component: Json, executor: Json | undefined, problems: string[]): void {
-  const at = `component '${compName}'`;
-  if (!executor) {
-    problems.push(`${at}: executorLabel '${component.executorLabel}' is not in deploymentSpec.executors`);
-    return;
-  }
-  const container = executor.container;
-  if (!container) {
-    return;
-  }
-  if (!container.image) {
-    problems.push(`${at}: executor '${component.executorLabel}' has no image`);
-  }
-  const inputs = component.inputDefinitions ?? {};
-  const outputs = component.outputDefinitions ?? {};
-  const has = (defs: Json | undefined, name: string) => defs !== undefined && name in defs;
-  for (const text of [...(container.command ?? []), ...(container.args ?? [])]) {
-    for (const match of String(text).matchAll(PLACEHOLDER)) {
-      const body = match[1];
-      const ref = /^\.(inputs|outputs)\.(parameters|artifacts)\['([^']*)'\](\.path|\.uri|\.output_file)?$/.exec(body);
-      if (body === '') {
-        continue;
-      }
-      const known = ref && (
-        (ref[1] === 'inputs' && ref[2] === 'parameters' && ref[4] === undefined && has(inputs.parameters, ref[3]))
-        || (ref[1] === 'inputs' && ref[2] === 'artifacts' && (ref[4] === '.path' || ref[4] === '.uri') && has(inputs.artifacts, ref[3]))
-        || (ref[1] === 'outputs' && ref[2] === 'artifacts' && (ref[4] === '.path' || ref[4] === '.uri') && has(outputs.artifacts, ref[3]))
-        || (ref[1] === 'outputs' && ref[2] === 'parameters' && ref[4] === '.output_file' && has(outputs.parameters, ref[3])));
-      if (!known) {
-        problems.push(`${at}: placeholder '${match[0]}' does not refer to an input or output of the component`);
-      }
-    }
-  }
 }
 
 function findCycle(tasks: Json): string[] | undefined {

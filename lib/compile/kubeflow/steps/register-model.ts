@@ -1,0 +1,49 @@
+import { StepNode } from '../../../pipeline/graph';
+import { RegisterModelStep } from '../../../pipeline/register-model-step';
+import { artifactType } from '../channels';
+import type { KubeflowCompilation, Level } from '../compile';
+import { kubernetesExecutorConfig, MODEL_OUTPUT, registeredModelMetadata, registerExecutor, SYSTEM_MODEL, VERSION_OUTPUT } from '../executors';
+import { Json } from '../json';
+import { componentName, executorLabel } from '../names';
+import { ENGINE_NAME } from '../policies';
+import { KubeflowStepHandler } from './handler';
+
+/**
+ * A register-model step: copies the model it reads (through the source resolvers, so a model
+ * at a URI is imported) into a new system.Model with the registry metadata; the run id is its version.
+ */
+export const REGISTER_MODEL_STEP: KubeflowStepHandler = {
+  task(c: KubeflowCompilation, node: StepNode, level: Level): Json | undefined {
+    const step = node.step as RegisterModelStep;
+    const task = c.taskOf(step);
+    const component = componentName(task);
+    const label = executorLabel(task);
+    c.names.claimTemplate(component, step);
+    const model = c.resolveInputs(step, level).find(([name]) => name === MODEL_OUTPUT)?.[1];
+    if (model === undefined) {
+      return undefined;
+    }
+    if (model.list) {
+      c.problems.push(`step '${step.name}': input 'model' reads ${step.model}, every item's model of a forEach step, but a register-model step on ${ENGINE_NAME} registers one model; pick one in a script step that reads the collection and writes the chosen model as a training step's model, or register each item's model in the fan-out`);
+      return undefined;
+    }
+    c.components[component] = {
+      executorLabel: label,
+      inputDefinitions: { artifacts: { [MODEL_OUTPUT]: model.definition } },
+      outputDefinitions: {
+        artifacts: { [MODEL_OUTPUT]: { artifactType: artifactType(SYSTEM_MODEL), metadata: registeredModelMetadata(c.pipeline.name, step) } },
+        parameters: { [VERSION_OUTPUT]: { parameterType: 'STRING' } },
+      },
+    };
+    const image = c.utilityImage(step, 'register-model steps copy the model with sh and cp');
+    c.executors[label] = registerExecutor(step, image);
+    c.platformExecutors[label] = kubernetesExecutorConfig({ ...c.security(), runId: true });
+    const spec: Json = {
+      taskInfo: { name: task },
+      componentRef: { name: component },
+      inputs: { artifacts: { [MODEL_OUTPUT]: model.binding } },
+      cachingOptions: {},
+    };
+    return model.dependsOn.length > 0 ? { ...spec, dependentTasks: model.dependsOn } : spec;
+  },
+};
