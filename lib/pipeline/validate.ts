@@ -177,6 +177,9 @@ function referenceProblems(
   return problems;
 }
 
+/** A collected read names one directory per forEach item after the item. */
+const DIRECTORY_NAME = /^(?!\.{1,2}$)[A-Za-z0-9._-]{1,255}$/;
+
 /** A problem with the producer port a source names, worded to follow "input 'x' ". */
 function portProblems(source: DataSource): string | undefined {
   const producer = source.producer;
@@ -187,6 +190,10 @@ function portProblems(source: DataSource): string | undefined {
   if (isA(source, CollectedArtifact)) {
     if (fanOut === undefined) {
       return `collects from '${producer.name}', which does not fan out over forEach; read ${producer.name}.output(...) or .model() instead`;
+    }
+    const unusable = fanOut.filter((item) => typeof item === 'string' && !DIRECTORY_NAME.test(item));
+    if (unusable.length > 0) {
+      return `collects from '${producer.name}', whose forEach items ${unusable.map((i) => show(i)).join(', ')} cannot name the directory each item's data is read from (allowed: letters, digits, '.', '_', '-', not '.' or '..', at most 255 chars); rename those items`;
     }
     if (source.name === METRICS_PORT && source.type === ArtifactType.METRICS) {
       const metrics = isA(producer, ContainerStep) ? Object.keys(producer.metricTypes()) : [];

@@ -105,6 +105,15 @@ describe('collected forEach outputs', () => {
   });
 });
 
+test('collected items name directories, so they must be usable as directory names', () => {
+  const p = new Pipeline('collected');
+  const each = Step.script('each', { code, entry, forEach: ['eu/west', '..', 'ok'], outputs: ['part'] });
+  p.addStep(each, Step.script('merge', { code, entry, inputs: { parts: each.collect('part') } }));
+  expect(problemsOf(p)).toEqual([
+    "step 'merge': input 'parts' collects from 'each', whose forEach items 'eu/west', '..' cannot name the directory each item's data is read from (allowed: letters, digits, '.', '_', '-', not '.' or '..', at most 255 chars); rename those items",
+  ]);
+});
+
 describe('external data', () => {
   test('a URI source has no producer, a type and a scheme', () => {
     const s3 = DataSource.fromUri('s3://my-data/iris/');
