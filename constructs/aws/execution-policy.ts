@@ -22,6 +22,8 @@ export interface ExecutionPolicyInputs {
   readonly repositoryArns: string[];
   /** True when an image is only known at deploy time, so its repository cannot be named. */
   readonly anyRepository: boolean;
+  /** s3:// URIs the steps read as S3 prefixes (DataSource.fromUri). */
+  readonly externalS3Uris: string[];
 }
 
 /** An ARN in both the case written and lower case: SageMaker reports ARNs in lower case. */
@@ -32,8 +34,9 @@ function bothCases(stack: Stack, resource: string, name: string): string[] {
 
 /**
  * The execution role's least-privilege policy: the pipeline's own bucket prefix, its code
- * archives, the job types it runs, the model package groups it registers into, its KMS key, its
- * images, job logs, and PassRole to this role only (for the jobs it starts).
+ * archives, the external data its steps read, the job types it runs, the model package groups it
+ * registers into, its KMS key, its images, job logs, and PassRole to this role only (for the jobs
+ * it starts).
  */
 export function executionStatements(scope: Construct, inputs: ExecutionPolicyInputs): iam.PolicyStatement[] {
   const stack = Stack.of(scope);
@@ -99,6 +102,7 @@ export function executionStatements(scope: Construct, inputs: ExecutionPolicyInp
       conditions: { StringEquals: { 's3:prefix': inputs.codeAssets.map((a) => a.s3ObjectKey) } },
     }));
   }
+  statements.push(...externalDataStatements(stack, inputs.externalS3Uris));
   statements.push(new iam.PolicyStatement({
     sid: 'UsePipelineKey',
     actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:DescribeKey'],
@@ -147,5 +151,41 @@ export function executionStatements(scope: Construct, inputs: ExecutionPolicyInp
       conditions: { StringLike: { 'cloudwatch:namespace': '/aws/sagemaker/*' } },
     }));
   }
+  return statements;
+}
+
+/**
+ * Read access to the external data the steps read. SageMaker reads an S3Prefix input as every
+ * object whose key starts with the URI's key, so: s3:GetObject on `<bucket>/<key>*`, and
+ * s3:ListBucket on the bucket with `s3:prefix` under that key (one statement per bucket, so one
+ * bucket's prefixes do not open another's listing). A whole bucket (`s3://bucket/`) has no condition.
+ */
+function externalDataStatements(stack: Stack, uris: string[]): iam.PolicyStatement[] {
+  if (uris.length === 0) {
+    return [];
+  }
+  const byBucket = new Map<string, string[]>();
+  for (const uri of uris) {
+    const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
+    if (!match) {
+      throw new Error(`internal: external data URI ${uri} is not s3://<bucket>/<key>`);
+    }
+    const [, bucket, key] = match;
+    byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), key]);
+  }
+  const bucketArn = (bucket: string) => stack.formatArn({ service: 's3', region: '', account: '', resource: bucket });
+  const statements = [new iam.PolicyStatement({
+    sid: 'ReadExternalData',
+    actions: ['s3:GetObject'],
+    resources: [...byBucket].flatMap(([bucket, keys]) => keys.map((key) => `${bucketArn(bucket)}/${key}*`)),
+  })];
+  [...byBucket].forEach(([bucket, keys], i) => {
+    statements.push(new iam.PolicyStatement({
+      sid: `ListExternalData${i + 1}`,
+      actions: ['s3:ListBucket'],
+      resources: [bucketArn(bucket)],
+      conditions: keys.includes('') ? undefined : { StringLike: { 's3:prefix': keys.map((key) => `${key}*`) } },
+    }));
+  });
   return statements;
 }

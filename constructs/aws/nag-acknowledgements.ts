@@ -1,16 +1,18 @@
-import { Aspects, CfnResource, IAspect, Stack, Validations } from 'aws-cdk-lib';
+import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 
 /**
  * cdk-nag reports wildcard resources (AwsSolutions-IAM5) and AWS managed policies
  * (AwsSolutions-IAM4) one finding at a time, e.g. `AwsSolutions-IAM5[Resource::<Bucket.Arn>/p/*]`,
- * and an acknowledgement must name the finding exactly. This aspect computes those names the way
- * cdk-nag does, for the IAM resources under one construct, once their policies are complete
- * (aspects run before synthesis), and acknowledges each with the reason given.
+ * and an acknowledgement must name the finding exactly. This computes those names the way
+ * cdk-nag does, for the IAM resources under one construct as their policies are now, and
+ * acknowledges each with the reason given. Call it once the policies are complete: MlPipeline
+ * calls it from its synth-time rendering (see late-render.ts), after its own grants.
  */
 export function acknowledgeIamFindings(scope: IConstruct, reasons: { wildcardResources?: string; managedPolicies?: string }): void {
-  Aspects.of(scope).add(new AcknowledgeIamFindings(reasons));
+  const visitor = new AcknowledgeIamFindings(reasons);
+  scope.node.findAll().forEach((node) => visitor.visit(node));
 }
 
 /**
@@ -27,24 +29,25 @@ export function acknowledgeWildcardResources(scope: IConstruct, statements: iam.
   }
 }
 
-class AcknowledgeIamFindings implements IAspect {
+class AcknowledgeIamFindings {
   constructor(private readonly reasons: { wildcardResources?: string; managedPolicies?: string }) {}
 
   public visit(node: IConstruct): void {
-    if (!(node instanceof CfnResource)) {
+    if (!CfnResource.isCfnResource(node)) {
       return;
     }
     const stack = Stack.of(node);
     const documents: any[] = [];
-    if (node instanceof iam.CfnPolicy) {
-      documents.push(stack.resolve(node.policyDocument));
+    if (node.cfnResourceType === iam.CfnPolicy.CFN_RESOURCE_TYPE_NAME) {
+      documents.push(stack.resolve((node as iam.CfnPolicy).policyDocument));
     }
-    if (node instanceof iam.CfnRole) {
-      for (const policy of stack.resolve(node.policies) ?? []) {
+    if (node.cfnResourceType === iam.CfnRole.CFN_RESOURCE_TYPE_NAME) {
+      const role = node as iam.CfnRole;
+      for (const policy of stack.resolve(role.policies) ?? []) {
         documents.push(stack.resolve(policy.policyDocument));
       }
       const reason = this.reasons.managedPolicies;
-      for (const arn of stack.resolve(node.managedPolicyArns) ?? []) {
+      for (const arn of stack.resolve(role.managedPolicyArns) ?? []) {
         if (reason) {
           Validations.of(node).acknowledge({ id: `AwsSolutions-IAM4[Policy::${flatten(arn)}]`, reason });
         }

@@ -1,40 +1,35 @@
-/** Options for running a pipeline on SageMaker Pipelines. */
-export interface SageMakerOrchestratorOptions {
-  /**
-   * Image (ECR URI) for script and training steps that name none.
-   * @default the region's SageMaker scikit-learn image (1.2-1-cpu-py3), resolved at deploy time
-   */
-  readonly defaultImage?: string;
-  /**
-   * Image registered models are served with when their step names none.
-   * @default `defaultImage`, else the region's SageMaker scikit-learn image
-   */
-  readonly defaultInferenceImage?: string;
-  /**
-   * At most this many steps run at the same time in one execution.
-   * @default SageMaker's default
-   */
-  readonly maxParallelSteps?: number;
-}
+import { brand, isA } from '../../lib/pipeline/brand';
+import { OrchestratorKind, OrchestratorRenderer } from './orchestrators/renderer';
+import { SageMakerOrchestratorOptions, SageMakerRenderer } from './orchestrators/sagemaker';
 
-/** The engines an MlPipeline can run on. */
-export enum OrchestratorKind {
-  SAGEMAKER = 'sagemaker',
-}
+export { OrchestratorKind } from './orchestrators/renderer';
+export type { SageMakerOrchestratorOptions } from './orchestrators/sagemaker';
 
 /**
  * Which engine runs the pipeline on AWS. Create one with a static factory:
- * `Orchestrator.sageMaker()` (SageMaker Pipelines). Amazon MWAA (Airflow) will be another.
+ * `Orchestrator.sageMaker()` (SageMaker Pipelines). Each factory wraps a renderer that creates
+ * the engine's resources for an MlPipeline, so another engine (Amazon MWAA) is another factory
+ * and renderer, not an edit of MlPipeline.
  */
 export class Orchestrator {
-  /** SageMaker Pipelines: script steps become processing jobs, training steps training jobs. */
-  public static sageMaker(options: SageMakerOrchestratorOptions = {}): Orchestrator {
-    return new Orchestrator(OrchestratorKind.SAGEMAKER, { ...options });
+  /** True for an Orchestrator from any copy of cdk-mlops (a brand, not instanceof). */
+  public static isOrchestrator(x: unknown): x is Orchestrator {
+    return isA(x, Orchestrator);
   }
 
+  /** SageMaker Pipelines: script steps become processing jobs, training steps training jobs. */
+  public static sageMaker(options: SageMakerOrchestratorOptions = {}): Orchestrator {
+    return new Orchestrator(new SageMakerRenderer({ ...options }));
+  }
+
+  public readonly kind: OrchestratorKind;
+
   private constructor(
-    public readonly kind: OrchestratorKind,
-    /** The options given to `Orchestrator.sageMaker()`. */
-    public readonly sageMakerOptions: SageMakerOrchestratorOptions,
-  ) {}
+    /** @internal */
+    public readonly _renderer: OrchestratorRenderer,
+  ) {
+    this.kind = _renderer.kind;
+  }
 }
+
+brand(Orchestrator, 'cdk-mlops.aws.Orchestrator');

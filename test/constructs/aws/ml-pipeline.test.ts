@@ -137,9 +137,16 @@ describe('the Iris example stack', () => {
     expect(schedule.Properties.Target.SageMakerPipelineParameters).toBeUndefined();
     const [roleId, role] = resourcesOf(template, 'AWS::IAM::Role').find(([id]) => id.includes('ScheduleRole'))!;
     expect(schedule.Properties.Target.RoleArn).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
+    // Confused-deputy conditions: this account, and its default schedule group (where the schedule is).
     expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([{
-      Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+      Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'scheduler.amazonaws.com' },
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+        ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':scheduler:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':schedule-group/default']] } },
+      },
     }]);
+    // The schedule prop is a trigger, the same as addTrigger makes.
+    expect(stack.pipeline.scheduleTrigger?.resource.cfnResourceType).toBe('AWS::Scheduler::Schedule');
     expect(role.Properties.Policies).toEqual([{
       PolicyName: 'StartPipeline',
       PolicyDocument: { Version: '2012-10-17', Statement: [{ Action: 'sagemaker:StartPipelineExecution', Effect: 'Allow', Resource: schedule.Properties.Target.Arn }] },
@@ -206,10 +213,11 @@ describe('schedules', () => {
 });
 
 describe('grants and metrics', () => {
-  test('grantStartExecution allows sagemaker:StartPipelineExecution on this pipeline and nothing else', () => {
+  test('grantStart (and its older name grantStartExecution) allows sagemaker:StartPipelineExecution on this pipeline and nothing else', () => {
     const stack = stackWith(() => undefined);
     const pipeline = new MlPipeline(stack, 'P', { pipeline: feature('fail-step'), orchestrator: Orchestrator.sageMaker() });
     const user = new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() });
+    pipeline.grantStart(user);
     pipeline.grantStartExecution(user);
     const policy = resourcesOf(templateOf(stack), 'AWS::IAM::Policy').find(([id]) => id.startsWith('CallerDefaultPolicy'))![1];
     expect(policy.Properties.PolicyDocument.Statement).toEqual([{
@@ -223,7 +231,7 @@ describe('grants and metrics', () => {
     const stack = stackWith(() => undefined, { account: '123456789012', region: 'eu-west-1' });
     const pipeline = new MlPipeline(stack, 'P', { pipeline: feature('fail-step'), orchestrator: Orchestrator.sageMaker(), pipelineName: 'Churn-Training' });
     const user = new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() });
-    pipeline.grantStartExecution(user);
+    pipeline.grantStart(user);
     expect(pipeline.pipelineArn).toBe('arn:aws:sagemaker:eu-west-1:123456789012:pipeline/churn-training');
     const policy = resourcesOf(templateOf(stack), 'AWS::IAM::Policy').find(([id]) => id.startsWith('CallerDefaultPolicy'))![1];
     expect([...policy.Properties.PolicyDocument.Statement[0].Resource].sort()).toEqual([

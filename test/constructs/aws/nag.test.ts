@@ -9,7 +9,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { DefinitionStorage, MlPipeline, Orchestrator } from '../../../constructs/aws';
 import { IrisSageMakerStack } from '../../../examples/iris/aws';
-import { FEATURES } from '../../conformance/features';
+import { DataSource, Pipeline, Schedule, Step } from '../../../lib/pipeline';
+import { FEATURES, FIXTURE_CODE } from '../../conformance/features';
 import { nagFindings, testApp } from '../../support/aws';
 
 test('the Iris example stack has no unsuppressed AwsSolutions findings', () => {
@@ -30,6 +31,18 @@ test('a definition in S3 (BucketDeployment) and a stack on an existing bucket, r
     bucket: s3.Bucket.fromBucketAttributes(imports, 'Bucket', { bucketName: 'team-ml-artifacts', encryptionKey: key }),
     role: iam.Role.fromRoleArn(imports, 'Role', 'arn:aws:iam::123456789012:role/team-ml-pipelines'),
   });
+  expect(nagFindings(app)).toEqual([]);
+});
+
+test('triggers, external data and steps added after the construct was made have none either', () => {
+  const app = testApp({ nag: true });
+  const stack = new Stack(app, 'Triggers');
+  const p = new Pipeline('nag-late');
+  const pipeline = new MlPipeline(stack, 'P', { pipeline: p, orchestrator: Orchestrator.sageMaker(), schedule: Schedule.daily() });
+  pipeline.addTrigger('Drift', { eventPattern: { source: ['aws.cloudwatch'] } });
+  MlPipeline.fromPipelineName(stack, 'Other', 'other').addTrigger('Nightly', { schedule: Schedule.daily() });
+  const fit = Step.training('fit', { code: FIXTURE_CODE, entry: 'noop.py', inputs: { data: DataSource.fromUri('s3://raw-data/iris/') } });
+  p.addStep(fit, Step.registerModel('register', { model: fit.model(), group: 'nag-late' }));
   expect(nagFindings(app)).toEqual([]);
 });
 

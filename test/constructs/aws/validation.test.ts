@@ -1,8 +1,9 @@
 /**
  * The real validation pass for everything aws.MlPipeline synthesizes: cfn-lint over every
  * template (one call), and botocore's SageMaker API model over every embedded pipeline definition
- * (one Python process). Covers the Iris example, every conformance feature, the S3-definition path
- * and a stack built on an existing bucket, role and key.
+ * (one Python process). Covers the Iris example, every conformance feature, the S3-definition path,
+ * a stack built on an existing bucket, role and key, and one with triggers (EventBridge rules and
+ * schedules, on an own and an imported pipeline) and steps edited in after the construct was made.
  */
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,8 +11,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { DefinitionStorage, MlPipeline, Orchestrator } from '../../../constructs/aws';
 import { IrisSageMakerStack } from '../../../examples/iris/aws';
-import { RateUnit, Schedule } from '../../../lib/pipeline';
-import { FEATURES } from '../../conformance/features';
+import { Parameter, RateUnit, Schedule, Step } from '../../../lib/pipeline';
+import { SAGEMAKER_COLUMN } from '../../conformance/columns/sagemaker';
+import { FEATURES, FIXTURE_CODE } from '../../conformance/features';
 import { cfnLint, checkSageMakerArguments, sageMakerDefinitions, templateOf, testApp } from '../../support/aws';
 import { chainPipeline } from '../../support/aws/pipelines';
 
@@ -20,7 +22,8 @@ const stacks: Stack[] = [];
 const definitionsInS3: { [name: string]: object } = {};
 
 stacks.push(new IrisSageMakerStack(app, 'IrisSageMaker', { alarmEmails: ['ml-team@example.com'] }));
-for (const feature of FEATURES) {
+// Every feature the SageMaker column of the support table says SageMaker runs.
+for (const feature of FEATURES.filter((f) => SAGEMAKER_COLUMN[f.id]?.supported === true)) {
   const stack = new Stack(app, `Feature-${feature.id}`);
   new MlPipeline(stack, 'Pipeline', { pipeline: feature.build(), orchestrator: Orchestrator.sageMaker({ maxParallelSteps: 2 }), schedule: Schedule.rate(12, RateUnit.HOURS) });
   stacks.push(stack);
@@ -41,6 +44,18 @@ for (const feature of FEATURES) {
     bucket: s3.Bucket.fromBucketAttributes(stack, 'Bucket', { bucketName: 'team-ml-artifacts', encryptionKey: key }),
     role: iam.Role.fromRoleArn(stack, 'Role', 'arn:aws:iam::123456789012:role/team-ml-pipelines'),
   });
+  stacks.push(stack);
+}
+
+{
+  const stack = new Stack(app, 'Triggers');
+  const p = FEATURES.find((f) => f.id === 'typed-parameters')!.build();
+  const pipeline = new MlPipeline(stack, 'Pipeline', { pipeline: p, orchestrator: Orchestrator.sageMaker() });
+  pipeline.addTrigger('Drift', { eventPattern: { source: ['aws.cloudwatch'], detailType: ['CloudWatch Alarm State Change'] }, parameters: { late: 'yes' } });
+  pipeline.addTrigger('Weekly', { schedule: Schedule.cron('0 6 * * 1') });
+  p.addParameter('late', Parameter.string('no'));
+  p.addStep(Step.training('late-fit', { code: FIXTURE_CODE, entry: 'noop.py' }));
+  MlPipeline.fromPipelineName(stack, 'Other', 'other-pipeline').addTrigger('Nightly', { schedule: Schedule.daily(), parameters: { any: 'value' } });
   stacks.push(stack);
 }
 

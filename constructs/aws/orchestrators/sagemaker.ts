@@ -1,0 +1,194 @@
+import { Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import { compileSageMaker } from '../../../lib/compile/sagemaker/compile';
+import { SageMakerPipelineDefinition } from '../../../lib/compile/sagemaker/definition';
+import { SageMakerRequirements, sageMakerRequirements } from '../../../lib/compile/sagemaker/requirements';
+import { isA } from '../../../lib/pipeline/brand';
+import { PipelineValidationError, show } from '../../../lib/pipeline/errors';
+import { CodeAssets } from '../code-assets';
+import { DefaultImage, defaultImage } from '../default-image';
+import { chooseStorage, storeDefinition } from './definition-storage';
+import { OrchestratorBinding, OrchestratorContext, OrchestratorKind, OrchestratorRenderer, RenderedDocument } from './renderer';
+import { grantExecution, imagePermissions } from './sagemaker-permissions';
+
+/** Options for running a pipeline on SageMaker Pipelines. */
+export interface SageMakerOrchestratorOptions {
+  /**
+   * Image (ECR URI) for script and training steps that name none.
+   * @default the region's SageMaker scikit-learn image (1.2-1-cpu-py3), resolved at deploy time
+   */
+  readonly defaultImage?: string;
+  /**
+   * Image registered models are served with when their step names none.
+   * @default `defaultImage`, else the region's SageMaker scikit-learn image
+   */
+  readonly defaultInferenceImage?: string;
+  /**
+   * At most this many steps run at the same time in one execution.
+   * @default SageMaker's default
+   */
+  readonly maxParallelSteps?: number;
+}
+
+/** Renders an MlPipeline on SageMaker Pipelines. @internal */
+export class SageMakerRenderer implements OrchestratorRenderer {
+  public readonly kind = OrchestratorKind.SAGEMAKER;
+
+  constructor(public readonly options: SageMakerOrchestratorOptions) {}
+
+  public optionProblems(): string[] {
+    const parallel = this.options.maxParallelSteps;
+    if (parallel !== undefined && (!Number.isSafeInteger(parallel) || parallel < 1)) {
+      return [`Orchestrator.sageMaker maxParallelSteps ${show(parallel)} is invalid (allowed: a whole number >= 1)`];
+    }
+    return [];
+  }
+
+  public bind(context: OrchestratorContext): OrchestratorBinding {
+    return new SageMakerBinding(context, this.options);
+  }
+}
+
+interface Rendered extends RenderedDocument {
+  readonly property: object;
+}
+
+/**
+ * One MlPipeline on SageMaker: the AWS::SageMaker::Pipeline is made with the construct, and its
+ * definition, the execution policy, the code assets, the model package groups and the image
+ * permissions at synth time, from the pipeline as it is then.
+ */
+class SageMakerBinding implements OrchestratorBinding {
+  public readonly resource: sagemaker.CfnPipeline;
+  public readonly pipelineArn: string;
+  public readonly startArns: string[];
+  private readonly code: CodeAssets;
+  private rendered?: Rendered;
+  private problems?: string[];
+
+  constructor(private readonly context: OrchestratorContext, private readonly options: SageMakerOrchestratorOptions) {
+    const stack = Stack.of(context.scope);
+    const name = context.pipelineName;
+    const names = Token.isUnresolved(name) ? [name] : [...new Set([name.toLowerCase(), name])];
+    this.startArns = names.map((n) => stack.formatArn({ service: 'sagemaker', resource: 'pipeline', resourceName: n }));
+    this.pipelineArn = this.startArns[0];
+    // Assets are made as the compiler asks for code locations, i.e. only once the model is valid.
+    this.code = new CodeAssets(context.scope, 'StepCode');
+    this.resource = new sagemaker.CfnPipeline(context.scope, 'Resource', {
+      pipelineName: name,
+      pipelineDescription: context.pipeline.description,
+      roleArn: context.roleArn,
+      // Untyped in the L1, so CloudFormation's own key names. Filled in by render(); with
+      // problems, validation stops synthesis before the template is written.
+      pipelineDefinition: Lazy.any({ produce: () => this.rendered?.property }),
+      parallelismConfiguration: options.maxParallelSteps !== undefined ? { MaxParallelExecutionSteps: options.maxParallelSteps } : undefined,
+    });
+  }
+
+  public document(): RenderedDocument {
+    if (this.rendered) {
+      return this.rendered;
+    }
+    const requirements = sageMakerRequirements(this.context.pipeline);
+    const definition = this.compile(this.regionImage(requirements));
+    const { storage, size } = chooseStorage(this.context.pipelineName, definition, this.context.definitionStorage);
+    return { definition, storage, size };
+  }
+
+  public render(): string[] {
+    if (this.problems === undefined) {
+      try {
+        this.rendered = this.renderResources();
+        this.problems = [];
+      } catch (e) {
+        if (!isA(e, PipelineValidationError)) {
+          throw e;
+        }
+        this.problems = [e.message];
+      }
+    }
+    return this.problems;
+  }
+
+  private renderResources(): Rendered {
+    const c = this.context;
+    const requirements = sageMakerRequirements(c.pipeline);
+    const regionImage = this.regionImage(requirements);
+    const definition = this.compile(regionImage);
+    const { storage, size, problems } = chooseStorage(c.pipelineName, definition, c.definitionStorage);
+    if (problems.length > 0) {
+      throw new PipelineValidationError(c.subject, problems);
+    }
+    // The model is valid and fits: from here on, resources.
+    const { defaultImageUri, inferenceImage } = this.images(regionImage);
+    const images = imagePermissions(c.scope, requirements, defaultImageUri, inferenceImage, regionImage);
+    const policy = grantExecution(c, {
+      roleArn: c.roleArn,
+      bucketArn: c.bucketArn,
+      prefix: c.bucketPrefix,
+      key: c.encryptionKey,
+      runsProcessingJobs: requirements.processingJobs,
+      runsTrainingJobs: requirements.trainingJobs,
+      codeAssets: [...new Set(requirements.codes.map((code) => this.code.asset(code)))],
+      modelPackageGroups: requirements.modelPackageGroups,
+      repositoryArns: images.repositoryArns,
+      anyRepository: images.anyRepository,
+      externalS3Uris: requirements.externalS3Uris,
+    });
+    if (policy) {
+      this.resource.node.addDependency(policy);
+    }
+    const stored = storeDefinition(c.scope, definition, storage, { bucket: c.bucket, prefix: c.bucketPrefix, key: c.encryptionKey });
+    if (stored.deployment) {
+      this.resource.node.addDependency(stored.deployment);
+    }
+    if (c.createModelPackageGroups) {
+      requirements.modelPackageGroups.forEach((group, i) => {
+        const cfnGroup = new sagemaker.CfnModelPackageGroup(c.scope, `ModelPackageGroup${i + 1}`, {
+          modelPackageGroupName: group,
+          modelPackageGroupDescription: `Models registered by ML pipeline ${c.pipelineName}`,
+        });
+        cfnGroup.applyRemovalPolicy(RemovalPolicy.RETAIN);
+        this.resource.node.addDependency(cfnGroup);
+      });
+    }
+    return { definition, storage, size, property: stored.property };
+  }
+
+  /** The region's image (and its mapping) only when a step runs it. */
+  private regionImage(requirements: SageMakerRequirements): DefaultImage | undefined {
+    const o = this.options;
+    const needed = requirements.usesDefaultImage || (o.defaultInferenceImage === undefined && requirements.usesDefaultInferenceImage);
+    return o.defaultImage === undefined && needed ? defaultImage(this.context.scope, this.context.subject) : undefined;
+  }
+
+  private images(regionImage: DefaultImage | undefined): { defaultImageUri: string; inferenceImage: string } {
+    // With no step on the default image, the compiler never reads it.
+    const defaultImageUri = this.options.defaultImage ?? regionImage?.uri ?? '';
+    return { defaultImageUri, inferenceImage: this.options.defaultInferenceImage ?? defaultImageUri };
+  }
+
+  private compile(regionImage: DefaultImage | undefined): SageMakerPipelineDefinition {
+    const c = this.context;
+    const { defaultImageUri, inferenceImage } = this.images(regionImage);
+    try {
+      return compileSageMaker(c.pipeline, {
+        roleArn: c.roleArn,
+        bucketName: c.bucketName,
+        prefix: c.bucketPrefix,
+        kmsKeyArn: c.encryptionKey.keyArn,
+        defaultImage: defaultImageUri,
+        defaultInferenceImage: inferenceImage,
+        codeLocation: (code) => this.code.location(code),
+        isUnresolved: (v) => Token.isUnresolved(v),
+      });
+    } catch (e) {
+      if (isA(e, PipelineValidationError)) {
+        // The model's own problems, or what SageMaker cannot run: say which, with the construct's path.
+        const engine = e.message.startsWith(`Pipeline '${c.pipeline.name}' on SageMaker:`) ? ' on SageMaker' : '';
+        throw new PipelineValidationError(`${c.subject}: pipeline '${c.pipeline.name}'${engine}`, e.problems);
+      }
+      throw e;
+    }
+  }
+}

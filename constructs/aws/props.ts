@@ -1,0 +1,92 @@
+import { Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { show } from '../../lib/pipeline/errors';
+import { PIPELINE_NAME } from '../../lib/pipeline/names';
+import { Pipeline } from '../../lib/pipeline/pipeline';
+import { Schedule } from '../../lib/pipeline/schedule';
+import { Orchestrator } from './orchestrator';
+import { DefinitionStorage } from './orchestrators/definition-storage';
+
+export interface MlPipelineProps {
+  /**
+   * The pipeline to deploy. It is compiled at synth time, so steps and parameters added after the
+   * construct was created are deployed too.
+   */
+  readonly pipeline: Pipeline;
+  /** Which engine runs it: `Orchestrator.sageMaker()`. */
+  readonly orchestrator: Orchestrator;
+  /**
+   * The SageMaker pipeline name (unique per account and region).
+   * @default the pipeline's name
+   */
+  readonly pipelineName?: string;
+  /**
+   * Runs the pipeline by itself, with the schedule's parameter values (a trigger, see addTrigger).
+   * @default no schedule
+   */
+  readonly schedule?: Schedule;
+  /**
+   * Bucket for step outputs, metrics and models.
+   * @default a new KMS-encrypted, versioned, SSL-only bucket (retained), with access logs in a second bucket
+   */
+  readonly bucket?: s3.IBucket;
+  /** Key prefix of everything the pipeline writes. @default 'pipelines/<pipelineName>' */
+  readonly bucketPrefix?: string;
+  /**
+   * KMS key for the bucket, job outputs and volumes, and the alert topic.
+   * @default the bucket's key when an encrypted bucket is given, else a new key with rotation (retained)
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * Role the pipeline and its jobs run as. The construct adds the permissions the pipeline needs
+   * (an immutable imported role must already have them; see docs/aws.md).
+   * @default a new role that SageMaker assumes, with a least-privilege policy
+   */
+  readonly role?: iam.IRole;
+  /** Topic failed executions are reported to. @default a new KMS-encrypted, SSL-only topic */
+  readonly alarmTopic?: sns.ITopic;
+  /** E-mail addresses subscribed to the alert topic. @default none */
+  readonly alarmEmails?: string[];
+  /** Where the compiled definition is kept. @default DefinitionStorage.AUTO */
+  readonly definitionStorage?: DefinitionStorage;
+  /**
+   * Create the model package groups that register-model steps register into (retained on delete).
+   * Turn off when the groups exist already.
+   * @default true
+   */
+  readonly createModelPackageGroups?: boolean;
+}
+
+/** What is wrong with the props themselves (the pipeline's content is checked at synth time). */
+export function propProblems(props: MlPipelineProps): string[] {
+  const problems: string[] = [];
+  if (!Pipeline.isPipeline(props.pipeline)) {
+    return [`pipeline is ${show(props.pipeline)}, not a Pipeline; pass new Pipeline('name', {...})`];
+  }
+  if (!Orchestrator.isOrchestrator(props.orchestrator)) {
+    problems.push(`orchestrator is ${show(props.orchestrator)}; use Orchestrator.sageMaker()`);
+  } else {
+    problems.push(...props.orchestrator._renderer.optionProblems());
+  }
+  const name = props.pipelineName;
+  if (name !== undefined && !Token.isUnresolved(name) && !PIPELINE_NAME.pattern.test(name)) {
+    problems.push(`pipelineName ${show(name)} is invalid for SageMaker (allowed: ${PIPELINE_NAME.allowed}); e.g. ${show(name.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'pipeline')}`);
+  }
+  const prefix = props.bucketPrefix;
+  if (prefix !== undefined && (prefix === '' || prefix.startsWith('/') || prefix.endsWith('/') || !/^[A-Za-z0-9!_.*'()/-]+$/.test(prefix))) {
+    problems.push(`bucketPrefix ${show(prefix)} is invalid (allowed: S3-safe characters without a leading or trailing '/'); e.g. 'pipelines/iris'`);
+  }
+  const description = props.pipeline.description;
+  if (description !== undefined && description.length > 3072) {
+    problems.push(`pipeline '${props.pipeline.name}' description has ${description.length} characters, but a SageMaker pipeline description takes at most 3072; shorten it`);
+  }
+  for (const email of props.alarmEmails ?? []) {
+    if (!Token.isUnresolved(email) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
+      problems.push(`alarmEmails holds ${show(email)}, which is not an e-mail address`);
+    }
+  }
+  return problems;
+}
