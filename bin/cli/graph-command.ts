@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { isA } from '../../lib/pipeline/brand';
 import { PipelineValidationError } from '../../lib/pipeline';
 import { CliError } from './errors';
 import { CliIO } from './io';
@@ -21,7 +22,8 @@ export async function graphCommand(spec: string, options: GraphOptions, io: CliI
   try {
     text = options.format === 'svg' ? await render.renderSvg(pipeline) : render.renderMermaid(pipeline);
   } catch (e) {
-    if (e instanceof PipelineValidationError) {
+    // The module's own copy of cdk-mlops may have thrown the validation error: check its brand.
+    if (isA(e, PipelineValidationError)) {
       throw new CliError(e.message);
     }
     throw e;

@@ -70,13 +70,12 @@ export function loadPipeline(spec: string, cwd: string): LoadedPipeline {
   return { ...pickPipeline(exported, path.relative(cwd, file) || file), file };
 }
 
-/** A Pipeline, also when it comes from another copy of this library (instanceof then fails). */
+/**
+ * A Pipeline, also when the module built it with another copy of cdk-mlops (the compiled build,
+ * or another install) than the one the CLI runs: the check is by brand, not instanceof.
+ */
 export function isPipeline(value: unknown): value is Pipeline {
-  if (value instanceof Pipeline) {
-    return true;
-  }
-  const v = value as Partial<Pipeline> | null;
-  return typeof v === 'object' && v !== null && typeof v.name === 'string' && typeof v.graph === 'function' && typeof v.resolveParameters === 'function';
+  return Pipeline.isPipeline(value);
 }
 
 /** The Pipeline among a module's exports: `pipeline`, else the default export, else the only one. */

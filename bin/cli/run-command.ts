@@ -1,4 +1,5 @@
 import * as path from 'path';
+import { isA } from '../../lib/pipeline/brand';
 import { PipelineValidationError, StepKind } from '../../lib/pipeline';
 import { CacheMode, defaultStateDirs, findProjectDir, LocalRunError, PlainReporter, RunReporter, runLocally, RunStatus, TaskState, TtyReporter } from '../../lib/local';
 import { CliError } from './errors';
@@ -68,7 +69,8 @@ async function run(spec: string, options: RunCommandOptions, io: CliIO, signal?:
       env: io.env,
     });
   } catch (e) {
-    if (e instanceof PipelineValidationError || e instanceof LocalRunError) {
+    // The module's own copy of cdk-mlops may have thrown the validation error: check its brand.
+    if (isA(e, PipelineValidationError) || e instanceof LocalRunError) {
       throw new CliError(e.message, undefined, e instanceof LocalRunError ? EXIT.FAILED : EXIT.BAD_INPUT);
     }
     throw e;

@@ -1,8 +1,9 @@
 import { Code } from '../pipeline/code';
 import { ContainerStep } from '../pipeline/container-step';
-import { ScriptStep } from '../pipeline/script-step';
+import { MODEL_DIR_VAR } from '../pipeline/contract';
+import { outputVariable } from '../runtime/launch';
 import { codeFingerprint, jsonFingerprint } from './fingerprint';
-import { PlannedStep } from './plan';
+import { PlannedStep } from './planned';
 
 export interface CacheKey {
   readonly key: string;
@@ -21,8 +22,9 @@ export class CacheKeys {
 
   constructor(private readonly pipeline: string) {}
 
-  /** `inputs` maps each input name to its content fingerprint. */
-  public keyOf(step: PlannedStep, container: ContainerStep, item: string | undefined, inputs: { [name: string]: string }): CacheKey {
+  /** `inputs` maps each input name to its content fingerprint (one per item for a collection). */
+  public keyOf(step: PlannedStep, container: ContainerStep, item: string | undefined, inputs: { [name: string]: string | { [part: string]: string } }): CacheKey {
+    const ports = container.outputPorts();
     const material = {
       cache: 'mlops-local-cache/1',
       pipeline: this.pipeline,
@@ -32,7 +34,8 @@ export class CacheKeys {
       arguments: container.arguments,
       env: container.env,
       image: container.image,
-      outputs: container instanceof ScriptStep ? container.outputNames : [],
+      // A training step's model is implied by its kind (keys stay what they were before ports).
+      outputs: Object.keys(ports).filter((port) => outputVariable(container, port, ports[port]) !== MODEL_DIR_VAR),
       metrics: container.metricTypes(),
       item,
       code: this.codeOf(container.code),

@@ -7,6 +7,7 @@ import {
   NotCondition,
   OrCondition,
 } from '../pipeline/condition';
+import { isA } from '../pipeline/brand';
 import { LiteralValue, MetricRef, ParameterRef, Scalar, Value } from '../pipeline/values';
 
 /** What a condition reads at run time: parameter values and the metrics steps wrote. */
@@ -29,20 +30,20 @@ export class ConditionError extends Error {
 
 /** Decides a condition on real values: numbers compare with numbers, strings and booleans with their own kind. */
 export function evaluateCondition(condition: Condition, inputs: ConditionInputs): boolean {
-  if (condition instanceof Comparison) {
+  if (isA(condition, Comparison)) {
     return compare(condition, resolve(condition.left, inputs), resolve(condition.right, inputs));
   }
-  if (condition instanceof InCondition) {
+  if (isA(condition, InCondition)) {
     const value = resolve(condition.value, inputs);
     return condition.candidates.some((candidate) => equal(condition, condition.value, value, candidate, resolve(candidate, inputs)));
   }
-  if (condition instanceof AndCondition) {
+  if (isA(condition, AndCondition)) {
     return condition.conditions.every((c) => evaluateCondition(c, inputs));
   }
-  if (condition instanceof OrCondition) {
+  if (isA(condition, OrCondition)) {
     return condition.conditions.some((c) => evaluateCondition(c, inputs));
   }
-  if (condition instanceof NotCondition) {
+  if (isA(condition, NotCondition)) {
     return !evaluateCondition(condition.condition, inputs);
   }
   throw new ConditionError(`'${condition}' is not a condition the local runner knows`);
@@ -50,16 +51,16 @@ export function evaluateCondition(condition: Condition, inputs: ConditionInputs)
 
 /** The run-time value of one operand. */
 export function resolve(value: Value, inputs: ConditionInputs): Scalar {
-  if (value instanceof LiteralValue) {
+  if (isA(value, LiteralValue)) {
     return value.value;
   }
-  if (value instanceof ParameterRef) {
+  if (isA(value, ParameterRef)) {
     if (!(value.name in inputs.parameters)) {
       throw new ConditionError(`parameter '${value.name}' has no value in this run`);
     }
     return inputs.parameters[value.name];
   }
-  if (value instanceof MetricRef) {
+  if (isA(value, MetricRef)) {
     const producer = value.step.name;
     const metrics = inputs.metricsOf(producer);
     if (metrics === undefined) {

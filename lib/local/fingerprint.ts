@@ -94,3 +94,8 @@ export function canonicalJson(value: unknown): string {
   }
   return JSON.stringify(value);
 }
+
+/** The fingerprint of one file's bytes (a metrics file). */
+export function fileFingerprint(file: string): string {
+  return fileDigest(file, Buffer.allocUnsafe(CHUNK));
+}

@@ -12,4 +12,6 @@ export * from './report';
 export * from './reporter';
 export * from './run-directory';
 export * from './runner';
+export * from './sources';
 export * from './state';
+export * from './steps';

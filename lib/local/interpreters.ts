@@ -2,9 +2,9 @@ import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ScriptRuntime } from '../pipeline/code';
-import { ContainerStep } from '../pipeline/container-step';
+import type { ContainerStep } from '../pipeline/container-step';
 import { LocalRunError } from './errors';
-import { PlannedStep } from './plan';
+import { PlannedStep } from './planned';
 import { findRequirements, PythonEnvironment } from './python-env';
 
 /** The interpreter that runs the step launcher (and through it the script) for each runtime. */
@@ -28,7 +28,7 @@ export interface InterpreterOptions {
  * or missing packages fail the run up front with the command that fixes them.
  */
 export async function prepareInterpreters(steps: PlannedStep[], options: InterpreterOptions): Promise<Interpreters> {
-  const containers = steps.filter((s) => s.step instanceof ContainerStep);
+  const containers = steps.filter((s) => s.handler.runsAs === 'process');
   if (options.python) {
     return { python: options.python, shell: options.python };
   }

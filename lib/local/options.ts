@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { CacheMode } from './plan';
+import { CacheMode } from './planned';
 import { RunReporter } from './reporter';
 
 export interface LocalRunOptions {

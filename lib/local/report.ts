@@ -1,7 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ScriptStep } from '../pipeline/script-step';
-import { LocalRunPlan } from './plan';
+import { LocalRunPlan } from './planned';
 import { RunDirectory } from './run-directory';
 import { RunStatus, StepRecord, TaskRecord, TaskState } from './state';
 
@@ -65,21 +64,22 @@ export function buildReport(plan: LocalRunPlan, run: RunDirectory, startedAtMs: 
     warnings: plan.warnings,
     steps: plan.steps.map((ps): StepReport => {
       const record: StepRecord = state.steps[ps.name];
-      const outputs = ps.step instanceof ScriptStep ? ps.step.outputNames : [];
-      const hasModel = ps.kind === 'training';
       return {
         name: ps.name,
         kind: ps.kind,
-        ...taskReport(run, ps.name, undefined, record, outputs, hasModel),
+        ...taskReport(run, ps.name, undefined, record, ps.ports),
         outcome: record.outcome,
         registered: record.registered,
-        items: record.items?.map((item, i) => taskReport(run, ps.name, i, item, outputs, hasModel)),
+        items: record.items?.map((item, i) => taskReport(run, ps.name, i, item, ps.ports)),
       };
     }),
   };
 }
 
-function taskReport(run: RunDirectory, step: string, item: number | undefined, record: TaskRecord, outputs: string[], hasModel: boolean): TaskReport {
+/** `ports`: where each directory port lives in the result; the model directory is reported as `model`, the others as outputs. */
+function taskReport(run: RunDirectory, step: string, item: number | undefined, record: TaskRecord, ports: { readonly [port: string]: string }): TaskReport {
+  const outputs = Object.keys(ports).filter((port) => ports[port] !== 'model');
+  const hasModel = Object.values(ports).includes('model');
   const done = record.state === TaskState.SUCCEEDED || record.state === TaskState.CACHED;
   const result = run.resultDir(step, item);
   const hasResult = done && fs.existsSync(result);
@@ -97,7 +97,7 @@ function taskReport(run: RunDirectory, step: string, item: number | undefined, r
     cached: record.state === TaskState.CACHED,
     durationMs: record.durationMs,
     metrics: record.metrics,
-    outputs: hasResult && outputs.length ? Object.fromEntries(outputs.map((o) => [o, path.join(result, 'outputs', o)])) : undefined,
+    outputs: hasResult && outputs.length ? Object.fromEntries(outputs.map((o) => [o, path.join(result, ...ports[o].split('/'))])) : undefined,
     model: hasResult && hasModel ? path.join(result, 'model') : undefined,
     logs,
     error: record.error,

@@ -1,7 +1,6 @@
 import * as fs from 'fs';
-import { ContainerStep } from '../pipeline/container-step';
 import { RUN_ID_VAR } from '../pipeline/contract';
-import { PlannedStep } from './plan';
+import { PlannedStep } from './planned';
 import { RunDirectory } from './run-directory';
 import { FINISHED_STATES, RunStatus, TaskRecord, TaskState } from './state';
 
@@ -23,7 +22,7 @@ export function prepareResume(run: RunDirectory, steps: PlannedStep[]): string[]
   state.finishedAt = undefined;
   for (const step of steps) {
     const record = state.steps[step.name];
-    const isContainer = step.step instanceof ContainerStep;
+    const isContainer = step.handler.runsAs === 'process';
     if (FINISHED_STATES.has(record.state) && record.state !== TaskState.SKIPPED && isContainer && !record.items && !fs.existsSync(run.resultDir(step.name))) {
       notices.push(`step '${step.name}' was recorded as finished but its result directory is missing; it runs again`);
       record.state = TaskState.PENDING;

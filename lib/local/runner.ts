@@ -1,33 +1,26 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ConditionStep } from '../pipeline/condition-step';
-import { ContainerStep } from '../pipeline/container-step';
 import * as contract from '../pipeline/contract';
-import { FailStep } from '../pipeline/fail-step';
 import { Pipeline } from '../pipeline/pipeline';
-import { RegisterModelStep } from '../pipeline/register-model-step';
-import { ScriptStep } from '../pipeline/script-step';
-import { StepKind } from '../pipeline/step';
-import { StepArtifact } from '../pipeline/values';
-import { LAUNCHER_PATH } from '../runtime/paths';
 import { removeTree, tempName } from './atomic';
 import { CacheStore } from './cache';
-import { CacheKey, CacheKeys } from './cache-key';
-import { ConditionError, evaluateCondition } from './conditions';
+import { CacheKeys } from './cache-key';
 import { LocalRunError } from './errors';
-import { directoryFingerprint } from './fingerprint';
-import { findProjectDir, interpreterFor, Interpreters, prepareInterpreters } from './interpreters';
-import { CacheMode, LocalRunPlan, planLocalRun, PlannedStep } from './plan';
-import { RunningProcess, startProcess } from './process';
+import { findProjectDir, Interpreters, prepareInterpreters } from './interpreters';
+import { Interruption } from './interruption';
+import { defaultStateDirs, LocalRunOptions } from './options';
+import { planLocalRun } from './plan';
+import { CacheMode, LocalRunPlan, PlannedStep } from './planned';
+import { ProcessTaskContext, runProcessTask } from './process-task';
 import { LocalModelRegistry } from './registry';
 import { buildReport, RunReport } from './report';
-import { RunReporter, SilentReporter, StepView } from './reporter';
+import { RunReporter, SilentReporter } from './reporter';
 import { prepareResume } from './resume';
 import { RunDirectory } from './run-directory';
-import { FINISHED_STATES, RunStatus, StepRecord, TaskRecord, TaskState } from './state';
-import { stepEnvironment } from './step-environment';
-import { defaultStateDirs, LocalRunOptions } from './options';
+import { RunProgress, Task } from './run-progress';
+import { SourceRunContext } from './sources';
+import { FINISHED_STATES, RunStatus, StepRecord, TaskState } from './state';
 
 /**
  * Runs a pipeline on this machine with the same meaning as the cloud engines, and returns the run
@@ -38,13 +31,11 @@ export async function runLocally(pipeline: Pipeline, options: LocalRunOptions = 
   return new LocalRun(pipeline, options).run();
 }
 
-interface Task {
-  readonly step: PlannedStep;
-  readonly record: TaskRecord;
-  /** forEach item index. */
-  readonly index?: number;
-}
-
+/**
+ * One run: opens (or resumes) its directory, then schedules the plan's steps as they become
+ * ready. Process steps are queued as tasks (one per forEach item) and run up to maxParallel at
+ * once; inline steps are decided here by their handler.
+ */
 class LocalRun {
   private readonly options: LocalRunOptions;
   private readonly reporter: RunReporter;
@@ -53,19 +44,19 @@ class LocalRun {
   private readonly maxParallel: number;
   private plan!: LocalRunPlan;
   private run_!: RunDirectory;
+  private progress!: RunProgress;
   private readonly cache: CacheStore;
   private readonly registry: LocalModelRegistry;
   private interpreters: Interpreters = {};
-  private cacheKeys!: CacheKeys;
+  private readonly interruption = new Interruption();
   private readonly queue: Task[] = [];
   /** Steps whose tasks are queued or running (their records say pending until a task starts). */
   private readonly queued = new Set<string>();
   private readonly running = new Map<Task, Promise<void>>();
-  private readonly processes = new Set<RunningProcess>();
-  private failure?: string;
-  private interrupted = false;
+  private readonly cacheKeys: CacheKeys;
+  /** Values computed once per run (fingerprints of data read in place). */
+  private readonly computed = new Map<string, string>();
   private startedAtMs = Date.now();
-  private wakeUp?: () => void;
 
   constructor(private readonly pipeline: Pipeline, options: LocalRunOptions) {
     this.options = options;
@@ -84,10 +75,45 @@ class LocalRun {
     this.maxParallel = maxParallel;
     this.cache = new CacheStore(this.dirs.cacheDir);
     this.registry = new LocalModelRegistry(this.dirs.registryDir);
+    this.cacheKeys = new CacheKeys(pipeline.name);
   }
 
   public async run(): Promise<RunReport> {
     const resumed = this.options.resume !== undefined;
+    await this.open(resumed);
+    this.progress = new RunProgress(this.run_, this.reporter);
+    const onAbort = () => this.interruption.interrupt();
+    this.options.signal?.addEventListener('abort', onAbort);
+    try {
+      this.startedAtMs = Date.now();
+      this.reporter.runStarted({
+        runId: this.run_.runId,
+        pipeline: this.pipeline.name,
+        runDir: this.run_.directory,
+        resumed,
+        steps: this.plan.steps.map((s) => this.progress.view(s)),
+        warnings: this.plan.warnings,
+      });
+      if (this.options.signal?.aborted) {
+        this.interruption.interrupt();
+      }
+      if (resumed && this.run_.state.status === RunStatus.SUCCEEDED) {
+        this.startedAtMs = Date.parse(this.run_.state.startedAt); // nothing to do: report the run as it was
+      } else {
+        await this.loop();
+        this.finish();
+      }
+    } finally {
+      this.options.signal?.removeEventListener('abort', onAbort);
+      this.run_.unlock();
+    }
+    const report = buildReport(this.plan, this.run_, this.startedAtMs);
+    this.reporter.runFinished(report);
+    return report;
+  }
+
+  /** Plans the run and opens its directory: a new one, or the earlier run to resume. */
+  private async open(resumed: boolean): Promise<void> {
     if (resumed && this.options.parameters && Object.keys(this.options.parameters).length > 0) {
       throw new LocalRunError(
         `a resumed run keeps the parameters it started with; got ${Object.keys(this.options.parameters).map((p) => `'${p}'`).join(', ')}`,
@@ -112,7 +138,6 @@ class LocalRun {
     } else {
       this.plan = planLocalRun(this.pipeline, { parameters: this.options.parameters, cacheMode: this.options.cacheMode });
     }
-    this.cacheKeys = new CacheKeys(this.pipeline.name);
     try {
       this.interpreters = await prepareInterpreters(this.plan.steps, {
         projectDir: this.projectDir,
@@ -135,37 +160,9 @@ class LocalRun {
           cacheMode: this.options.cacheMode ?? CacheMode.POLICY,
           steps: this.plan.steps.map((s) => s.name),
         },
-        Object.fromEntries(this.plan.steps.map((s) => [s.name, newStepRecord(s)])),
+        Object.fromEntries(this.plan.steps.map((s) => [s.name, { kind: s.kind, state: TaskState.PENDING, attempts: 0 }])),
       );
     }
-    const onAbort = () => this.interrupt();
-    this.options.signal?.addEventListener('abort', onAbort);
-    try {
-      this.startedAtMs = Date.now();
-      this.reporter.runStarted({
-        runId: this.run_.runId,
-        pipeline: this.pipeline.name,
-        runDir: this.run_.directory,
-        resumed,
-        steps: this.plan.steps.map((s) => this.view(s)),
-        warnings: this.plan.warnings,
-      });
-      if (this.options.signal?.aborted) {
-        this.interrupt();
-      }
-      if (resumed && this.run_.state.status === RunStatus.SUCCEEDED) {
-        this.startedAtMs = Date.parse(this.run_.state.startedAt); // nothing to do: report the run as it was
-      } else {
-        await this.loop();
-        this.finish();
-      }
-    } finally {
-      this.options.signal?.removeEventListener('abort', onAbort);
-      this.run_.unlock();
-    }
-    const report = buildReport(this.plan, this.run_, this.startedAtMs);
-    this.reporter.runFinished(report);
-    return report;
   }
 
   // ---- scheduling ----
@@ -177,30 +174,30 @@ class LocalRun {
         return;
       }
       await new Promise<void>((resolve) => {
-        this.wakeUp = resolve;
+        this.interruption.wakeUp = resolve;
         void Promise.race(this.running.values()).then(resolve);
       });
-      this.wakeUp = undefined;
+      this.interruption.wakeUp = undefined;
     }
   }
 
-  /** Starts what is ready, until nothing more can start now. Steps without a process finish here. */
+  /** Starts what is ready, until nothing more can start now. Inline steps finish here. */
   private schedule(): void {
     let progress = true;
     while (progress && !this.stopping) {
       progress = false;
       for (const step of this.plan.steps) {
-        const record = this.record(step.name);
+        const record = this.progress.record(step.name);
         if (record.state !== TaskState.PENDING || this.queued.has(step.name)) {
           continue;
         }
         const readiness = this.readiness(step);
         if (readiness === 'skip') {
-          this.setState(step, record, TaskState.SKIPPED);
+          this.progress.setState(step, record, TaskState.SKIPPED);
           progress = true;
         } else if (readiness === 'ready') {
           progress = true;
-          if (step.step instanceof ContainerStep) {
+          if (step.handler.runsAs === 'process') {
             this.enqueue(step, record);
           } else {
             this.runInline(step, record);
@@ -214,22 +211,23 @@ class LocalRun {
     if (this.stopping) {
       this.queue.length = 0; // queued tasks never started: they stay pending, for a resume
     }
+    const context = this.taskContext();
     while (this.queue.length > 0 && this.running.size < this.maxParallel) {
       const task = this.queue.shift()!;
-      const done = this.runContainerTask(task)
-        .catch((e) => this.failTask(task, `the local runner failed: ${(e as Error).message}`))
+      const done = runProcessTask(task, context)
+        .catch((e) => this.progress.failTask(task, `the local runner failed: ${(e as Error).message}`))
         .finally(() => this.running.delete(task));
       this.running.set(task, done);
     }
   }
 
   private get stopping(): boolean {
-    return this.interrupted || this.failure !== undefined;
+    return this.interruption.interrupted || this.progress.failure !== undefined;
   }
 
   private readiness(step: PlannedStep): 'ready' | 'wait' | 'skip' {
     for (const { condition, branch } of step.scope) {
-      const decided = this.record(condition);
+      const decided = this.progress.record(condition);
       if (decided.state === TaskState.SKIPPED || (decided.state === TaskState.SUCCEEDED && decided.outcome !== branch)) {
         return 'skip';
       }
@@ -238,7 +236,7 @@ class LocalRun {
       }
     }
     for (const name of step.upstream) {
-      const state = this.record(name).state;
+      const state = this.progress.record(name).state;
       if (state === TaskState.SKIPPED) {
         return 'skip';
       }
@@ -249,7 +247,7 @@ class LocalRun {
     return 'ready';
   }
 
-  /** Queues a ready container step's tasks; they stay pending until a slot is free. */
+  /** Queues a ready process step's tasks; they stay pending until a slot is free. */
   private enqueue(step: PlannedStep, record: StepRecord): void {
     this.queued.add(step.name);
     if (step.items) {
@@ -262,65 +260,89 @@ class LocalRun {
       });
       if (record.items.every((item) => FINISHED_STATES.has(item.state))) {
         record.startedAt ??= new Date().toISOString();
-        this.completeForEach(step, record);
+        this.progress.completeForEach(step, record);
       }
     } else {
       this.queue.push({ step, record });
     }
   }
 
-  // ---- steps that run in the runner itself ----
+  private taskContext(): ProcessTaskContext {
+    return {
+      pipeline: this.pipeline.name,
+      run: this.run_,
+      progress: this.progress,
+      interruption: this.interruption,
+      reporter: this.reporter,
+      cache: this.cache,
+      cacheKeys: this.cacheKeys,
+      interpreters: this.interpreters,
+      sources: this.sources(),
+      env: this.options.env ?? process.env,
+      logTailLines: this.options.logTailLines,
+    };
+  }
+
+  private sources(): SourceRunContext {
+    return {
+      resultDir: (step, item) => this.run_.resultDir(step, item),
+      record: (step) => this.progress.record(step),
+      once: (key, compute) => {
+        let value = this.computed.get(key);
+        if (value === undefined) {
+          value = compute();
+          this.computed.set(key, value);
+        }
+        return value;
+      },
+    };
+  }
+
+  // ---- steps decided in the runner ----
 
   private runInline(step: PlannedStep, record: StepRecord): void {
     const started = Date.now();
     record.startedAt = new Date(started).toISOString();
     record.attempts = 1;
-    const s = step.step;
+    const scratchDirs: string[] = [];
+    const scratch = () => {
+      const dir = path.join(this.run_.taskDir(step.name), tempName('input'));
+      fs.mkdirSync(dir, { recursive: true });
+      scratchDirs.push(dir);
+      return dir;
+    };
     try {
-      if (s instanceof ConditionStep) {
-        const holds = evaluateCondition(s.when, {
-          parameters: this.plan.parameters,
-          metricsOf: (name) => this.record(name).metrics,
-        });
-        record.outcome = holds ? 'then' : 'otherwise';
-        record.detail = `${s.when} is ${holds} -> ${record.outcome}`;
-        this.finishRecord(step, record, TaskState.SUCCEEDED, started);
-      } else if (s instanceof FailStep) {
-        record.error = s.message;
-        this.finishRecord(step, record, TaskState.FAILED, started);
-        this.failure ??= `fail step '${s.name}' stopped the run: ${s.message}`;
-      } else if (s instanceof RegisterModelStep) {
-        const source = s.model as StepArtifact;
-        const registered = this.registry.register(path.join(this.run_.resultDir(source.producer.name), 'model'), {
-          group: s.group,
-          pipeline: this.pipeline.name,
-          sourceRun: this.run_.runId,
-          registeredBy: s.name,
-          sourceStep: source.producer.name,
-          approvalStatus: s.approval,
-          metrics: this.runMetrics(),
-          image: s.image,
-          contentTypes: s.contentTypes,
-          responseTypes: s.responseTypes,
-        });
-        record.registered = { group: registered.group, version: registered.version, path: registered.path };
-        record.detail = `${registered.group} version ${registered.version}`;
-        this.finishRecord(step, record, TaskState.SUCCEEDED, started);
-      } else {
-        throw new Error(`the local runner cannot run ${s.kind} steps`);
+      const outcome = step.handler.decide!(step, {
+        pipeline: this.pipeline.name,
+        runId: this.run_.runId,
+        parameters: this.plan.parameters,
+        metricsOf: (name) => this.progress.record(name).metrics,
+        runMetrics: () => this.runMetrics(),
+        inputDirectory: (name) => step.inputs.find((i) => i.name === name)!.read.directory(this.sources(), scratch),
+        registry: this.registry,
+      });
+      record.outcome = outcome.outcome;
+      record.registered = outcome.registered;
+      record.detail = outcome.detail;
+      record.error = outcome.error;
+      this.progress.finishRecord(step, record, outcome.succeeded ? TaskState.SUCCEEDED : TaskState.FAILED, started);
+      if (!outcome.succeeded) {
+        this.progress.fail(outcome.stopsRun ?? `step '${step.name}' failed: ${outcome.error}`);
       }
     } catch (e) {
-      const message = e instanceof ConditionError ? `condition ${s.name}: ${e.message}` : (e as Error).message;
+      const message = (e as Error).message;
       record.error = message;
-      this.finishRecord(step, record, TaskState.FAILED, started);
-      this.failure ??= `step '${s.name}' failed: ${message}`;
+      this.progress.finishRecord(step, record, TaskState.FAILED, started);
+      this.progress.fail(`step '${step.name}' failed: ${message}`);
+    } finally {
+      scratchDirs.forEach(removeTree);
     }
   }
 
   private runMetrics(): { [step: string]: { [name: string]: unknown } } {
     const out: { [step: string]: { [name: string]: unknown } } = {};
     for (const step of this.plan.steps) {
-      const metrics = this.record(step.name).metrics;
+      const metrics = this.progress.record(step.name).metrics;
       if (metrics && Object.keys(metrics).length > 0) {
         out[step.name] = metrics;
       }
@@ -328,284 +350,14 @@ class LocalRun {
     return out;
   }
 
-  // ---- container steps ----
-
-  private async runContainerTask(task: Task): Promise<void> {
-    const { step, record, index } = task;
-    const container = step.step as ContainerStep;
-    const started = Date.now();
-    record.state = TaskState.RUNNING;
-    record.startedAt = new Date(started).toISOString();
-    if (index !== undefined) {
-      const parent = this.record(step.name);
-      parent.state = TaskState.RUNNING;
-      parent.startedAt ??= record.startedAt;
-    }
-    record.error = undefined;
-    record.logTail = undefined;
-    record.detail = undefined;
-    // Not saved yet: until the process runs (and its pid is recorded), a crash leaves the task
-    // pending, which a resume treats the same way.
-    this.run_.clearTask(step.name, index);
-
-    let cacheKey: CacheKey | undefined;
-    if (step.cache) {
-      cacheKey = this.cacheKey(step, container, record.item);
-      record.cacheKey = cacheKey.key;
-      const hit = this.cache.lookup(cacheKey.key, step.cache.expireAfterHours);
-      if (hit && this.cache.restore(hit, this.run_.resultDir(step.name, index))) {
-        record.metrics = hit.metadata.metrics;
-        record.fingerprints = { ...hit.metadata.artifactFingerprints };
-        record.detail = `result of run ${hit.metadata.runId}`;
-        this.finishTask(task, TaskState.CACHED, started);
-        return;
-      }
-    }
-
-    const maxAttempts = step.retry.maxRetries + 1;
-    for (let attempt = 1; ; attempt++) {
-      record.attempts++;
-      record.detail = maxAttempts > 1 ? `attempt ${attempt}/${maxAttempts}` : undefined;
-      const attemptStarted = Date.now();
-      const outcome = await this.runAttempt(task, container, record.attempts, attemptStarted);
-      if (outcome === 'stopped') {
-        record.state = TaskState.PENDING;
-        record.pid = undefined;
-        record.detail = 'interrupted';
-        this.save(step);
-        this.report(step);
-        return;
-      }
-      if (outcome.ok) {
-        if (cacheKey && step.cache) {
-          this.publish(task, container, cacheKey, step.cache.expireAfterHours);
-        }
-        record.detail = attempt > 1 ? `after ${attempt} attempts` : undefined;
-        this.finishTask(task, TaskState.SUCCEEDED, started);
-        return;
-      }
-      record.logTail = outcome.tail;
-      if (attempt >= maxAttempts || this.stopping) {
-        const attempts = attempt > 1 ? ` after ${attempt} attempts` : '';
-        record.error = `${outcome.reason}${attempts}`;
-        this.finishTask(task, TaskState.FAILED, started);
-        const which = record.item !== undefined ? `step '${step.name}' (item '${record.item}')` : `step '${step.name}'`;
-        this.failure ??= `${which} ${record.error}`;
-        return;
-      }
-      const delay = step.retry.intervalSeconds * Math.pow(step.retry.backoffRate, attempt - 1);
-      record.detail = `${outcome.reason}; retry ${attempt} of ${step.retry.maxRetries} in ${delay}s`;
-      this.save(step);
-      this.report(step);
-      this.reporter.stepOutput(step.name, `[mlops] ${outcome.reason}; retrying in ${delay}s (retry ${attempt} of ${step.retry.maxRetries})`, record.item);
-      if (!(await this.sleep(delay * 1000))) {
-        record.state = TaskState.PENDING;
-        record.detail = 'interrupted';
-        this.save(step);
-        this.report(step);
-        return;
-      }
-    }
-  }
-
-  private async runAttempt(task: Task, container: ContainerStep, attempt: number, started: number): Promise<'stopped' | { ok: true } | { ok: false; reason: string; tail: string[] }> {
-    const { step, record, index } = task;
-    const taskDir = this.run_.taskDir(step.name, index);
-    const attemptDir = path.join(taskDir, tempName(`attempt-${attempt}`));
-    const workDir = path.join(attemptDir, 'work');
-    fs.mkdirSync(workDir, { recursive: true });
-    const env = stepEnvironment(step, container, {
-      pipeline: this.pipeline.name,
-      runId: this.run_.runId,
-      base: this.options.env ?? process.env,
-      attemptDir,
-      artifactDir: (source) => this.artifactDir(source),
-      item: record.item,
-    });
-    const logFile = this.run_.logFile(step.name, index, attempt);
-    const metricFlags = Object.entries(container.metricTypes()).flatMap(([name, type]) => [type === 'string' ? '--string-metric' : '--metric', name]);
-    const interpreter = interpreterFor(step, this.interpreters);
-    const proc = startProcess({
-      command: interpreter,
-      args: [LAUNCHER_PATH, '--code', container.code.directory, '--entry', container.entry, ...metricFlags, '--', ...container.arguments],
-      cwd: workDir,
-      env,
-      logFile,
-      timeoutSeconds: step.timeoutSeconds,
-      tailLines: this.options.logTailLines,
-      onLine: (line) => this.reporter.stepOutput(step.name, line, record.item),
-    });
-    this.processes.add(proc);
-    record.pid = proc.pid;
-    this.save(step);
-    this.report(step, started);
-    if (this.interrupted) {
-      proc.stop();
-    }
-    const result = await proc.result;
-    this.processes.delete(proc);
-    record.pid = undefined;
-    if (result.stopped && this.interrupted) {
-      removeTree(attemptDir);
-      return 'stopped';
-    }
-    if (result.spawnError) {
-      removeTree(attemptDir);
-      return { ok: false, reason: `could not be started (${interpreter}: ${result.spawnError.message})`, tail: result.tail };
-    }
-    if (result.exitCode !== 0) {
-      removeTree(attemptDir);
-      // The launcher explains broken contracts (no metrics file, ...) in one line: lift it into the reason.
-      const contractProblem = result.tail.find((line) => line.startsWith('[mlops] step contract: '))?.slice('[mlops] step contract: '.length);
-      const reason = result.timedOut
-        ? `timed out after ${step.timeoutSeconds}s`
-        : result.signal
-          ? `was killed by ${result.signal}`
-          : `exited with code ${result.exitCode}${contractProblem ? ` (${contractProblem})` : ''}`;
-      return { ok: false, reason, tail: result.tail };
-    }
-    record.metrics = readMetrics(path.join(attemptDir, contract.METRICS_FILE_NAME));
-    removeDirectory(workDir);
-    fs.renameSync(attemptDir, this.run_.resultDir(step.name, index));
-    return { ok: true };
-  }
-
-  private artifactDir(source: StepArtifact): string {
-    const result = this.run_.resultDir(source.producer.name);
-    return source.isModel ? path.join(result, 'model') : path.join(result, 'outputs', source.name);
-  }
-
-  // ---- cache ----
-
-  private cacheKey(step: PlannedStep, container: ContainerStep, item: string | undefined): CacheKey {
-    const inputs = Object.fromEntries(Object.entries(container.inputs()).map(([name, source]) => [name, this.artifactFingerprint(source as StepArtifact)]));
-    return this.cacheKeys.keyOf(step, container, item, inputs);
-  }
-
-  /** The content fingerprint of an upstream artifact, computed once and kept in its producer's record. */
-  private artifactFingerprint(source: StepArtifact): string {
-    const record = this.record(source.producer.name);
-    const id = source.isModel ? 'model' : `outputs/${source.name}`;
-    record.fingerprints ??= {};
-    record.fingerprints[id] ??= directoryFingerprint(this.artifactDir(source));
-    return record.fingerprints[id];
-  }
-
-  private publish(task: Task, container: ContainerStep, { key, material }: CacheKey, expireAfterHours: number | undefined): void {
-    const { step, record, index } = task;
-    const result = this.run_.resultDir(step.name, index);
-    const fingerprints: { [artifact: string]: string } = {};
-    for (const output of container instanceof ScriptStep ? container.outputNames : []) {
-      fingerprints[`outputs/${output}`] = directoryFingerprint(path.join(result, 'outputs', output));
-    }
-    if (step.kind === StepKind.TRAINING) {
-      fingerprints.model = directoryFingerprint(path.join(result, 'model'));
-    }
-    record.fingerprints = fingerprints;
-    try {
-      this.cache.publish(result, {
-        key,
-        pipeline: this.pipeline.name,
-        step: step.name,
-        item: record.item,
-        runId: this.run_.runId,
-        metrics: record.metrics,
-        artifactFingerprints: fingerprints,
-        keyMaterial: material,
-      }, expireAfterHours);
-    } catch (e) {
-      this.reporter.notice(`could not store the result of step '${step.name}' in the cache (${(e as Error).message}); the run goes on`);
-    }
-  }
-
-  // ---- state ----
-
-  private record(step: string): StepRecord {
-    return this.run_.state.steps[step];
-  }
-
-  private finishTask(task: Task, state: TaskState, started: number): void {
-    const { step, record } = task;
-    record.state = state;
-    record.finishedAt = new Date().toISOString();
-    record.durationMs = Date.now() - started;
-    record.pid = undefined;
-    if (task.index === undefined) {
-      this.finishRecord(step, record as StepRecord, state, started);
-      return;
-    }
-    const parent = this.record(step.name);
-    if (parent.items!.every((item) => FINISHED_STATES.has(item.state))) {
-      this.completeForEach(step, parent);
-    } else if (state === TaskState.FAILED) {
-      parent.error = `item '${record.item}': ${record.error}`;
-      this.finishRecord(step, parent, TaskState.FAILED, Date.parse(parent.startedAt ?? record.startedAt!));
-    } else {
-      this.save(step);
-      this.report(step);
-    }
-  }
-
-  private completeForEach(step: PlannedStep, record: StepRecord): void {
-    const all = record.items!;
-    const state = all.every((item) => item.state === TaskState.CACHED) ? TaskState.CACHED : TaskState.SUCCEEDED;
-    record.attempts = all.reduce((n, item) => n + item.attempts, 0);
-    this.finishRecord(step, record, state, Date.parse(record.startedAt ?? new Date().toISOString()));
-  }
-
-  private finishRecord(step: PlannedStep, record: StepRecord, state: TaskState, started: number): void {
-    record.state = state;
-    record.finishedAt = new Date().toISOString();
-    record.durationMs = Date.now() - started;
-    record.pid = undefined;
-    this.save(step);
-    this.report(step);
-  }
-
-  private failTask(task: Task, message: string): void {
-    task.record.error = message;
-    this.finishTask(task, TaskState.FAILED, Date.parse(task.record.startedAt ?? new Date().toISOString()));
-    this.failure ??= `step '${task.step.name}' ${message}`;
-  }
-
-  private setState(step: PlannedStep, record: StepRecord, state: TaskState): void {
-    record.state = state;
-    this.save(step);
-    this.report(step);
-  }
-
-  /** Writes one step's state file (each step has its own, so a save costs the same in any pipeline size). */
-  private save(step: PlannedStep): void {
-    this.run_.saveStep(step.name);
-  }
-
-  private report(step: PlannedStep, attemptStarted?: number): void {
-    this.reporter.stepChanged(this.view(step, attemptStarted));
-  }
-
-  private view(step: PlannedStep, attemptStarted?: number): StepView {
-    const record = this.record(step.name);
-    const items = record.items;
-    return {
-      name: step.name,
-      kind: step.kind,
-      depth: step.scope.length,
-      state: record.state,
-      startedAtMs: attemptStarted ?? (record.startedAt ? Date.parse(record.startedAt) : undefined),
-      durationMs: record.durationMs,
-      detail: record.state === TaskState.FAILED ? record.error : record.detail,
-      items: items ? { done: items.filter((i) => FINISHED_STATES.has(i.state)).length, total: items.length } : undefined,
-    };
-  }
-
   private finish(): void {
     const state = this.run_.state;
-    const unfinished = this.plan.steps.filter((s) => !FINISHED_STATES.has(this.record(s.name).state));
-    if (this.interrupted) {
+    const unfinished = this.plan.steps.filter((s) => !FINISHED_STATES.has(this.progress.record(s.name).state));
+    if (this.interruption.interrupted) {
       state.status = RunStatus.INTERRUPTED;
       state.error = 'interrupted';
       for (const step of unfinished) {
-        const record = this.record(step.name);
+        const record = this.progress.record(step.name);
         if (record.state === TaskState.RUNNING) {
           record.state = TaskState.PENDING;
           record.items?.forEach((item) => {
@@ -615,9 +367,9 @@ class LocalRun {
           });
         }
       }
-    } else if (this.failure !== undefined) {
+    } else if (this.progress.failure !== undefined) {
       state.status = RunStatus.FAILED;
-      state.error = this.failure;
+      state.error = this.progress.failure;
     } else if (unfinished.length > 0) {
       state.status = RunStatus.FAILED;
       state.error = `internal: steps ${unfinished.map((s) => `'${s.name}'`).join(', ')} never became ready`;
@@ -626,69 +378,7 @@ class LocalRun {
       state.error = undefined;
     }
     state.finishedAt = new Date().toISOString();
-    this.plan.steps.forEach((step) => this.save(step));
+    this.plan.steps.forEach((step) => this.progress.save(step));
     this.run_.save();
   }
-
-  // ---- interruption ----
-
-  private interrupt(): void {
-    if (this.interrupted) {
-      return;
-    }
-    this.interrupted = true;
-    for (const proc of this.processes) {
-      proc.stop();
-    }
-    this.wakeUp?.();
-    this.sleepers.forEach((wake) => wake());
-  }
-
-  private readonly sleepers = new Set<() => void>();
-
-  /** Waits; false when the run was interrupted meanwhile. */
-  private sleep(ms: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        this.sleepers.delete(wake);
-        resolve(false);
-      };
-      const timer = setTimeout(() => {
-        this.sleepers.delete(wake);
-        resolve(!this.interrupted);
-      }, ms);
-      this.sleepers.add(wake);
-    });
-  }
 }
-
-/** Removes a directory; the common case (the script left its scratch directory empty) is one rmdir. */
-function removeDirectory(dir: string): void {
-  try {
-    fs.rmdirSync(dir);
-  } catch {
-    removeTree(dir);
-  }
-}
-
-function newStepRecord(step: PlannedStep): StepRecord {
-  return { kind: step.kind, state: TaskState.PENDING, attempts: 0 };
-}
-
-/** The metrics file of a successful attempt, when the step wrote one (the launcher has checked it). */
-function readMetrics(file: string): { [name: string]: unknown } | undefined {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-  try {
-    const value = JSON.parse(text);
-    return value && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-

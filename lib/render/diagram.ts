@@ -1,31 +1,29 @@
-import {
-  Branch,
-  ConditionStep,
-  ContainerStep,
-  FailStep,
-  MetricRef,
-  Pipeline,
-  PipelineGraph,
-  RegisterModelStep,
-  ScriptStep,
-  Step,
-  StepArtifact,
-  StepKind,
-  StepNode,
-} from '../pipeline';
+import { isA } from '../pipeline/brand';
+import { Branch, ConditionStep } from '../pipeline/condition-step';
+import { ContainerStep } from '../pipeline/container-step';
+import { PipelineValidationError } from '../pipeline/errors';
+import { PipelineGraph, StepNode } from '../pipeline/graph';
+import { sourceHandler, stepHandler } from '../pipeline/handlers';
+import { Pipeline } from '../pipeline/pipeline';
+import { Step } from '../pipeline/step';
+import { MetricRef } from '../pipeline/values';
+import { NodeShape } from './shapes';
+import { DrawnSource, RENDER_SOURCES } from './sources';
+import { DATA_NODE, RENDER_STEPS, RenderStepHandler } from './steps';
+import { BoxStyle } from './style';
 import { oneLine, truncate } from './text';
 
 /**
- * What a diagram of a pipeline shows, independent of the drawing format: one node per step, the
- * edges between them and one cluster per condition branch. Mermaid and SVG both draw this, so
- * they always agree.
+ * What a diagram of a pipeline shows, independent of the drawing format: one node per step (and
+ * per URI read), the edges between them and one cluster per condition branch. Mermaid and SVG
+ * both draw this, so they always agree.
  */
 export interface Diagram {
   readonly pipelineName: string;
   readonly description?: string;
   /** `name = default` (or `name: type` when there is no default), in definition order. */
   readonly parameters: string[];
-  /** Steps in the graph's topological order. */
+  /** Steps in the graph's topological order, each data node just before its first reader. */
   readonly nodes: DiagramNode[];
   /** Branches, each after its condition and before the branches nested in it. */
   readonly clusters: DiagramCluster[];
@@ -33,10 +31,20 @@ export interface Diagram {
 }
 
 export interface DiagramNode {
-  /** A valid Mermaid/XML id, unique in the diagram: 's_' and the step name with '-' as '_'. */
+  /** A valid Mermaid/XML id, unique in the diagram: 's_' and the step name with '-' as '_' ('d_<n>' for data). */
   readonly id: string;
+  /** 'step' for a pipeline step, 'data' for data read from a URI. */
+  readonly role: 'step' | 'data';
+  /** The step's name (the URI, shortened, for data). */
   readonly name: string;
-  readonly kind: StepKind;
+  /** The step's kind (the data source kind for data). */
+  readonly kind: string;
+  /** The kind's caption: 'script', 'register-model', 'data'. */
+  readonly kindLabel: string;
+  readonly shape: NodeShape;
+  /** The Mermaid class of the node's kind. */
+  readonly className: string;
+  readonly style: BoxStyle;
   /** One short line on what the step does: its script, model group, condition or message. */
   readonly detail?: string;
   /** Static fan-out: the step runs once per item. */
@@ -59,9 +67,9 @@ export interface DiagramCluster {
   readonly members: string[];
 }
 
-/** Why one step follows another. */
+/** Why one node follows another. */
 export enum EdgeKind {
-  /** The target reads an output directory or model of the source. */
+  /** The target reads an output directory, model or collection of the source, or data at a URI. */
   DATA = 'data',
   /** The target (usually a condition) reads a metric the source reports. */
   METRIC = 'metric',
@@ -75,35 +83,52 @@ export interface DiagramEdge {
   readonly from: string;
   readonly to: string;
   readonly kind: EdgeKind;
-  /** Artifact or metric names, 'then'/'otherwise', or the fan-in of a forEach step. */
+  /** Artifact or metric names, 'collect <port>', 'then'/'otherwise', or the fan-in of a forEach step. */
   readonly label?: string;
   /** For branch edges. */
   readonly branch?: Branch;
 }
 
-/**
- * The longest detail a node shows; the full text stays in the node's facts. Conditions get more
- * room: they are what a condition node is about.
- */
+/** How the renderers name themselves in the standard "not supported" problems. */
+export const RENDER_ENGINE = 'the diagram renderer';
+
+/** The longest detail a node shows by default; the full text stays in the node's facts. */
 const DETAIL_MAX_CHARS = 72;
-const CONDITION_MAX_CHARS = 160;
+/** The longest URI a data node shows. */
+const URI_MAX_CHARS = 48;
 /** forEach items listed on a node before '…'. */
 const FOR_EACH_SHOWN = 4;
 
-export const KIND_LABEL: { [kind: string]: string } = {
-  [StepKind.SCRIPT]: 'script',
-  [StepKind.TRAINING]: 'training',
-  [StepKind.CONDITION]: 'condition',
-  [StepKind.REGISTER_MODEL]: 'register-model',
-  [StepKind.FAIL]: 'fail',
-};
-
-/** Builds the diagram of a pipeline; validates it first (through `pipeline.graph()`). */
+/**
+ * Builds the diagram of a pipeline; validates it first (through `pipeline.graph()`). A step kind
+ * or data source kind without a render handler throws the standard PipelineValidationError.
+ */
 export function buildDiagram(pipeline: Pipeline): Diagram {
   const graph = pipeline.graph();
+  const problems: string[] = [];
+  const handlers = new Map<Step, RenderStepHandler>();
+  const drawn = new Map<Step, { input: string; drawn: DrawnSource }[]>();
+  for (const node of graph.nodes) {
+    const step = node.step;
+    const handler = stepHandler(RENDER_STEPS, step, RENDER_ENGINE, problems);
+    if (handler) {
+      handlers.set(step, handler);
+    }
+    const sources: { input: string; drawn: DrawnSource }[] = [];
+    for (const [input, source] of Object.entries(step.inputs())) {
+      const d = sourceHandler(RENDER_SOURCES, step, input, source, RENDER_ENGINE, problems)?.draw(source, input, (p) => problems.push(`step '${step.name}': ${p}`));
+      if (d) {
+        sources.push({ input, drawn: d });
+      }
+    }
+    drawn.set(step, sources);
+  }
+  if (problems.length > 0) {
+    throw new PipelineValidationError(`Pipeline '${pipeline.name}' (diagram)`, problems);
+  }
+
   const ids = nodeIds(graph);
   const clusterId = (condition: Step, branch: Branch) => `b${ids.get(condition)!.slice(1)}_${branch}`;
-
   const clusters: DiagramCluster[] = [];
   const visitBranches = (condition: ConditionStep, parent: string | undefined) => {
     for (const branch of [Branch.THEN, Branch.OTHERWISE]) {
@@ -112,32 +137,41 @@ export function buildDiagram(pipeline: Pipeline): Diagram {
         continue;
       }
       const id = clusterId(condition, branch);
-      clusters.push({
-        id,
-        condition: ids.get(condition)!,
-        conditionName: condition.name,
-        branch,
-        parent,
-        members: members.map((m) => ids.get(m.step)!),
-      });
-      members.filter((m) => m.step instanceof ConditionStep).forEach((m) => visitBranches(m.step as ConditionStep, id));
+      clusters.push({ id, condition: ids.get(condition)!, conditionName: condition.name, branch, parent, members: members.map((m) => ids.get(m.step)!) });
+      members.filter((m) => isA(m.step, ConditionStep)).forEach((m) => visitBranches(m.step as ConditionStep, id));
     }
   };
-  graph.topLevel().filter((n) => n.step instanceof ConditionStep).forEach((n) => visitBranches(n.step as ConditionStep, undefined));
+  graph.topLevel().filter((n) => isA(n.step, ConditionStep)).forEach((n) => visitBranches(n.step as ConditionStep, undefined));
 
-  const nodes = graph.nodes.map((node): DiagramNode => {
+  const dataIds = new Map<string, string>();
+  const nodes: DiagramNode[] = [];
+  for (const node of graph.nodes) {
+    for (const { drawn: d } of drawn.get(node.step)!) {
+      if ('data' in d && !dataIds.has(d.data.uri)) {
+        dataIds.set(d.data.uri, `d_${dataIds.size + 1}`);
+        nodes.push(dataNode(dataIds.get(d.data.uri)!, d.data.uri, d.data.type));
+      }
+    }
+    const step = node.step;
+    const handler = handlers.get(step)!;
     const inner = node.scope[node.scope.length - 1];
-    const forEach = node.step instanceof ScriptStep ? node.step.forEach : undefined;
-    return {
-      id: ids.get(node.step)!,
-      name: node.step.name,
-      kind: node.step.kind,
-      detail: detailOf(node.step),
+    const forEach = isA(step, ContainerStep) ? step.forEach : undefined;
+    const detail = handler.detail(step);
+    nodes.push({
+      id: ids.get(step)!,
+      role: 'step',
+      name: step.name,
+      kind: step.kind,
+      kindLabel: handler.label,
+      shape: handler.shape,
+      className: handler.className,
+      style: handler.style,
+      detail: detail === undefined ? undefined : truncate(oneLine(String(detail)), handler.detailMaxChars ?? DETAIL_MAX_CHARS),
       forEach: forEach && [...forEach],
       cluster: inner && clusterId(inner.condition, inner.branch),
-      facts: factsOf(node),
-    };
-  });
+      facts: factsOf(node, handler),
+    });
+  }
 
   return {
     pipelineName: pipeline.name,
@@ -147,7 +181,22 @@ export function buildDiagram(pipeline: Pipeline): Diagram {
     ),
     nodes,
     clusters,
-    edges: graph.nodes.flatMap((node) => edgesInto(node, graph, ids)),
+    edges: graph.nodes.flatMap((node) => edgesInto(node, graph, ids, drawn.get(node.step)!, dataIds)),
+  };
+}
+
+function dataNode(id: string, uri: string, type: string): DiagramNode {
+  return {
+    id,
+    role: 'data',
+    name: truncate(oneLine(uri), URI_MAX_CHARS),
+    kind: 'uri',
+    kindLabel: DATA_NODE.label,
+    shape: DATA_NODE.shape,
+    className: DATA_NODE.className,
+    style: DATA_NODE.style,
+    detail: type,
+    facts: [`data at ${oneLine(uri)}`, `read as ${type}`],
   };
 }
 
@@ -171,51 +220,19 @@ function nodeIds(graph: PipelineGraph): Map<Step, string> {
   return ids;
 }
 
-function detailOf(step: Step): string | undefined {
-  let detail: string | undefined;
-  if (step instanceof ContainerStep) {
-    detail = step.entry;
-  } else if (step instanceof ConditionStep) {
-    detail = String(step.when);
-  } else if (step instanceof RegisterModelStep) {
-    detail = `group ${step.group}`;
-  } else if (step instanceof FailStep) {
-    detail = step.message;
-  }
-  const max = step instanceof ConditionStep ? CONDITION_MAX_CHARS : DETAIL_MAX_CHARS;
-  return detail === undefined ? undefined : truncate(oneLine(String(detail)), max);
-}
-
 /** The forEach part of a node's label: '×3: a, b, c'. */
 export function forEachSummary(items: string[]): string {
   const shown = items.slice(0, FOR_EACH_SHOWN).map((item) => truncate(oneLine(item), 24));
   return `×${items.length}: ${shown.join(', ')}${items.length > FOR_EACH_SHOWN ? ', …' : ''}`;
 }
 
-function factsOf(node: StepNode): string[] {
+function factsOf(node: StepNode, handler: RenderStepHandler): string[] {
   const step = node.step;
-  const facts: string[] = [`${KIND_LABEL[step.kind]} step '${step.name}'`];
+  const facts: string[] = [`${handler.label} step '${step.name}'`];
   if (step.description) {
     facts.push(oneLine(step.description));
   }
-  if (step instanceof ConditionStep) {
-    facts.push(`when ${oneLine(String(step.when))}`);
-  }
-  if (step instanceof FailStep) {
-    facts.push(`message: ${oneLine(step.message)}`);
-  }
-  if (step instanceof RegisterModelStep) {
-    facts.push(`model group ${step.group}, approval ${step.approval}`);
-  }
-  if (step instanceof ScriptStep && step.forEach) {
-    facts.push(`forEach: ${step.forEach.map(oneLine).join(', ')}`);
-  }
-  if (step instanceof ContainerStep) {
-    const metrics = Object.keys(step.metricTypes());
-    if (metrics.length > 0) {
-      facts.push(`metrics: ${metrics.join(', ')}`);
-    }
-  }
+  facts.push(...handler.facts(step));
   const r = node.resources;
   if (r && Object.keys(r).length > 0) {
     const parts = [
@@ -238,10 +255,11 @@ function factsOf(node: StepNode): string[] {
 
 /**
  * The edges ending at one step, in a stable order: the branch edge from its condition (when it
- * starts its branch), then per upstream step (in graph order) data, metric and dependsOn edges.
- * A dependsOn on a step it already reads from adds nothing and is not drawn.
+ * starts its branch), the edges from the data it reads at URIs, then per upstream step (in graph
+ * order) data, metric and dependsOn edges. A dependsOn on a step it already reads from adds
+ * nothing and is not drawn.
  */
-function edgesInto(node: StepNode, graph: PipelineGraph, ids: Map<Step, string>): DiagramEdge[] {
+function edgesInto(node: StepNode, graph: PipelineGraph, ids: Map<Step, string>, sources: { input: string; drawn: DrawnSource }[], dataIds: Map<string, string>): DiagramEdge[] {
   const step = node.step;
   const to = ids.get(step)!;
   const edges: DiagramEdge[] = [];
@@ -255,14 +273,16 @@ function edgesInto(node: StepNode, graph: PipelineGraph, ids: Map<Step, string>)
   }
 
   const artifacts = new Map<Step, string[]>();
-  for (const source of Object.values(step.inputs())) {
-    if (source instanceof StepArtifact) {
-      addUnique(artifacts, source.producer, source.name);
+  for (const { drawn } of sources) {
+    if ('producer' in drawn) {
+      addUnique(artifacts, drawn.producer, drawn.label);
+    } else {
+      edges.push({ from: dataIds.get(drawn.data.uri)!, to, kind: EdgeKind.DATA, label: drawn.label });
     }
   }
   const metrics = new Map<Step, string[]>();
   for (const value of step.values()) {
-    if (value instanceof MetricRef) {
+    if (isA(value, MetricRef)) {
       addUnique(metrics, value.step, value.name);
     }
   }
@@ -278,7 +298,7 @@ function edgesInto(node: StepNode, graph: PipelineGraph, ids: Map<Step, string>)
     }
     const alreadyDrawn = read || metric || (inner && source === inner.condition);
     if (!alreadyDrawn && step.dependsOn.includes(source)) {
-      const fanIn = source instanceof ScriptStep && source.forEach ? `all ×${source.forEach.length}` : undefined;
+      const fanIn = isA(source, ContainerStep) && source.forEach ? `all ×${source.forEach.length}` : undefined;
       edges.push({ from, to, kind: EdgeKind.DEPENDS_ON, label: fanIn });
     }
   }

@@ -1,8 +1,16 @@
 import ELK from 'elkjs/lib/elk.bundled.js';
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
-import { StepKind } from '../pipeline';
-import { Diagram, DiagramCluster, DiagramEdge, DiagramNode, EdgeKind, forEachSummary, KIND_LABEL } from './diagram';
+import { Diagram, DiagramCluster, DiagramEdge, DiagramNode, EdgeKind, forEachSummary } from './diagram';
+import { LegendItem, legendEntries, legendMinWidth, placeLegend } from './legend';
+import { Box, SHAPES } from './shapes';
+import { FONTS, TextLine } from './fonts';
 import { Font, textWidth, wrapText } from './text';
+
+export { CYLINDER_RY, HEXAGON_INSET } from './shapes';
+export { FONTS } from './fonts';
+export type { TextLine } from './fonts';
+export type { Box } from './shapes';
+export type { LegendItem } from './legend';
 
 /**
  * Places a diagram for drawing: ELK's layered algorithm lays out steps, branch clusters, edges and
@@ -14,24 +22,6 @@ import { Font, textWidth, wrapText } from './text';
 export interface Point {
   readonly x: number;
   readonly y: number;
-}
-
-export interface Box {
-  readonly x: number;
-  readonly y: number;
-  readonly width: number;
-  readonly height: number;
-}
-
-/** One line of text; `x` is its centre for 'middle', its start for 'start'; `y` its baseline. */
-export interface TextLine {
-  readonly text: string;
-  readonly font: Font;
-  readonly x: number;
-  readonly y: number;
-  readonly anchor: 'start' | 'middle';
-  /** What the line is, used as its SVG class: 'name', 'detail', 'title', ... */
-  readonly role: string;
 }
 
 export interface NodeLayout {
@@ -56,14 +46,6 @@ export interface EdgeLayout {
   readonly label?: { readonly box: Box; readonly line: TextLine };
 }
 
-/** A legend entry: a sample of a node kind or of an edge kind, and its caption. */
-export interface LegendItem {
-  readonly sample: { readonly kind: 'node'; readonly stepKind: StepKind; readonly forEach?: boolean } | { readonly kind: 'edge'; readonly edgeKind: EdgeKind; readonly branch?: string };
-  /** Where the sample is drawn. */
-  readonly box: Box;
-  readonly caption: TextLine;
-}
-
 export interface PipelineLayout {
   readonly diagram: Diagram;
   readonly width: number;
@@ -77,16 +59,6 @@ export interface PipelineLayout {
   readonly legend: LegendItem[];
 }
 
-export const FONTS = {
-  title: { size: 18, bold: true },
-  subtitle: { size: 12 },
-  name: { size: 13, bold: true },
-  detail: { size: 12 },
-  edgeLabel: { size: 11 },
-  branchLabel: { size: 11, bold: true },
-  cluster: { size: 12, bold: true },
-  legend: { size: 11 },
-} satisfies { [role: string]: Font };
 
 const MARGIN = 20;
 const LINE_HEIGHT = 1.35;
@@ -97,16 +69,11 @@ const DETAIL_MAX_WIDTH = 260;
 /** How far each card of a forEach stack sits behind the one in front. */
 export const STACK_OFFSET = 4;
 const STACK_CARDS = 2;
-/** Half-height of the ellipses of a register-model cylinder. */
-export const CYLINDER_RY = 7;
-/** How far a condition hexagon's points reach beyond its text area. */
-export const HEXAGON_INSET = 16;
 const CLUSTER_TITLE_HEIGHT = 22;
 const CLUSTER_PAD = 14;
 const LABEL_PAD_X = 4;
 const LABEL_HEIGHT = 15;
 const HEADER_MIN_WIDTH = 420;
-const LEGEND_SAMPLE = { width: 30, height: 16 };
 
 interface SizedNode {
   readonly node: DiagramNode;
@@ -162,7 +129,7 @@ export async function layoutDiagram(diagram: Diagram): Promise<PipelineLayout> {
 /** A node's size from its text and shape, with its text lines placed inside. */
 function sizeNode(node: DiagramNode): SizedNode {
   const texts: { text: string; font: Font; role: string }[] = [{ text: node.name, font: FONTS.name, role: 'name' }];
-  const kindLine = node.detail ? `${KIND_LABEL[node.kind]} · ${node.detail}` : KIND_LABEL[node.kind];
+  const kindLine = node.detail ? `${node.kindLabel} · ${node.detail}` : node.kindLabel;
   wrapText(kindLine, FONTS.detail, DETAIL_MAX_WIDTH).forEach((text) => texts.push({ text, font: FONTS.detail, role: 'detail' }));
   if (node.forEach) {
     wrapText(`forEach ${forEachSummary(node.forEach)}`, FONTS.detail, DETAIL_MAX_WIDTH).forEach((text) =>
@@ -172,29 +139,11 @@ function sizeNode(node: DiagramNode): SizedNode {
   const textW = Math.max(...texts.map((t) => textWidth(t.text, t.font)));
   const textH = texts.reduce((h, t) => h + t.font.size * LINE_HEIGHT, 0);
 
-  let extraW = 0;
-  let extraH = 0;
-  let top = NODE_PAD_Y;
-  switch (node.kind) {
-    case StepKind.TRAINING:
-      extraW = 8; // the inner frame
-      extraH = 6;
-      top += 3;
-      break;
-    case StepKind.CONDITION:
-      extraW = 2 * HEXAGON_INSET;
-      break;
-    case StepKind.REGISTER_MODEL:
-      extraH = 3 * CYLINDER_RY;
-      top += 2 * CYLINDER_RY;
-      break;
-    case StepKind.FAIL:
-      extraW = textH / 2 + NODE_PAD_Y; // room for the round ends
-      break;
-  }
+  const extra = SHAPES[node.shape].extra(textH, NODE_PAD_Y);
+  const top = NODE_PAD_Y + extra.top;
   const stack = node.forEach ? STACK_OFFSET * STACK_CARDS : 0;
-  const shapeW = Math.ceil(Math.max(NODE_MIN_WIDTH, textW + 2 * NODE_PAD_X + extraW));
-  const shapeH = Math.ceil(textH + 2 * NODE_PAD_Y + extraH);
+  const shapeW = Math.ceil(Math.max(NODE_MIN_WIDTH, textW + 2 * NODE_PAD_X + extra.width));
+  const shapeH = Math.ceil(textH + 2 * NODE_PAD_Y + extra.height);
   const lines: TextLine[] = [];
   let lineTop = top;
   for (const t of texts) {
@@ -377,93 +326,11 @@ function touchOutlines(points: Point[], from: NodeLayout, to: NodeLayout): Point
 /** How far below the box's top (or above its bottom) the outline is at `x`. */
 function outlineInset(layout: NodeLayout, x: number): number {
   const s = layout.shape;
-  const dx = Math.min(Math.max(x - s.x, 0), s.width); // from the shape's left edge
-  switch (layout.node.kind) {
-    case StepKind.REGISTER_MODEL: {
-      const rx = s.width / 2;
-      const t = Math.min(Math.abs(dx - rx) / rx, 1);
-      // The top ellipse and the bottom arc have the same curve: both touch the box at the centre.
-      return CYLINDER_RY * (1 - Math.sqrt(1 - t * t));
-    }
-    case StepKind.CONDITION: {
-      const fromSide = Math.min(dx, s.width - dx);
-      return fromSide >= HEXAGON_INSET ? 0 : ((HEXAGON_INSET - fromSide) / HEXAGON_INSET) * (s.height / 2);
-    }
-    case StepKind.FAIL: {
-      const r = s.height / 2;
-      const fromSide = Math.min(dx, s.width - dx);
-      return fromSide >= r ? 0 : r - Math.sqrt(r * r - (r - fromSide) ** 2);
-    }
-    default:
-      return 0;
-  }
-}
-
-interface LegendEntry {
-  readonly sample: LegendItem['sample'];
-  readonly caption: string;
-}
-
-function legendEntries(diagram: Diagram): LegendEntry[] {
-  const items: LegendEntry[] = [];
-  for (const kind of Object.values(StepKind)) {
-    if (diagram.nodes.some((n) => n.kind === kind)) {
-      items.push({ sample: { kind: 'node', stepKind: kind }, caption: KIND_LABEL[kind] });
-    }
-  }
-  if (diagram.nodes.some((n) => n.forEach)) {
-    items.push({ sample: { kind: 'node', stepKind: StepKind.SCRIPT, forEach: true }, caption: 'forEach (runs once per item)' });
-  }
-  const edgeCaptions: [EdgeKind, string, string | undefined][] = [
-    [EdgeKind.DATA, 'data (artifact)', undefined],
-    [EdgeKind.METRIC, 'metric', undefined],
-    [EdgeKind.DEPENDS_ON, 'dependsOn', undefined],
-    [EdgeKind.BRANCH, 'then branch', 'then'],
-    [EdgeKind.BRANCH, 'otherwise branch', 'otherwise'],
-  ];
-  for (const [edgeKind, caption, branch] of edgeCaptions) {
-    if (diagram.edges.some((e) => e.kind === edgeKind && e.branch === branch)) {
-      items.push({ sample: { kind: 'edge', edgeKind, branch }, caption });
-    }
-  }
-  return items;
-}
-
-const LEGEND_GAP = 18;
-const LEGEND_ROW = 24;
-
-function legendItemWidth(caption: string): number {
-  return LEGEND_SAMPLE.width + 6 + textWidth(caption, FONTS.legend);
-}
-
-function legendMinWidth(items: LegendEntry[]): number {
-  return Math.max(0, ...items.map((i) => legendItemWidth(i.caption)));
-}
-
-/** Legend entries left to right, wrapping to new rows within `width`. */
-function placeLegend(items: LegendEntry[], left: number, top: number, width: number): LegendItem[] {
-  const out: LegendItem[] = [];
-  let x = left;
-  let y = top;
-  for (const item of items) {
-    const w = legendItemWidth(item.caption);
-    if (x > left && x + w > left + width) {
-      x = left;
-      y += LEGEND_ROW;
-    }
-    const box = { x, y, width: LEGEND_SAMPLE.width, height: LEGEND_SAMPLE.height };
-    out.push({
-      sample: item.sample,
-      box,
-      caption: { text: item.caption, font: FONTS.legend, x: x + LEGEND_SAMPLE.width + 6, y: y + LEGEND_SAMPLE.height / 2 + 4, anchor: 'start', role: 'legend' },
-    });
-    x += w + LEGEND_GAP;
-  }
-  return out;
+  return SHAPES[layout.node.shape].outlineInset(s, Math.min(Math.max(x - s.x, 0), s.width));
 }
 
 /** The baseline that centres a line of `font` in a line box starting at `top`. */
-function baselineIn(top: number, font: Font): number {
+export function baselineIn(top: number, font: Font): number {
   return top + (font.size * LINE_HEIGHT) / 2 + font.size * 0.35;
 }
 

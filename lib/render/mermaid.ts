@@ -1,24 +1,8 @@
-import { Branch, StepKind } from '../pipeline';
-import { Diagram, DiagramCluster, DiagramEdge, DiagramNode, EdgeKind, forEachSummary, KIND_LABEL } from './diagram';
-import { KIND_STYLE, EDGE_STYLE, BRANCH_STYLE } from './style';
-
-/** Node shapes by kind: [open, close]. */
-const SHAPE: { [kind: string]: [string, string] } = {
-  [StepKind.SCRIPT]: ['[', ']'],
-  [StepKind.TRAINING]: ['[[', ']]'],
-  [StepKind.CONDITION]: ['{{', '}}'],
-  [StepKind.REGISTER_MODEL]: ['[(', ')]'],
-  [StepKind.FAIL]: ['([', '])'],
-};
-
-/** Mermaid class names by kind (Mermaid class names cannot hold '-'). */
-const CLASS: { [kind: string]: string } = {
-  [StepKind.SCRIPT]: 'script',
-  [StepKind.TRAINING]: 'training',
-  [StepKind.CONDITION]: 'condition',
-  [StepKind.REGISTER_MODEL]: 'registerModel',
-  [StepKind.FAIL]: 'fail',
-};
+import { Branch } from '../pipeline/condition-step';
+import { Diagram, DiagramCluster, DiagramEdge, DiagramNode, EdgeKind, forEachSummary } from './diagram';
+import { SHAPES } from './shapes';
+import { DATA_NODE, RENDER_STEPS } from './steps';
+import { BoxStyle, BRANCH_STYLE, EDGE_STYLE } from './style';
 
 const ARROW: { [kind: string]: string } = {
   [EdgeKind.DATA]: '-->',
@@ -51,9 +35,13 @@ export function diagramToMermaid(diagram: Diagram): string {
 
   diagram.edges.forEach((edge) => lines.push(`  ${safeLine((colons) => edgeStatement(edge, colons))}`));
 
-  for (const kind of Object.values(StepKind)) {
-    const style = KIND_STYLE[kind];
-    lines.push(`  classDef ${CLASS[kind]} fill:${style.fill},stroke:${style.stroke},color:${style.text}`);
+  // Every kind the renderers draw has its class, used or not; data nodes only when there are some.
+  const classes = new Map<string, BoxStyle>(Object.values(RENDER_STEPS).map((h) => [h.className, h.style]));
+  if (diagram.nodes.some((n) => n.role === 'data')) {
+    classes.set(DATA_NODE.className, DATA_NODE.style);
+  }
+  for (const [name, style] of classes) {
+    lines.push(`  classDef ${name} fill:${style.fill},stroke:${style.stroke},color:${style.text}`);
   }
   const forEach = diagram.nodes.filter((n) => n.forEach);
   if (forEach.length > 0) {
@@ -61,10 +49,10 @@ export function diagramToMermaid(diagram: Diagram): string {
   }
   lines.push(`  classDef branchThen fill:${BRANCH_STYLE.then.fill},stroke:${BRANCH_STYLE.then.stroke}`);
   lines.push(`  classDef branchOtherwise fill:${BRANCH_STYLE.otherwise.fill},stroke:${BRANCH_STYLE.otherwise.stroke}`);
-  for (const kind of Object.values(StepKind)) {
-    const ids = diagram.nodes.filter((n) => n.kind === kind).map((n) => n.id);
+  for (const name of classes.keys()) {
+    const ids = diagram.nodes.filter((n) => n.className === name).map((n) => n.id);
     if (ids.length > 0) {
-      lines.push(`  class ${ids.join(',')} ${CLASS[kind]}`);
+      lines.push(`  class ${ids.join(',')} ${name}`);
     }
   }
   if (forEach.length > 0) {
@@ -92,8 +80,8 @@ export function diagramToMermaid(diagram: Diagram): string {
 }
 
 function nodeStatement(node: DiagramNode, colons: boolean): string {
-  const [open, close] = SHAPE[node.kind];
-  const kindAndDetail = node.detail ? `${KIND_LABEL[node.kind]} · ${node.detail}` : KIND_LABEL[node.kind];
+  const [open, close] = SHAPES[node.shape].mermaid;
+  const kindAndDetail = node.detail ? `${node.kindLabel} · ${node.detail}` : node.kindLabel;
   const parts = [`<b>${text(node.name, colons)}</b>`, text(kindAndDetail, colons)];
   if (node.forEach) {
     parts.push(text(`forEach ${forEachSummary(node.forEach)}`, colons));

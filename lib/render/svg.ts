@@ -1,7 +1,7 @@
-import { StepKind } from '../pipeline';
 import { EdgeKind } from './diagram';
-import { Box, CYLINDER_RY, EdgeLayout, HEXAGON_INSET, LegendItem, NodeLayout, PipelineLayout, Point, STACK_OFFSET, TextLine } from './layout';
-import { BRANCH_STYLE, EDGE_STYLE, KIND_STYLE } from './style';
+import { EdgeLayout, LegendItem, NodeLayout, PipelineLayout, Point, STACK_OFFSET, TextLine } from './layout';
+import { Box, NodeShape, SHAPES } from './shapes';
+import { BRANCH_STYLE, EDGE_STYLE } from './style';
 import { escapeXml } from './text';
 
 const FONT_FAMILY = 'DejaVu Sans, Verdana, Geneva, sans-serif';
@@ -120,64 +120,39 @@ function towards(from: Point, to: Point, distance: number): Point {
 
 function drawNode(layout: NodeLayout): string[] {
   const node = layout.node;
-  const style = KIND_STYLE[node.kind];
-  const out = [`<g class="step step-${node.kind}${node.forEach ? ' for-each' : ''}" id="${node.id}" data-step="${escapeXml(node.name)}">`];
+  const style = node.style;
+  const out = [node.role === 'step'
+    ? `<g class="step step-${node.kind}${node.forEach ? ' for-each' : ''}" id="${node.id}" data-step="${escapeXml(node.name)}">`
+    : `<g class="data data-${node.kind}" id="${node.id}">`];
   out.push(`<title>${escapeXml(node.facts.join('\n'))}</title>`);
   if (node.forEach) {
     for (let card = 2; card >= 1; card--) {
       const behind = { ...layout.shape, x: layout.shape.x + card * STACK_OFFSET, y: layout.shape.y + card * STACK_OFFSET };
-      out.push(shape(node.kind, behind, style.fill, style.stroke));
+      out.push(shape(node.shape, behind, style.fill, style.stroke));
     }
   }
-  out.push(shape(node.kind, layout.shape, style.fill, style.stroke));
+  out.push(shape(node.shape, layout.shape, style.fill, style.stroke));
   layout.lines.forEach((line) => out.push(text(line, style.text)));
   out.push('</g>');
   return out;
 }
 
-/** The outline of a step of `kind` filling `box`. */
-function shape(kind: string, box: Box, fill: string, stroke: string): string {
-  const paint = `fill="${fill}" stroke="${stroke}" stroke-width="1.5"`;
-  const { x, y, width: w, height: h } = box;
-  switch (kind) {
-    case StepKind.TRAINING:
-      return `<rect ${boxAttrs(box)} rx="${CORNER}" ${paint}/><rect ${boxAttrs({ x: x + 4, y: y + 3, width: w - 8, height: h - 6 })} rx="${CORNER - 2}" fill="none" stroke="${stroke}" stroke-width="0.8"/>`;
-    case StepKind.CONDITION: {
-      const i = Math.min(HEXAGON_INSET, w / 4);
-      const pts = [
-        [x + i, y],
-        [x + w - i, y],
-        [x + w, y + h / 2],
-        [x + w - i, y + h],
-        [x + i, y + h],
-        [x, y + h / 2],
-      ];
-      return `<polygon points="${pts.map(([px, py]) => `${n(px)},${n(py)}`).join(' ')}" ${paint}/>`;
-    }
-    case StepKind.REGISTER_MODEL: {
-      const rx = w / 2;
-      const ry = CYLINDER_RY;
-      const body = `M${n(x)},${n(y + ry)} L${n(x)},${n(y + h - ry)} A${n(rx)},${ry} 0 0 0 ${n(x + w)},${n(y + h - ry)} L${n(x + w)},${n(y + ry)}`;
-      return `<path d="${body}" ${paint}/><ellipse cx="${n(x + rx)}" cy="${n(y + ry)}" rx="${n(rx)}" ry="${ry}" ${paint}/>`;
-    }
-    case StepKind.FAIL:
-      return `<rect ${boxAttrs(box)} rx="${n(h / 2)}" ${paint}/>`;
-    default:
-      return `<rect ${boxAttrs(box)} rx="${CORNER / 2}" ${paint}/>`;
-  }
+/** The outline of a node of `shape` filling `box`. */
+function shape(kind: NodeShape, box: Box, fill: string, stroke: string): string {
+  return SHAPES[kind].svg(box, `fill="${fill}" stroke="${stroke}" stroke-width="1.5"`, stroke);
 }
 
 function drawLegendItem(item: LegendItem): string[] {
   const out = ['<g class="legend-item">'];
   const s = item.sample;
   if (s.kind === 'node') {
-    const style = KIND_STYLE[s.stepKind];
+    const style = s.style;
     if (s.forEach) {
       const front = { ...item.box, width: item.box.width - 4, height: item.box.height - 4 };
-      out.push(shape(s.stepKind, { ...front, x: front.x + 4, y: front.y + 4 }, style.fill, style.stroke));
-      out.push(shape(s.stepKind, front, style.fill, style.stroke));
+      out.push(shape(s.shape, { ...front, x: front.x + 4, y: front.y + 4 }, style.fill, style.stroke));
+      out.push(shape(s.shape, front, style.fill, style.stroke));
     } else {
-      out.push(shape(s.stepKind, item.box, style.fill, style.stroke));
+      out.push(shape(s.shape, item.box, style.fill, style.stroke));
     }
   } else {
     const colour = legendEdgeColour(item);

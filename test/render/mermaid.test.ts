@@ -2,7 +2,8 @@ import { irisPipeline } from '../../examples/iris/pipeline';
 import { Code, Pipeline, PipelineValidationError, Step } from '../../lib';
 import { renderMermaid } from '../../lib/render';
 import { FEATURES, FIXTURE_CODE } from '../conformance/features';
-import { decodeMermaidText, readMermaid } from '../support/render/mermaid-reader';
+import { decodeMermaidText } from '../support/render/mermaid-reader';
+import { readChart as readMermaid } from './read-chart';
 import { HOSTILE_TEXT, hostilePipeline, nestedPipeline } from '../support/render/pipelines';
 
 const MERMAID_KEYWORDS = ['end', 'subgraph', 'graph', 'flowchart', 'class', 'classDef', 'style', 'linkStyle', 'click', 'call', 'href', 'default', 'direction'];
@@ -202,7 +203,13 @@ describe('renderMermaid: determinism and validation', () => {
   test.each(FEATURES.map((f) => [f.id, f]))('feature pipeline %s renders every step', (_, feature) => {
     const pipeline = feature.build();
     const chart = readMermaid(renderMermaid(pipeline));
-    expect(chart.nodes.map((n) => n.label.split('\n')[0]).sort()).toEqual(pipeline.allSteps().map((s) => s.name).sort());
+    const steps = chart.nodes.filter((n) => n.id.startsWith('s_'));
+    expect(steps.map((n) => n.label.split('\n')[0]).sort()).toEqual(pipeline.allSteps().map((s) => s.name).sort());
+    // Every input of every step is drawn as an edge into it.
+    for (const step of pipeline.allSteps()) {
+      const into = chart.edges.filter((e) => e.to === steps.find((n) => n.label.split('\n')[0] === step.name)!.id && e.arrow === '-->');
+      expect(into.length).toBeGreaterThanOrEqual(new Set(Object.values(step.inputs()).map((s) => s.producer ?? s)).size);
+    }
     const ids = new Set(chart.nodes.map((n) => n.id));
     chart.edges.forEach((e) => expect([ids.has(e.from), ids.has(e.to)]).toEqual([true, true]));
   });

@@ -1,4 +1,4 @@
-import { Column, partly, supported } from '../features';
+import { Column, partly, supported, unsupported } from '../features';
 
 /** The local runner column of the support table. */
 export const LOCAL_COLUMN: Column = {
@@ -17,6 +17,13 @@ export const LOCAL_COLUMN: Column = {
   'resources': partly('not enforced: steps share this machine; requests beyond its CPUs or memory are warned about'),
   'gpu': partly('not assigned: the step sees the GPUs of this machine; the plan warns'),
   'fan-out': supported('one subprocess per item with MLOPS_ITEM, in parallel up to --max-parallel'),
+  'collected-outputs': supported("the reader's input directory holds a directory per item, named by the item, with hard links (or copies) of that item's output; its cache key covers every item's content"),
+  'collected-metrics': supported("the reader's input directory holds <item>/metrics.json for every item"),
+  'training-fan-out': supported("one training subprocess per item, each with its own model directory; collect('model') gives the reader <item>/ with each model"),
+  'external-data': unsupported(
+    'the local runner reads local paths only (an absolute path or file:// URI, read in place with its content in the cache key); an s3:// URI is refused when the run is planned',
+    /step 'read': input 'raw' reads s3:\/\/example-data\/iris\/, which is not on this machine: the local runner reads local paths only/,
+  ),
   'timeout': supported('the step process group is stopped (SIGTERM, then SIGKILL) after timeoutSeconds'),
   'env-and-arguments': supported('env merged over the inherited environment; arguments passed to the script'),
 };

@@ -1,0 +1,106 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { ArtifactType, CollectedArtifact, DataSource, METRICS_PORT } from '../../pipeline/artifacts';
+import { isA } from '../../pipeline/brand';
+import { ContainerStep } from '../../pipeline/container-step';
+import { METRICS_FILE_NAME } from '../../pipeline/contract';
+import { directoryFingerprint, fileFingerprint } from '../fingerprint';
+import { LocalSourceResolver, PlannedSource, SourcePlanContext, SourceRunContext } from './resolver';
+
+/**
+ * One port of every item of a forEach step. The reader's input directory holds one directory per
+ * item, named by the item, with that item's port contents (its outputs, its model, or for
+ * collectMetrics() its metrics.json). It is assembled for each attempt from hard links to the
+ * items' results (copies where links are impossible), so readers walk real files.
+ */
+export const COLLECTED_OUTPUT_SOURCE: LocalSourceResolver = {
+  plan(source: DataSource, context: SourcePlanContext): PlannedSource | undefined {
+    const producer = source.producer;
+    const items = producer !== undefined && isA(producer, ContainerStep) ? producer.forEach : undefined;
+    if (!isA(source, CollectedArtifact) || producer === undefined || items === undefined) {
+      context.problem(`input '${context.input}' reads ${source}, which says it is a collection but is not the collect(...) of a forEach step; use forEachStep.collect(port) or .collectMetrics()`);
+      return undefined;
+    }
+    const unusable = items.filter((item) => typeof item === 'string' && (item === '' || item === '.' || item === '..' || /[/\\\0]/.test(item)));
+    if (unusable.length > 0) {
+      context.problem(`input '${context.input}' collects from '${producer.name}', whose forEach items ${unusable.map((i) => JSON.stringify(i)).join(', ')} cannot name a directory (one per item); use items without '/', '\\' and other than '.' or '..'`);
+      return undefined;
+    }
+    const metrics = source.name === METRICS_PORT && source.type === ArtifactType.METRICS;
+    const at = metrics ? METRICS_FILE_NAME : context.portPath(producer, source.name, source.type);
+    if (at === undefined) {
+      if (context.hasHandler(producer)) {
+        context.problem(`input '${context.input}' reads ${source}, which is not a directory the local runner keeps (a '${producer.kind}' step writes none under '${source.name}'); collect a script output or a training step's model`);
+      }
+      return undefined;
+    }
+    const name = producer.name;
+    const itemPath = (run: SourceRunContext, index: number) => path.join(run.resultDir(name, index), ...at.split('/'));
+    return {
+      fingerprint: (run) => {
+        const parts: { [item: string]: string } = {};
+        items.forEach((item, index) => {
+          const record = run.record(name).items?.[index];
+          if (record === undefined) {
+            throw new Error(`internal: forEach step '${name}' has no record of item '${item}'`);
+          }
+          record.fingerprints ??= {};
+          record.fingerprints[at] ??= fingerprintOf(itemPath(run, index));
+          parts[item] = record.fingerprints[at];
+        });
+        return parts;
+      },
+      directory: (run, scratch) => {
+        const dir = scratch();
+        items.forEach((item, index) => {
+          const from = itemPath(run, index);
+          const into = path.join(dir, item);
+          if (metrics) {
+            fs.mkdirSync(into);
+            if (fs.existsSync(from)) {
+              linkFile(from, path.join(into, METRICS_FILE_NAME));
+            }
+          } else {
+            linkTree(from, into);
+          }
+        });
+        return dir;
+      },
+    };
+  },
+};
+
+/** An item's port: a directory (outputs, model) or its metrics file; 'missing' when it wrote none. */
+function fingerprintOf(file: string): string {
+  if (!fs.existsSync(file)) {
+    return 'missing';
+  }
+  return fs.statSync(file).isDirectory() ? directoryFingerprint(file) : fileFingerprint(file);
+}
+
+/** Recreates the tree `source` at `target`: directories made, files hard-linked, symlinks copied. */
+function linkTree(source: string, target: string): void {
+  fs.mkdirSync(target, { recursive: true });
+  if (!fs.existsSync(source)) {
+    return;
+  }
+  for (const entry of fs.readdirSync(source, { withFileTypes: true })) {
+    const from = path.join(source, entry.name);
+    const to = path.join(target, entry.name);
+    if (entry.isDirectory()) {
+      linkTree(from, to);
+    } else if (entry.isSymbolicLink()) {
+      fs.symlinkSync(fs.readlinkSync(from), to);
+    } else if (entry.isFile()) {
+      linkFile(from, to);
+    }
+  }
+}
+
+function linkFile(from: string, to: string): void {
+  try {
+    fs.linkSync(from, to);
+  } catch {
+    fs.copyFileSync(from, to); // another file system, or one without hard links
+  }
+}

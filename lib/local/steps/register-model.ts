@@ -1,0 +1,44 @@
+import { DataSourceKind } from '../../pipeline/artifacts';
+import { StepNode } from '../../pipeline/graph';
+import { RegisterModelStep } from '../../pipeline/register-model-step';
+import { PlannedStep } from '../planned';
+import { InlineContext, InlineOutcome, LocalStepHandler, StepPlanContext, StepPlanDetails } from './handler';
+import { noPorts } from './inline';
+
+/**
+ * Register-model steps: copy the model directory into the local registry as the group's next
+ * version, with the run's metrics. The registered version is not a directory later steps read here.
+ */
+export const REGISTER_MODEL_STEP: LocalStepHandler = {
+  runsAs: 'inline',
+  portPath: noPorts,
+
+  plan(node: StepNode, context: StepPlanContext): StepPlanDetails {
+    const model = (node.step as RegisterModelStep).model;
+    if (model.sourceKind === DataSourceKind.COLLECTED_OUTPUT) {
+      context.problem(`model reads ${model}, the models of every forEach item, but a register-model step registers one model; register each item's model, or pick one in a script step and register its output`);
+    }
+    return {};
+  },
+
+  decide(planned: PlannedStep, context: InlineContext): InlineOutcome {
+    const step = planned.step as RegisterModelStep;
+    const registered = context.registry.register(context.inputDirectory('model'), {
+      group: step.group,
+      pipeline: context.pipeline,
+      sourceRun: context.runId,
+      registeredBy: step.name,
+      sourceStep: step.model.producer?.name ?? String(step.model),
+      approvalStatus: step.approval,
+      metrics: context.runMetrics(),
+      image: step.image,
+      contentTypes: step.contentTypes,
+      responseTypes: step.responseTypes,
+    });
+    return {
+      succeeded: true,
+      registered: { group: registered.group, version: registered.version, path: registered.path },
+      detail: `${registered.group} version ${registered.version}`,
+    };
+  },
+};
