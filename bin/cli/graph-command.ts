@@ -1,6 +1,5 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { isA } from '../../lib/pipeline/brand';
 import { PipelineValidationError } from '../../lib/pipeline';
 import { CliError } from './errors';
 import { CliIO } from './io';
@@ -23,7 +22,7 @@ export async function graphCommand(spec: string, options: GraphOptions, io: CliI
     text = options.format === 'svg' ? await render.renderSvg(pipeline) : render.renderMermaid(pipeline);
   } catch (e) {
     // The module's own copy of cdk-mlops may have thrown the validation error: check its brand.
-    if (isA(e, PipelineValidationError)) {
+    if (PipelineValidationError.isPipelineValidationError(e)) {
       throw new CliError(e.message);
     }
     throw e;

@@ -1,5 +1,4 @@
 import * as path from 'path';
-import { isA } from '../../lib/pipeline/brand';
 import { PipelineValidationError, StepKind } from '../../lib/pipeline';
 import { CacheMode, defaultStateDirs, findProjectDir, LocalRunError, PlainReporter, RunReporter, runLocally, RunStatus, TaskState, TtyReporter } from '../../lib/local';
 import { CliError } from './errors';
@@ -70,7 +69,7 @@ async function run(spec: string, options: RunCommandOptions, io: CliIO, signal?:
     });
   } catch (e) {
     // The module's own copy of cdk-mlops may have thrown the validation error: check its brand.
-    if (isA(e, PipelineValidationError) || e instanceof LocalRunError) {
+    if (PipelineValidationError.isPipelineValidationError(e) || e instanceof LocalRunError) {
       throw new CliError(e.message, undefined, e instanceof LocalRunError ? EXIT.FAILED : EXIT.BAD_INPUT);
     }
     throw e;

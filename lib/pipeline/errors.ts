@@ -1,10 +1,15 @@
-import { brand } from './brand';
+import { brand, isA } from './brand';
 
 /**
  * Errors thrown at synth time. Every message says where (pipeline, step), what was given, what is
  * allowed and how to fix it; validators collect all problems and throw once.
  */
 export class PipelineValidationError extends Error {
+  /** True for a PipelineValidationError from any copy of cdk-mlops. */
+  public static isPipelineValidationError(x: unknown): x is PipelineValidationError {
+    return isA(x, PipelineValidationError);
+  }
+
   /** Each problem on its own, in the order found. */
   public readonly problems: string[];
 

@@ -194,7 +194,7 @@ export const FEATURES: Feature[] = [
     description: "A later step reads every forEach item's metrics (<item>/metrics.json)",
     build: () => pipelineWith('collected-metrics', (p) => {
       const each = Step.script('each', { code, entry, forEach: ['a', 'b'], metrics: ['score'] });
-      p.addStep(each, Step.script('best', { code, entry, inputs: { scores: each.collectMetrics() }, metrics: ['best'] }));
+      p.addStep(each, Step.script('best', { code, entry, inputs: { scores: each.collectMetrics() }, metrics: ['score'] }));
     }),
   },
   {

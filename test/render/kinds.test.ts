@@ -2,7 +2,7 @@ import { ArtifactType, ContainerStep, ContainerStepProps, DataSource, Pipeline, 
 import { NodeShape, RENDER_SOURCES, RENDER_STEPS, renderMermaid, renderSvg } from '../../lib/render';
 import { FIXTURE_CODE as code } from '../conformance/features';
 import { findAll, hasClass, parseXml } from '../support/render/svg-tree';
-import { readChart } from './read-chart';
+import { readMermaid as readChart } from '../support/render/mermaid-reader';
 
 const entry = 'noop.py';
 

@@ -2,8 +2,7 @@ import { irisPipeline } from '../../examples/iris/pipeline';
 import { Code, Pipeline, PipelineValidationError, Step } from '../../lib';
 import { renderMermaid } from '../../lib/render';
 import { FEATURES, FIXTURE_CODE } from '../conformance/features';
-import { decodeMermaidText } from '../support/render/mermaid-reader';
-import { readChart as readMermaid } from './read-chart';
+import { decodeMermaidText, readMermaid } from '../support/render/mermaid-reader';
 import { HOSTILE_TEXT, hostilePipeline, nestedPipeline } from '../support/render/pipelines';
 
 const MERMAID_KEYWORDS = ['end', 'subgraph', 'graph', 'flowchart', 'class', 'classDef', 'style', 'linkStyle', 'click', 'call', 'href', 'default', 'direction'];

@@ -72,7 +72,7 @@ describe('the launch contract', () => {
 
 describe('handler tables', () => {
   class TuningStep extends Step {
-    public readonly kind = 'tuning';
+    public readonly kind: string = 'tuning';
     constructor() {
       super('tune', {});
     }
@@ -93,7 +93,7 @@ describe('handler tables', () => {
 
   test('a table inherits nothing: toString or constructor are no kinds', () => {
     class Odd extends TuningStep {
-      public readonly kind = 'constructor';
+      public override readonly kind: string = 'constructor';
     }
     const problems: string[] = [];
     expect(stepHandler({}, new Odd(), 'E', problems)).toBeUndefined();

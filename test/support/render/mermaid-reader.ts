@@ -40,8 +40,8 @@ export interface MermaidChart {
   readonly lines: string[];
 }
 
-const OPENERS = ['[[', '[(', '([', '{{', '['];
-const CLOSER: { [open: string]: string } = { '[[': ']]', '[(': ')]', '([': '])', '{{': '}}', '[': ']' };
+const OPENERS = ['[[', '[(', '([', '{{', '[/', '['];
+const CLOSER: { [open: string]: string } = { '[[': ']]', '[(': ')]', '([': '])', '{{': '}}', '[/': '/]', '[': ']' };
 const ID = '[A-Za-z][A-Za-z0-9_]*';
 
 /** Mermaid's entity codes as the renderer uses them, decoded the way Mermaid does. */
