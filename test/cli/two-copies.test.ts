@@ -5,7 +5,7 @@ import { planLocalRun, runLocally, RunStatus } from '../../lib/local';
 import { renderMermaid, renderSvg } from '../../lib/render';
 import { runMlops } from '../support/local/cli';
 import { REPO, stateDirs, tempDir } from '../support/local/fixtures';
-import { readChart } from '../render/read-chart';
+import { readMermaid as readChart } from '../support/render/mermaid-reader';
 
 /**
  * A pipeline module that imports its own copy of cdk-mlops (here: lib/ copied to a temporary
