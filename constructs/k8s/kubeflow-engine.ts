@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { argoSchedule, sizeProblem, ETCD_OBJECT_LIMIT } from '../../lib/compile/argo';
+import { cronSchedule as argoSchedule, sizeProblem, ETCD_OBJECT_LIMIT } from '../../lib/kubernetes';
 import { compileKubeflow, KubeflowCompileOptions } from '../../lib/compile/kubeflow';
 import { GpuScheduling } from '../../lib/kubernetes';
 import { isA } from '../../lib/pipeline/brand';

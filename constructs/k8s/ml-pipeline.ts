@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { formatBytes } from '../../lib/compile/argo';
+import { formatBytes } from '../../lib/kubernetes';
 import { isA } from '../../lib/pipeline/brand';
 import { Code } from '../../lib/pipeline/code';
 import { ContainerStep } from '../../lib/pipeline/container-step';

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { k8s } from 'cdk8s-plus-27';
 // Kubernetes CronJobs parse schedules with robfig/cron's standard parser, as Argo does.
-import { argoSchedule } from '../../lib/compile/argo';
+import { cronSchedule as argoSchedule } from '../../lib/kubernetes';
 import { isA } from '../../lib/pipeline/brand';
 import { PipelineValidationError } from '../../lib/pipeline/errors';
 import { Schedule } from '../../lib/pipeline/schedule';

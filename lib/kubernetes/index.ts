@@ -1,8 +1,11 @@
 /**
- * Kubernetes concepts shared by the Kubernetes engines' compilers (Argo, Kubeflow), so that a
- * pipeline means the same on both: GPU scheduling, resource quantities, label rules. Target-
- * neutral TypeScript: no cdk8s.
+ * Kubernetes concepts shared by the Kubernetes engines' compilers and constructs (Argo, Kubeflow),
+ * so that a pipeline means the same on both: GPU scheduling, resource quantities, label rules,
+ * cron schedules, object size limits and image options. Target-neutral TypeScript: no cdk8s.
  */
 export * from './gpu-scheduling';
+export * from './images';
 export * from './labels';
+export * from './limits';
 export * from './quantities';
+export * from './schedule';

@@ -10,7 +10,8 @@ import { ARGO_COLUMN } from './columns/argo';
  * "supported" means a cluster would take the result.
  */
 function compile(pipeline: Pipeline) {
-  const docs = compileArgo(pipeline, { defaultImage: 'python:3.12-slim', codeConfigMapName: () => 'code' });
+  // The conformance pipelines' external data is in bucket 'example-data', taken as the artifact repository's.
+  const docs = compileArgo(pipeline, { defaultImage: 'python:3.12-slim', codeConfigMapName: () => 'code', artifactRepositoryBucket: 'example-data' });
   const objects = [docs.workflowTemplate, ...(docs.cronWorkflow ? [docs.cronWorkflow] : [])];
   const problems = [
     ...validateManifests(objects, { argo: 'v4.1.2' }),
@@ -31,4 +32,10 @@ test('fan-out: the task runs once per item with the item as MLOPS_ITEM', () => {
   const each = dag.tasks.find((t: { name: string }) => t.name === 'each');
   expect(each.withItems).toEqual(['a', 'b', 'c']);
   expect(JSON.stringify(workflowTemplate)).toContain('MLOPS_ITEM={{inputs.parameters.');
+});
+
+test("external data: an s3:// URI in the artifact repository's bucket is a key-only input artifact the template reads itself", () => {
+  const { workflowTemplate } = compile(FEATURES.find((f) => f.id === 'external-data')!.build());
+  const read = workflowTemplate.spec.templates.find((t: { name: string }) => t.name === 'read');
+  expect(read.inputs.artifacts).toEqual([{ name: 'raw', path: '/mlops/inputs/raw', s3: { key: 'iris' } }]);
 });

@@ -1,7 +1,10 @@
 export { compileArgo, ENGINE as ARGO_ENGINE, PIPELINE_LABEL } from './compile';
-export { ETCD_OBJECT_LIMIT, formatBytes, sizeProblem } from './limits';
 export * from './names';
 export * from './options';
 export { CODE_ARCHIVE, CODE_DIR } from './paths';
-export { argoSchedule } from './schedule';
-export { STEP_LABEL, MODEL_VERSION } from './step-templates';
+export { STEP_LABEL } from './step-templates';
+export { ARGO_STEPS, MODEL_VERSION } from './steps';
+export type { ArgoStep, ArgoStepHandler, ArgoTaskNeeds } from './steps';
+export { ARGO_SOURCES } from './sources';
+export type { ArgoInput, ArgoSourceResolver } from './sources';
+export type { ArgoCompilation } from './compilation';

@@ -1,12 +1,13 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { ArtifactType, DataSourceKind } from '../../pipeline/artifacts';
+import { isA } from '../../pipeline/brand';
 import { Code } from '../../pipeline/code';
 import { ContainerStep } from '../../pipeline/container-step';
 import { PipelineGraph } from '../../pipeline/graph';
-import { ScriptStep } from '../../pipeline/script-step';
 import { Step } from '../../pipeline/step';
-import { LiteralValue, ParameterRef, StepArtifact } from '../../pipeline/values';
+import { LiteralValue, ParameterRef } from '../../pipeline/values';
 import { LAUNCHER_PATH } from '../../runtime/paths';
 import { ITEM_PARAMETER } from './paths';
 import { quote } from './when';
@@ -50,22 +51,28 @@ export class CacheKeys {
     let runScoped = false;
     const inputs: { [name: string]: unknown } = {};
     for (const [name, source] of Object.entries(step.inputs())) {
-      if (!(source instanceof StepArtifact) || !(source.producer instanceof ContainerStep)) {
+      const producer = source.producer;
+      if (producer === undefined) {
+        // Data from before the run (a URI): the same URI counts as the same input, as on SageMaker.
+        inputs[name] = { [source.sourceKind]: String(source) };
         continue;
       }
-      const producer = source.producer;
+      if (!ContainerStep.isContainerStep(producer)) {
+        continue;
+      }
       const upstream = this.key(producer);
       const cached = this.graph.node(producer).cache?.enabled === true;
-      inputs[name] = { producer: upstream.definition, artifact: source.isModel ? 'model' : source.name, cached };
+      const collected = source.sourceKind === DataSourceKind.COLLECTED_OUTPUT ? { collected: true } : {};
+      inputs[name] = { producer: upstream.definition, artifact: (source as { name?: string }).name, cached, ...collected };
       upstream.parameters.forEach((p) => parameters.add(p));
       runScoped = runScoped || upstream.runScoped || !cached;
     }
     const params: { [name: string]: unknown } = {};
     for (const [name, value] of Object.entries(step.params)) {
-      if (value instanceof ParameterRef) {
+      if (isA(value, ParameterRef)) {
         parameters.add(value.name);
         params[name] = { parameter: value.name };
-      } else if (value instanceof LiteralValue) {
+      } else if (isA(value, LiteralValue)) {
         params[name] = { literal: value.value, type: value.type };
       }
     }
@@ -77,9 +84,10 @@ export class CacheKeys {
       env: sortedObject(step.env),
       params: sortedObject(params),
       inputs: sortedObject(inputs),
-      outputs: step instanceof ScriptStep ? step.outputNames : [],
+      // The declared dataset ports; a training step's model port follows from its kind.
+      outputs: Object.entries(step.outputPorts()).filter(([, type]) => type === ArtifactType.DATASET).map(([port]) => port),
       metrics: step.metricTypes(),
-      forEach: step instanceof ScriptStep ? step.forEach ?? null : null,
+      forEach: step.forEach ?? null,
       code: this.codeHash(step.code),
     }));
     const key = { definition, parameters: [...parameters].sort(), runScoped };
@@ -91,7 +99,7 @@ export class CacheKeys {
   public memoizeKey(step: ContainerStep): string {
     const key = this.key(step);
     const parts = key.parameters.map((p) => `workflow.parameters[${quote(p)}]`);
-    if (step instanceof ScriptStep && step.forEach) {
+    if (step.forEach !== undefined) {
       parts.push(`inputs.parameters[${quote(ITEM_PARAMETER)}]`);
     }
     if (key.runScoped) {

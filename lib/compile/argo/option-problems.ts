@@ -1,6 +1,8 @@
-import { gpuSchedulingProblems } from '../../kubernetes';
+import { gpuSchedulingProblems, imageOptionProblems } from '../../kubernetes';
 import { show } from '../../pipeline/errors';
 import { ArgoCompileOptions } from './options';
+
+const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /** Problems with the engine options themselves, each naming the option. */
 export function optionProblems(options: ArgoCompileOptions): string[] {
@@ -8,15 +10,15 @@ export function optionProblems(options: ArgoCompileOptions): string[] {
   if (typeof options.codeConfigMapName !== 'function') {
     problems.push('Argo option codeConfigMapName is not a function; pass (code) => the name of the ConfigMap holding its code.zip');
   }
-  for (const [field, image] of [['defaultImage', options.defaultImage], ['utilityImage', options.utilityImage]] as const) {
-    if (image !== undefined && (typeof image !== 'string' || image.trim() === '' || /\s/.test(image))) {
-      problems.push(`Argo option ${field} ${show(image)} is not an image reference; give e.g. 'python:3.12-slim' or omit it`);
-    }
-  }
+  problems.push(...imageOptionProblems('Argo option', { defaultImage: options.defaultImage, utilityImage: options.utilityImage }));
   for (const [field, id] of Object.entries(options.podUser ?? {})) {
     if (id !== undefined && (!Number.isSafeInteger(id) || id < 1)) {
       problems.push(`Argo option podUser.${field} ${show(id)} is invalid (allowed: a whole number >= 1; step pods never run as root)`);
     }
+  }
+  const bucket = options.artifactRepositoryBucket;
+  if (bucket !== undefined && (typeof bucket !== 'string' || !S3_BUCKET.test(bucket))) {
+    problems.push(`Argo option artifactRepositoryBucket ${show(bucket)} is not an S3 bucket name (allowed: 3-63 lower-case letters, digits, '.' and '-'); give the bucket of the workflow's artifact repository, e.g. 'my-argo-artifacts', or omit it`);
   }
   problems.push(...gpuSchedulingProblems('Argo option gpu', options.gpu));
   return problems;

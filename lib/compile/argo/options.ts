@@ -63,6 +63,12 @@ export interface ArgoCompileOptions {
   readonly memoizeCacheName?: string;
   /** Use this artifact repository instead of the controller's default. */
   readonly artifactRepositoryRef?: ArgoArtifactRepositoryRef;
+  /**
+   * The bucket of the S3 artifact repository the workflow uses. Inputs from `s3://` URIs in this
+   * bucket are read as key-only artifacts with the repository's credentials; Argo has no
+   * credentials for other buckets, so those are a synth-time error. @default none: no URI inputs
+   */
+  readonly artifactRepositoryBucket?: string;
   /** Key prefix register-model steps write model versions under. @default 'models' */
   readonly modelRegistryPrefix?: string;
   /** Labels added to the compiled objects and to every pod. */

@@ -1,4 +1,5 @@
-import { contract } from '../../pipeline';
+import { createHash } from 'crypto';
+import * as contract from '../../pipeline/contract';
 
 /** Where things are inside a step container. Only /tmp and /mlops/work are writable. */
 export const CODE_DIR = '/mlops/code';
@@ -23,6 +24,11 @@ export const ITEM_PARAMETER = 'mlops-item';
 /** Volume names in the workflow spec. */
 export const WORK_VOLUME = 'mlops-work';
 export const TMP_VOLUME = 'mlops-tmp';
+
+/** The volume a code ConfigMap is mounted from: named by a hash of the ConfigMap name, so it is stable. */
+export function codeVolumeName(configMapName: string): string {
+  return `mlops-code-${createHash('sha256').update(configMapName).digest('hex').slice(0, 10)}`;
+}
 
 export function inputPath(name: string): string {
   return `${INPUTS_DIR}/${name}`;

@@ -36,7 +36,3 @@ export function containerResources(resources: Resources, gpu: GpuScheduling | un
   }
   return { requests, limits };
 }
-
-export function dropUndefined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-}

@@ -1,3 +1,4 @@
+import { isA } from '../../pipeline/brand';
 import { AndCondition, Comparison, Condition, InCondition, NotCondition, OrCondition } from '../../pipeline/condition';
 import { Branch } from '../../pipeline/condition-step';
 import { BranchScope } from '../../pipeline/graph';
@@ -22,29 +23,29 @@ export function whenExpression(scope: BranchScope[]): string | undefined {
 }
 
 export function conditionExpr(condition: Condition): string {
-  if (condition instanceof Comparison) {
+  if (isA(condition, Comparison)) {
     const numeric = isNumeric(condition.left.type) || isNumeric(condition.right.type);
     return `${operand(condition.left, numeric)} ${condition.operator} ${operand(condition.right, numeric)}`;
   }
-  if (condition instanceof InCondition) {
+  if (isA(condition, InCondition)) {
     const numeric = isNumeric(condition.value.type);
     const value = operand(condition.value, numeric);
     return `(${condition.candidates.map((c) => `${value} == ${operand(c, numeric)}`).join(' || ')})`;
   }
-  if (condition instanceof AndCondition) {
+  if (isA(condition, AndCondition)) {
     return condition.conditions.map((c) => `(${conditionExpr(c)})`).join(' && ');
   }
-  if (condition instanceof OrCondition) {
+  if (isA(condition, OrCondition)) {
     return condition.conditions.map((c) => `(${conditionExpr(c)})`).join(' || ');
   }
-  if (condition instanceof NotCondition) {
+  if (isA(condition, NotCondition)) {
     return `!(${conditionExpr(condition.condition)})`;
   }
   throw new Error(`internal: unknown condition ${condition}`);
 }
 
 function operand(value: Value, numeric: boolean): string {
-  if (value instanceof LiteralValue) {
+  if (isA(value, LiteralValue)) {
     return literal(value);
   }
   const text = reference(value);
@@ -55,10 +56,10 @@ function operand(value: Value, numeric: boolean): string {
 }
 
 function reference(value: Value): string {
-  if (value instanceof ParameterRef) {
+  if (isA(value, ParameterRef)) {
     return `workflow.parameters[${quote(value.name)}]`;
   }
-  if (value instanceof MetricRef) {
+  if (isA(value, MetricRef)) {
     return `tasks[${quote(stepTemplateName(value.step.name))}].outputs.parameters[${quote(value.name)}]`;
   }
   throw new Error(`internal: unknown value ${value}`);

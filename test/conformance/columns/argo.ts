@@ -1,4 +1,4 @@
-import { Column, supported } from '../features';
+import { Column, partly, supported } from '../features';
 
 /** The Argo Workflows column of the support table. */
 export const ARGO_COLUMN: Column = {
@@ -17,6 +17,10 @@ export const ARGO_COLUMN: Column = {
   'resources': supported('requests = limits for cpu, memory and ephemeral-storage'),
   'gpu': supported('nvidia.com/gpu (configurable) limits, node selector and tolerations'),
   'fan-out': supported('withItems; the item reaches the step as MLOPS_ITEM'),
+  'collected-outputs': partly("each item writes the port unarchived under {{workflow.name}}/mlops-collected/<step>/outputs/<port>/<item> in the S3 artifact repository; the reader takes that prefix as one key-only input artifact, which Argo downloads as a directory per item (as upstream's map-reduce example). An item whose port directory is empty has no directory (S3 stores no empty directories), and collecting from a cached forEach step is a synth-time error (a cached item's outputs stay under the run that wrote them)"),
+  'collected-metrics': supported('each item uploads its metrics.json to {{workflow.name}}/mlops-collected/<step>/metrics/<item>/metrics.json; the reader downloads the prefix as <item>/metrics.json'),
+  'training-fan-out': supported('withItems on the training task, the item as MLOPS_ITEM; its models are collected by key prefix like any port'),
+  'external-data': partly("s3:// URIs in the artifact repository's bucket (option artifactRepositoryBucket) are key-only input artifacts, read with the repository's credentials; URIs elsewhere are a synth-time error, since Argo has no credentials for them"),
   'timeout': supported('activeDeadlineSeconds on the template'),
   'env-and-arguments': supported('container env; script arguments after -- on the launcher command line'),
 };

@@ -1,11 +1,16 @@
-import { RateUnit, Schedule } from '../../pipeline/schedule';
+import { RateUnit, Schedule } from '../pipeline/schedule';
+
+/** Who reads the schedule, for problems: Argo's CronWorkflow controller unless told otherwise. */
+export const ARGO_CRON_PARSER = "Argo Workflows' cron parser";
 
 /**
- * A neutral Schedule as an Argo CronWorkflow schedule. Argo parses schedules with robfig/cron's
- * standard parser: 5 fields, names, `*`, ranges, steps, lists and `?`, day-of-week 0-6, plus
- * `@every <duration>`. Returns the schedule text or a problem (without the pipeline's name).
+ * A neutral Schedule as the text robfig/cron's standard parser reads: 5 fields, names, `*`,
+ * ranges, steps, lists and `?`, day-of-week 0-6, plus `@every <duration>`. Argo CronWorkflows,
+ * Kubernetes CronJobs and (with a seconds field in front) Kubeflow recurring runs all parse
+ * schedules with it. Returns the schedule text or a problem (without the pipeline's name) that
+ * names `parser`, e.g. "the Kubernetes CronJob cron parser".
  */
-export function argoSchedule(schedule: Schedule): { schedule?: string; problem?: string } {
+export function cronSchedule(schedule: Schedule, parser: string = ARGO_CRON_PARSER): { schedule?: string; problem?: string } {
   if (schedule.rate) {
     return { schedule: rateSchedule(schedule.rate.value, schedule.rate.unit) };
   }
@@ -15,7 +20,7 @@ export function argoSchedule(schedule: Schedule): { schedule?: string; problem?:
   const special = fields.flatMap((f) => stripNames(f).match(/[LWH#]/g) ?? []);
   if (special.length > 0) {
     const meaning: { [c: string]: string } = { 'L': "'L' (last day)", 'W': "'W' (nearest weekday)", 'H': "'H' (hashed value)", '#': "'#' (nth weekday of the month)" };
-    return { problem: `schedule ${schedule} uses ${meaning[special[0]]}, which Argo Workflows' cron parser (robfig/cron) does not support; write it with plain fields, lists and ranges, e.g. '0 3 28-31 * *' plus a check in the first step` };
+    return { problem: `schedule ${schedule} uses ${meaning[special[0]]}, which ${parser} (robfig/cron) does not support; write it with plain fields, lists and ranges, e.g. '0 3 28-31 * *' plus a check in the first step` };
   }
   return { schedule: [cron.minute, cron.hour, cron.dayOfMonth, cron.month, sundayAsZero(cron.dayOfWeek)].join(' ') };
 }

@@ -1,0 +1,48 @@
+import { PipelineGraph, StepNode } from '../../pipeline/graph';
+import { Step } from '../../pipeline/step';
+import { dropUndefined, Json, list, nonEmpty } from './json';
+import { stepTemplateName } from './names';
+import { ArgoStep } from './steps';
+import { whenExpression } from './when';
+
+/** The entrypoint DAG's tasks: one per compiled step that has a task, in graph order. */
+export function dagTasks(graph: PipelineGraph, compiled: ReadonlyMap<Step, ArgoStep>): Json[] {
+  const hasTask = (step: Step) => compiled.get(step)?.task !== undefined;
+  return graph.nodes.filter((n) => hasTask(n.step)).map((node) => {
+    const needs = compiled.get(node.step)!.task!;
+    const dependencies = taskDependencies(node, graph, hasTask);
+    return dropUndefined({
+      name: stepTemplateName(node.step.name),
+      template: stepTemplateName(node.step.name),
+      dependencies: list(dependencies),
+      when: whenExpression(node.scope),
+      arguments: nonEmpty({ parameters: list(needs.parameters ?? []), artifacts: list(needs.artifacts ?? []) }),
+      withItems: needs.withItems,
+    });
+  });
+}
+
+/**
+ * The tasks a step's task waits for. A step without a task (a condition) is waited for through
+ * what it reads and every step nested in it (skipped tasks count as done); a branch task also
+ * waits for what its enclosing conditions read.
+ */
+function taskDependencies(node: StepNode, graph: PipelineGraph, hasTask: (step: Step) => boolean): string[] {
+  const found = new Set<Step>();
+  const conditionInputs = (condition: Step) => {
+    const at = graph.node(condition);
+    at.upstream.forEach(addWhole);
+    at.scope.forEach((b) => conditionInputs(b.condition));
+  };
+  const addWhole = (step: Step) => {
+    if (hasTask(step)) {
+      found.add(step);
+    } else {
+      conditionInputs(step);
+      step.children().forEach(addWhole);
+    }
+  };
+  node.upstream.forEach(addWhole);
+  node.scope.forEach((b) => conditionInputs(b.condition));
+  return [...found].sort((a, b) => graph.node(a).index - graph.node(b).index).map((s) => stepTemplateName(s.name));
+}

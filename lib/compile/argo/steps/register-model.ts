@@ -1,0 +1,106 @@
+import { StepNode } from '../../../pipeline/graph';
+import * as contract from '../../../pipeline/contract';
+import { RegisterModelStep } from '../../../pipeline/register-model-step';
+import { ENGINE } from '../checks';
+import type { ArgoCompilation } from '../compilation';
+import { stepTemplateName } from '../names';
+import { inputPath, TMP_DIR, TMP_VOLUME, WORK_DIR, WORK_VOLUME } from '../paths';
+import { UTILITY_RESOURCES } from '../resources';
+import { containerSecurityContext } from '../security';
+import { STEP_LABEL } from '../step-templates';
+import { ArgoStep, ArgoStepHandler } from './handler';
+
+/** Where a register-model step writes before Argo uploads it. */
+const REGISTRY_DIR = `${WORK_DIR}/registry`;
+
+/**
+ * Registering a model on Argo: the model directory and a metadata JSON become a new version under
+ * `<prefix>/<group>/<version>/` in the artifact repository (key-only S3 artifacts, not archived),
+ * where version = the run's creation time (UTC, sortable) plus the workflow name, unique per run.
+ */
+const REGISTER_SCRIPT = [
+  'import datetime, json, os, shutil',
+  'e = os.environ',
+  `out = ${JSON.stringify(REGISTRY_DIR)}`,
+  'shutil.copytree(e["MLOPS_INPUT_MODEL"], os.path.join(out, "model"))',
+  'meta = {',
+  '    "group": e["MLOPS_MODEL_GROUP"], "version": e["MLOPS_MODEL_VERSION"], "approval": e["MLOPS_MODEL_APPROVAL"],',
+  '    "modelKey": e["MLOPS_MODEL_KEY"], "pipeline": e["MLOPS_PIPELINE"], "runId": e["MLOPS_RUN_ID"],',
+  '    "step": e["MLOPS_STEP"], "sourceStep": e["MLOPS_MODEL_SOURCE_STEP"], "inferenceImage": e.get("MLOPS_INFERENCE_IMAGE") or None,',
+  '    "contentTypes": json.loads(e["MLOPS_CONTENT_TYPES"]), "responseTypes": json.loads(e["MLOPS_RESPONSE_TYPES"]),',
+  '    "registeredAt": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),',
+  '}',
+  'with open(os.path.join(out, "metadata.json"), "w") as f:',
+  '    json.dump(meta, f, indent=2, sort_keys=True)',
+  'with open(os.path.join(out, "version"), "w") as f:',
+  '    f.write(meta["version"])',
+  'print("[mlops] registered %s version %s at %s" % (meta["group"], meta["version"], meta["modelKey"]))',
+].join('\n');
+
+export const MODEL_VERSION = [
+  '{{workflow.creationTimestamp.Y}}{{workflow.creationTimestamp.m}}{{workflow.creationTimestamp.d}}',
+  '{{workflow.creationTimestamp.H}}{{workflow.creationTimestamp.M}}{{workflow.creationTimestamp.S}}',
+  '{{workflow.name}}',
+].join('-');
+
+/**
+ * A register-model step: a small python3 container that copies the model it reads (through the
+ * source resolvers: a training step's model, or a model at a URI) into the registry layout; the
+ * version is its output parameter 'version'.
+ */
+export const REGISTER_MODEL_STEP: ArgoStepHandler = {
+  compile(c: ArgoCompilation, node: StepNode): ArgoStep | undefined {
+    const step = node.step as RegisterModelStep;
+    const image = c.utilityImage(step, 'python3');
+    const model = c.inputs(step).find(([input]) => input === 'model')?.[1];
+    if (model === undefined) {
+      return undefined;
+    }
+    if (model.collected) {
+      c.problems.push(`step '${step.name}': input 'model' reads ${step.model}, every item's model of a forEach step, but a register-model step on ${ENGINE} registers one model; pick one in a step that reads the collection and writes the chosen model as a training step's model, or register each item's model in the fan-out`);
+      return undefined;
+    }
+    const name = stepTemplateName(step.name);
+    const prefix = `${c.options.modelRegistryPrefix ?? 'models'}/${step.group}/${MODEL_VERSION}`;
+    const env: [string, string][] = [
+      [contract.PIPELINE_VAR, c.pipelineName],
+      [contract.STEP_VAR, step.name],
+      [contract.RUN_ID_VAR, '{{workflow.name}}'],
+      [contract.inputVar('model'), inputPath('model')],
+      ['MLOPS_MODEL_GROUP', step.group],
+      ['MLOPS_MODEL_VERSION', MODEL_VERSION],
+      ['MLOPS_MODEL_APPROVAL', step.approval],
+      ['MLOPS_MODEL_KEY', `${prefix}/model`],
+      ['MLOPS_MODEL_SOURCE_STEP', step.model.producer?.name ?? ''],
+      ['MLOPS_INFERENCE_IMAGE', step.image ?? ''],
+      ['MLOPS_CONTENT_TYPES', JSON.stringify(step.contentTypes)],
+      ['MLOPS_RESPONSE_TYPES', JSON.stringify(step.responseTypes)],
+    ];
+    return {
+      templates: [{
+        name,
+        metadata: { labels: { [STEP_LABEL]: name } },
+        inputs: { artifacts: [model.artifact] },
+        outputs: {
+          parameters: [{ name: 'version', valueFrom: { path: `${REGISTRY_DIR}/version` } }],
+          artifacts: [
+            { name: 'model', path: `${REGISTRY_DIR}/model`, archive: { none: {} }, s3: { key: `${prefix}/model` } },
+            { name: 'metadata', path: `${REGISTRY_DIR}/metadata.json`, archive: { none: {} }, s3: { key: `${prefix}/metadata.json` } },
+          ],
+        },
+        container: {
+          image,
+          command: ['python3', '-c', REGISTER_SCRIPT],
+          env: env.map(([variable, value]) => ({ name: variable, value })),
+          resources: UTILITY_RESOURCES,
+          securityContext: containerSecurityContext(),
+          volumeMounts: [
+            { name: WORK_VOLUME, mountPath: WORK_DIR },
+            { name: TMP_VOLUME, mountPath: TMP_DIR },
+          ],
+        },
+      }],
+      task: { artifacts: model.argument ? [model.argument] : [] },
+    };
+  },
+};
