@@ -37,6 +37,12 @@ export interface ArgoEngineOptions {
   /** Key prefix register-model steps write model versions under. @default 'models' */
   readonly modelRegistryPrefix?: string;
   /**
+   * The bucket of the artifact repository the workflows use: steps can then read
+   * `DataSource.fromUri('s3://<that bucket>/...')` (Argo has no credentials for other buckets).
+   * @default the controller's artifact repository bucket, unless artifactRepositoryRef names another repository
+   */
+  readonly artifactRepositoryBucket?: string;
+  /**
    * Where step pods reach the artifact store, for their network policy.
    * @default the controller's artifact repository endpoint, else any address on 443
    */
@@ -69,6 +75,7 @@ export class ArgoEngine implements EngineRenderer {
       podUser: o.podUser,
       memoizeCacheName: `${ctx.name}-memo`,
       artifactRepositoryRef: o.artifactRepositoryRef,
+      artifactRepositoryBucket: o.artifactRepositoryBucket ?? (o.artifactRepositoryRef ? undefined : o.controller?.artifactRepository.bucket),
       modelRegistryPrefix: o.modelRegistryPrefix,
       labels: ctx.labels,
     });

@@ -67,6 +67,11 @@ export class ArtifactRepository {
     this.network = props.network ?? defaultNetwork(this.endpoint, props.insecure ?? false);
   }
 
+  /** The bucket step artifacts go to. */
+  public get bucket(): string {
+    return this.props.bucket;
+  }
+
   /** The Secret names pods and the controller read credentials from. */
   public get secretNames(): string[] {
     return [...new Set([this.props.accessKeySecret?.name, this.props.secretKeySecret?.name].filter((n): n is string => !!n))].sort();

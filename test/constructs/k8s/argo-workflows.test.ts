@@ -200,3 +200,29 @@ test('the artifact store endpoint: in-cluster Services become a namespace peer, 
   const external = ArtifactRepository.s3({ bucket: 'b-1', endpoint: 'storage.example.com', useSdkCreds: true }).network;
   expect([external._peers(), external.ports]).toEqual([[{ ipBlock: { cidr: '0.0.0.0/0' } }], [443]]);
 });
+
+describe("steps read s3:// data in the controller's artifact bucket", () => {
+  const { Code, DataSource, Pipeline, Step } = require('../../../lib') as typeof import('../../../lib');
+  const { Engine, MlPipeline } = require('../../../constructs/k8s') as typeof import('../../../constructs/k8s');
+  const code = Code.fromDirectory(require('path').join(__dirname, '..', '..', 'fixtures', 'steps'));
+
+  function chartReading(uri: string): Chart {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'ml' });
+    const argo = new ArgoWorkflows(chart, 'Argo', { artifactRepository: minio() });
+    const pipeline = new Pipeline('reads-data');
+    pipeline.addStep(Step.script('read', { code, entry: 'noop.py', inputs: { raw: DataSource.fromUri(uri) } }));
+    new MlPipeline(chart, 'P', { pipeline, engine: Engine.argo({ controller: argo, defaultImage: 'python:3.12-slim' }) });
+    return chart;
+  }
+
+  test('a URI in the bucket becomes a key-only input artifact of the step', () => {
+    const template = Testing.synth(chartReading('s3://mlops/datasets/iris/')).find((o: Json) => o.kind === 'WorkflowTemplate');
+    const read = template.spec.templates.find((t: Json) => t.name === 'read');
+    expect(read.inputs.artifacts).toEqual([{ name: 'raw', path: '/mlops/inputs/raw', s3: { key: 'datasets/iris' } }]);
+    expect(validateManifests([template], { argo: 'v4.1.2' })).toEqual([]);
+  });
+
+  test('a URI in another bucket is a synth-time error naming the bucket the repository has', () => {
+    expect(errorOf(() => Testing.synth(chartReading('s3://elsewhere/iris/')))).toMatch(/step 'read': input 'raw' reads s3:\/\/elsewhere\/iris\/, in bucket 'elsewhere', but the artifact repository's bucket is 'mlops'/);
+  });
+});
