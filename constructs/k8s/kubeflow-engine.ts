@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject } from 'cdk8s';
+import { dropUndefined } from '../../lib/json';
 import { k8s } from 'cdk8s-plus-27';
 import { cronSchedule as argoSchedule, sizeProblem, ETCD_OBJECT_LIMIT } from '../../lib/kubernetes';
 import { compileKubeflow, KubeflowCompileOptions } from '../../lib/compile/kubeflow';
@@ -285,8 +286,4 @@ export class KubeflowEngine implements EngineRenderer {
     }
     return [];
   }
-}
-
-function dropUndefined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }

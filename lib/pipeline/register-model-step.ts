@@ -1,6 +1,6 @@
 import { show } from './errors';
 import { Step, StepKind, StepOptions } from './step';
-import { ArtifactType, DataSource, StepArtifact } from './artifacts';
+import { ArtifactType, DataSource, DataSourceKind, StepArtifact } from './artifacts';
 import { brand } from './brand';
 
 /** The approval status a newly registered model version gets. */
@@ -72,6 +72,8 @@ export class RegisterModelStep extends Step {
     const problems: string[] = [];
     if (!DataSource.isDataSource(this.model)) {
       problems.push(`model is ${show(this.model)}, which is not a model; pass a training step's model(), e.g. { model: train.model() }`);
+    } else if (this.model.sourceKind === DataSourceKind.COLLECTED_OUTPUT) {
+      problems.push(`model is ${this.model}, the models of every forEach item, but a register step registers one model; register the model of a training step that runs once (e.g. one that reads the collection and writes the chosen model), or register inside each item`);
     }
     if (typeof this.group !== 'string' || !GROUP_NAME.test(this.group)) {
       problems.push(`group ${show(this.group)} is invalid (allowed: letters, digits and '-', starting and ending with a letter or digit, max 63 chars); e.g. 'iris-models'`);

@@ -1,3 +1,4 @@
+import { dropUndefined } from '../json';
 import { show } from './errors';
 
 /** What a step needs to run. Each engine maps it to its own terms (instance types, pod requests). */
@@ -37,8 +38,4 @@ export function resourceProblems(resources: Resources): string[] {
 /** Step resources layered over pipeline defaults, field by field. */
 export function mergeResources(defaults: Resources | undefined, own: Resources | undefined): Resources {
   return { ...(defaults ?? {}), ...dropUndefined(own ?? {}) };
-}
-
-function dropUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

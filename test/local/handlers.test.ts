@@ -78,5 +78,5 @@ test('a register-model step reading every item\'s model is refused: it registers
   const p = new Pipeline('register-all');
   const fit = Step.training('fit', { code, entry: 'record.sh', forEach: ['a', 'b'] });
   p.addStep(fit, Step.registerModel('register', { model: fit.collect('model'), group: 'models' }));
-  expect(() => planLocalRun(p)).toThrow("step 'register': model reads fit.collected.model, the models of every forEach item, but a register-model step registers one model");
+  expect(() => planLocalRun(p)).toThrow("step 'register': model is fit.collected.model, the models of every forEach item, but a register step registers one model; register the model of a training step that runs once (e.g. one that reads the collection and writes the chosen model), or register inside each item");
 });

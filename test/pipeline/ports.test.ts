@@ -114,6 +114,15 @@ test('collected items name directories, so they must be usable as directory name
   ]);
 });
 
+test('a register step registers one model, not a collection', () => {
+  const p = new Pipeline('register-all');
+  const fit = Step.training('fit', { code, entry, forEach: ['a', 'b'] });
+  p.addStep(fit, Step.registerModel('register', { model: fit.collect('model'), group: 'g' }));
+  expect(problemsOf(p)).toEqual([
+    "step 'register': model is fit.collected.model, the models of every forEach item, but a register step registers one model; register the model of a training step that runs once (e.g. one that reads the collection and writes the chosen model), or register inside each item",
+  ]);
+});
+
 describe('external data', () => {
   test('a URI source has no producer, a type and a scheme', () => {
     const s3 = DataSource.fromUri('s3://my-data/iris/');

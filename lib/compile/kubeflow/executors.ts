@@ -1,3 +1,4 @@
+import { dropEmpty } from '../../json';
 import { cpuQuantity, gibQuantity, Toleration } from '../../kubernetes';
 import { ContainerStep } from '../../pipeline/container-step';
 import * as contract from '../../pipeline/contract';
@@ -250,7 +251,3 @@ function sortedRecord(record: { [key: string]: string }): { [key: string]: strin
   return Object.fromEntries(Object.keys(record).sort().map((k) => [k, record[k]]));
 }
 
-/** Leaves out undefined, empty-string and empty-array fields, as canonical proto3 JSON does. */
-export function dropEmpty(o: { [key: string]: any }): { [key: string]: any } {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0)));
-}

@@ -1,10 +1,7 @@
-/** A proto3 JSON object of the IR. */
-export type Json = { [key: string]: any };
+import { dropUndefined as drop, Json } from '../../json';
 
-/** Leaves out undefined fields. */
-export function drop(o: Json): Json {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
-}
+export type { Json };
+export { dropEmpty, dropUndefined as drop } from '../../json';
 
 /** Inputs or outputs of a task or component; undefined when there are none (proto3 JSON omits them). */
 export function taskInputs(artifacts: Json, parameters: Json): Json | undefined {

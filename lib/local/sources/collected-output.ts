@@ -21,11 +21,6 @@ export const COLLECTED_OUTPUT_SOURCE: LocalSourceResolver = {
       context.problem(`input '${context.input}' reads ${source}, which says it is a collection but is not the collect(...) of a forEach step; use forEachStep.collect(port) or .collectMetrics()`);
       return undefined;
     }
-    const unusable = items.filter((item) => typeof item === 'string' && (item === '' || item === '.' || item === '..' || /[/\\\0]/.test(item)));
-    if (unusable.length > 0) {
-      context.problem(`input '${context.input}' collects from '${producer.name}', whose forEach items ${unusable.map((i) => JSON.stringify(i)).join(', ')} cannot name a directory (one per item); use items without '/', '\\' and other than '.' or '..'`);
-      return undefined;
-    }
     const metrics = source.name === METRICS_PORT && source.type === ArtifactType.METRICS;
     const at = metrics ? METRICS_FILE_NAME : context.portPath(producer, source.name, source.type);
     if (at === undefined) {

@@ -1,8 +1,6 @@
-import { DataSourceKind } from '../../pipeline/artifacts';
-import { StepNode } from '../../pipeline/graph';
 import { RegisterModelStep } from '../../pipeline/register-model-step';
 import { PlannedStep } from '../planned';
-import { InlineContext, InlineOutcome, LocalStepHandler, StepPlanContext, StepPlanDetails } from './handler';
+import { InlineContext, InlineOutcome, LocalStepHandler, StepPlanDetails } from './handler';
 import { noPorts } from './inline';
 
 /**
@@ -13,11 +11,7 @@ export const REGISTER_MODEL_STEP: LocalStepHandler = {
   runsAs: 'inline',
   portPath: noPorts,
 
-  plan(node: StepNode, context: StepPlanContext): StepPlanDetails {
-    const model = (node.step as RegisterModelStep).model;
-    if (model.sourceKind === DataSourceKind.COLLECTED_OUTPUT) {
-      context.problem(`model reads ${model}, the models of every forEach item, but a register-model step registers one model; register each item's model, or pick one in a script step and register its output`);
-    }
+  plan(): StepPlanDetails {
     return {};
   },
 

@@ -230,7 +230,7 @@ describe('collected reads', () => {
     const fit = Step.training('fit', { code, entry, forEach: ['a', 'b'] });
     p.addStep(fit, Step.registerModel('register', { model: fit.collect('model'), group: 'g' }));
     expect(problemsOf(() => compile(p))).toEqual([
-      "step 'register': input 'model' reads fit.collected.model, every item's model of a forEach step, but a register-model step on Argo Workflows registers one model; pick one in a step that reads the collection and writes the chosen model as a training step's model, or register each item's model in the fan-out",
+      "step 'register': model is fit.collected.model, the models of every forEach item, but a register step registers one model; register the model of a training step that runs once (e.g. one that reads the collection and writes the chosen model), or register inside each item",
     ]);
   });
 });

@@ -125,7 +125,7 @@ test('a collected output reaches a reader in a condition branch through a list c
   expect(spec.components['comp-gate-then'].dag.tasks.merge.inputs.artifacts.parts).toEqual({ componentInputArtifact: 'pipelinechannel--each-part' });
 });
 
-test('what a collected read cannot be on Kubeflow is a synth-time problem', () => {
+test('what a collected read cannot be is a synth-time problem through compileKubeflow', () => {
   const p = new Pipeline('collect-bad');
   const fit = Step.training('fit', { code, entry, forEach: ['a', 'b'] });
   const odd = Step.script('odd', { code, entry, forEach: ['x/y', '..'], outputs: ['part'] });
@@ -133,8 +133,8 @@ test('what a collected read cannot be on Kubeflow is a synth-time problem', () =
     Step.registerModel('register', { model: fit.collect('model'), group: 'models' }),
     Step.script('merge', { code, entry, inputs: { parts: odd.collect('part') } }));
   expect(problemsOf(p)).toEqual([
-    expect.stringMatching(/^step 'register': input 'model' reads fit\.collected\.model, every item's model of a forEach step, but a register-model step on Kubeflow Pipelines registers one model/),
-    "step 'merge': input 'parts' collects from 'odd', whose forEach items 'x/y', '..' cannot name the per-item directories Kubeflow Pipelines lays the input out in (allowed: 1 to 255 characters other than '/', not '.' or '..'); rename the items",
+    "step 'register': model is fit.collected.model, the models of every forEach item, but a register step registers one model; register the model of a training step that runs once (e.g. one that reads the collection and writes the chosen model), or register inside each item",
+    "step 'merge': input 'parts' collects from 'odd', whose forEach items 'x/y', '..' cannot name the directory each item's data is read from (allowed: letters, digits, '.', '_', '-', not '.' or '..', at most 255 chars); rename those items",
   ]);
 });
 

@@ -1,7 +1,6 @@
 import { StepNode } from '../../../pipeline/graph';
 import * as contract from '../../../pipeline/contract';
 import { RegisterModelStep } from '../../../pipeline/register-model-step';
-import { ENGINE } from '../checks';
 import type { ArgoCompilation } from '../compilation';
 import { stepTemplateName } from '../names';
 import { inputPath, TMP_DIR, TMP_VOLUME, WORK_DIR, WORK_VOLUME } from '../paths';
@@ -54,10 +53,6 @@ export const REGISTER_MODEL_STEP: ArgoStepHandler = {
     const image = c.utilityImage(step, 'python3');
     const model = c.inputs(step).find(([input]) => input === 'model')?.[1];
     if (model === undefined) {
-      return undefined;
-    }
-    if (model.collected) {
-      c.problems.push(`step '${step.name}': input 'model' reads ${step.model}, every item's model of a forEach step, but a register-model step on ${ENGINE} registers one model; pick one in a step that reads the collection and writes the chosen model as a training step's model, or register each item's model in the fan-out`);
       return undefined;
     }
     const name = stepTemplateName(step.name);

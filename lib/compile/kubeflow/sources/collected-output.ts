@@ -1,7 +1,5 @@
 import { CollectedArtifact, DataSource } from '../../../pipeline/artifacts';
 import { isA } from '../../../pipeline/brand';
-import { ContainerStep } from '../../../pipeline/container-step';
-import { show } from '../../../pipeline/errors';
 import { Step } from '../../../pipeline/step';
 import { artifactDefinition, artifactNeed, collectedOutputKey, schemaTitleOf } from '../channels';
 import type { KubeflowCompilation, Level } from '../compile';
@@ -21,12 +19,6 @@ export const COLLECTED_OUTPUT_SOURCE: KubeflowSourceResolver = {
       c.problems.push(`step '${step.name}': input '${input}' reads ${source}, of kind '${source.sourceKind}' but not a collected output (CollectedArtifact); ${ENGINE_NAME} reads this kind only from forEachStep.collect(...) and .collectMetrics()`);
       return undefined;
     }
-    const items = ContainerStep.isContainerStep(source.producer) ? source.producer.forEach ?? [] : [];
-    const bad = items.filter((item) => !ITEM_DIRECTORY.test(item) || item === '.' || item === '..');
-    if (bad.length > 0) {
-      c.problems.push(`step '${step.name}': input '${input}' collects from '${source.producer.name}', whose forEach items ${bad.map(show).join(', ')} cannot name the per-item directories ${ENGINE_NAME} lays the input out in (allowed: 1 to 255 characters other than '/', not '.' or '..'); rename the items`);
-      return undefined;
-    }
     return {
       definition: artifactDefinition(schemaTitleOf(source.type), true),
       binding: c.bind(artifactNeed(source.producer, collectedOutputKey(source), source.type, true), level),
@@ -38,5 +30,3 @@ export const COLLECTED_OUTPUT_SOURCE: KubeflowSourceResolver = {
     };
   },
 };
-
-const ITEM_DIRECTORY = /^[^/\0]{1,255}$/;

@@ -5,7 +5,6 @@ import type { KubeflowCompilation, Level } from '../compile';
 import { kubernetesExecutorConfig, MODEL_OUTPUT, registeredModelMetadata, registerExecutor, SYSTEM_MODEL, VERSION_OUTPUT } from '../executors';
 import { Json } from '../json';
 import { componentName, executorLabel } from '../names';
-import { ENGINE_NAME } from '../policies';
 import { KubeflowStepHandler } from './handler';
 
 /**
@@ -21,10 +20,6 @@ export const REGISTER_MODEL_STEP: KubeflowStepHandler = {
     c.names.claimTemplate(component, step);
     const model = c.resolveInputs(step, level).find(([name]) => name === MODEL_OUTPUT)?.[1];
     if (model === undefined) {
-      return undefined;
-    }
-    if (model.list) {
-      c.problems.push(`step '${step.name}': input 'model' reads ${step.model}, every item's model of a forEach step, but a register-model step on ${ENGINE_NAME} registers one model; pick one in a script step that reads the collection and writes the chosen model as a training step's model, or register each item's model in the fan-out`);
       return undefined;
     }
     c.components[component] = {
