@@ -7,8 +7,10 @@ Every engine ships this file next to a step's code and starts the step through i
 
 It sets the contract variables given with --env (engines that can only substitute paths into
 arguments pass them here), creates the output directories, unpacks model tarballs of inputs given
-with --unpack, runs the script (python3 for .py, sh for .sh), retries it when asked, and after a
-success checks the declared metrics and re-exports them (one file per metric, or log lines).
+with --unpack (inside each item's directory with --unpack-items), links collected inputs that
+arrive one directory per item (--collect-item, --kfp-collected), runs the script (python3 for
+.py, sh for .sh), retries it when asked, and after a success checks the declared metrics and
+re-exports them (one file per metric, or log lines).
 Exit status: the script's own on failure; 1 for a contract problem, explained on stderr.
 Compatible with Python 3.8+ and no packages beyond the standard library.
 """
@@ -49,6 +51,8 @@ def parse_args(argv):
     parser.add_argument("--kfp-metrics-dir", metavar="PATH", help="Kubeflow: also write the checked metrics as PATH/metrics.json (the metrics artifact's directory)")
     parser.add_argument("--kfp-item-artifact", action="append", default=[], metavar="NAME", help="Kubeflow: tag output artifact NAME with MLOPS_ITEM, for steps that collect it")
     parser.add_argument("--kfp-collected", action="append", default=[], metavar="INPUT", help="Kubeflow: lay out list input INPUT at MLOPS_INPUT_<INPUT>, one entry per item")
+    parser.add_argument("--collect-item", action="append", default=[], metavar="INPUT/ITEM=PATH", help="link PATH as item ITEM of collected input INPUT (MLOPS_INPUT_<INPUT>/ITEM)")
+    parser.add_argument("--unpack-items", action="append", default=[], metavar="INPUT", help="extract *.tar.gz inside each item directory of collected input INPUT")
     parser.add_argument("script_args", nargs="*", help="arguments for the script (after --)")
     return parser.parse_args(argv)
 
@@ -272,6 +276,38 @@ def link_collected(args, env):
             os.symlink(kfp_local_path(artifact), link)
 
 
+def link_items(args, env):
+    """SageMaker training channels cannot nest, so a collected input arrives as one channel per
+    item; the script sees one directory with an entry per item, linked to that item's channel."""
+    for pair in args.collect_item:
+        key, path = split_pair(pair, "--collect-item")
+        name, sep, item = key.partition("/")
+        if not sep or not name or item in ("", ".", "..") or "/" in item:
+            raise ContractError(f"--collect-item {pair!r} is not INPUT/ITEM=PATH")
+        variable = "MLOPS_INPUT_" + name.upper()
+        if variable not in env:
+            raise ContractError(f"--collect-item {pair}: {variable} is not set")
+        os.makedirs(env[variable], exist_ok=True)
+        link = os.path.join(env[variable], item)
+        if os.path.lexists(link):
+            os.remove(link)
+        os.symlink(path, link)
+
+
+def unpack_items(args, env):
+    """A collected input of models: each item's directory holds that item's tarball."""
+    for name in args.unpack_items:
+        variable = "MLOPS_INPUT_" + name.upper()
+        if variable not in env:
+            raise ContractError(f"--unpack-items {name}: {variable} is not set")
+        directory = env[variable]
+        if not os.path.isdir(directory):
+            raise ContractError(f"input directory {directory} does not exist")
+        for item in sorted(os.listdir(directory)):
+            if os.path.isdir(os.path.join(directory, item)):
+                unpack_tarballs(os.path.join(directory, item))
+
+
 def main(argv):
     args = parse_args(argv)
     made = []
@@ -285,6 +321,8 @@ def main(argv):
         root = code_root(args, scratch)
         env = prepare_environment(args)
         link_collected(args, env)
+        link_items(args, env)
+        unpack_items(args, env)
         env["PYTHONPATH"] = os.pathsep.join(p for p in [root, env.get("PYTHONPATH")] if p)
         code = run_with_retries(command_for(root, args.entry, args.script_args), env, args)
         if code != 0:

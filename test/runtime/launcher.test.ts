@@ -231,3 +231,54 @@ describe('Kubeflow collected reads', () => {
     expect(JSON.parse(fs.readFileSync(path.join(metricsDir, 'metrics.json'), 'utf8'))).toEqual({ rows: 3, label: 'eu' });
   });
 });
+
+describe('SageMaker collected reads', () => {
+  /** A model directory packed as SageMaker packs /opt/ml/model: `<dir>/model.tar.gz`. */
+  const tarball = (into: string, file: string, text: string) => {
+    const src = fs.mkdtempSync(path.join(dir, 'src-'));
+    fs.writeFileSync(path.join(src, file), text);
+    fs.mkdirSync(into, { recursive: true });
+    expect(spawnSync('tar', ['-czf', path.join(into, 'model.tar.gz'), '-C', src, file]).status).toBe(0);
+  };
+  const tree = [
+    'import os',
+    'root = os.environ["MLOPS_INPUT_MODELS"]',
+    'print(sorted((item, sorted(os.listdir(os.path.join(root, item)))) for item in os.listdir(root)))',
+  ].join('\n');
+
+  test('--unpack-items extracts the tarball inside each item directory of a collected input', () => {
+    const input = path.join(dir, 'input', 'models');
+    tarball(path.join(input, 'small'), 'small.joblib', 's');
+    tarball(path.join(input, 'large'), 'large.joblib', 'l');
+    const code = writeCode({ 'ls.py': tree });
+    const r = launch(['--code', code, '--entry', 'ls.py', '--unpack-items', 'models'], { MLOPS_INPUT_MODELS: input });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe("[('large', ['large.joblib']), ('small', ['small.joblib'])]");
+  });
+
+  test('--collect-item links one directory per item (training channels), then --unpack-items unpacks through the links', () => {
+    const channels = path.join(dir, 'data');
+    tarball(path.join(channels, 'models-small'), 'small.joblib', 's');
+    tarball(path.join(channels, 'models-large'), 'large.joblib', 'l');
+    const target = path.join(dir, 'collected', 'models');
+    const code = writeCode({ 'ls.py': tree });
+    const r = launch(['--code', code, '--entry', 'ls.py',
+      '--collect-item', `models/small=${channels}/models-small`, '--collect-item', `models/large=${channels}/models-large`,
+      '--unpack-items', 'models'], { MLOPS_INPUT_MODELS: target });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe("[('large', ['large.joblib']), ('small', ['small.joblib'])]");
+    expect(fs.readlinkSync(path.join(target, 'small'))).toBe(`${channels}/models-small`);
+  });
+
+  test('a malformed --collect-item, or one for an input whose variable is not set, is a contract error', () => {
+    const code = writeCode({ 'ls.py': 'pass\n' });
+    const bad = launch(['--code', code, '--entry', 'ls.py', '--collect-item', 'models/../x=/tmp/y'], { MLOPS_INPUT_MODELS: path.join(dir, 'c') });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain("--collect-item 'models/../x=/tmp/y' is not INPUT/ITEM=PATH");
+    const unset = launch(['--code', code, '--entry', 'ls.py', '--collect-item', 'models/a=/tmp/y']);
+    expect(unset.status).toBe(1);
+    expect(unset.stderr).toContain('--collect-item models/a=/tmp/y: MLOPS_INPUT_MODELS is not set');
+  });
+});

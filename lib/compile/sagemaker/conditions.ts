@@ -7,6 +7,7 @@ import {
   NotCondition,
   OrCondition,
 } from '../../pipeline/condition';
+import { isA } from '../../pipeline/brand';
 import { Value } from '../../pipeline/values';
 import { ComparisonType, ConditionDefinition, ExpressionOrScalar } from './definition';
 
@@ -27,30 +28,30 @@ export type ValueRenderer = (value: Value) => ExpressionOrScalar;
  * not(Equals). Double negations cancel.
  */
 export function conditionList(condition: Condition, value: ValueRenderer): ConditionDefinition[] {
-  if (condition instanceof AndCondition) {
+  if (isA(condition, AndCondition)) {
     return condition.conditions.flatMap((c) => conditionList(c, value));
   }
   return [single(condition, value)];
 }
 
 function single(condition: Condition, value: ValueRenderer): ConditionDefinition {
-  if (condition instanceof Comparison) {
+  if (isA(condition, Comparison)) {
     if (condition.operator === ComparisonOperator.NE) {
       return negate({ Type: 'Equals', LeftValue: value(condition.left), RightValue: value(condition.right) });
     }
     return { Type: COMPARISONS[condition.operator]!, LeftValue: value(condition.left), RightValue: value(condition.right) };
   }
-  if (condition instanceof InCondition) {
+  if (isA(condition, InCondition)) {
     return { Type: 'In', QueryValue: value(condition.value), Values: condition.candidates.map(value) };
   }
-  if (condition instanceof NotCondition) {
+  if (isA(condition, NotCondition)) {
     return negate(single(condition.condition, value));
   }
-  if (condition instanceof OrCondition) {
+  if (isA(condition, OrCondition)) {
     const members = condition.conditions.map((c) => single(c, value));
     return members.length === 1 ? members[0] : { Type: 'Or', Conditions: members };
   }
-  if (condition instanceof AndCondition) {
+  if (isA(condition, AndCondition)) {
     const members = condition.conditions.map((c) => single(c, value));
     return members.length === 1 ? members[0] : negate({ Type: 'Or', Conditions: members.map(negate) });
   }

@@ -1,7 +1,13 @@
 export * from './compile';
+export { CODE_INPUT, ENGINE, METRICS_OUTPUT, METRICS_PROPERTY_FILE } from './constants';
 export * from './definition';
 export * from './instance-types';
+export { isoDuration } from './jobs';
 export * from './limits';
 export * from './schedule';
 export * from './sklearn-image';
 export * from './requirements';
+export { SAGEMAKER_SOURCES } from './sources';
+export type { ResolvedSource, SageMakerSourceResolver, SourcePart } from './sources';
+export { metricRegex, SAGEMAKER_STEPS } from './steps';
+export type { SageMakerStepHandler } from './steps';

@@ -1,10 +1,7 @@
-import { DataSourceKind, ExternalData } from '../../pipeline/artifacts';
-import { isA } from '../../pipeline/brand';
 import { Code } from '../../pipeline/code';
-import { ContainerStep } from '../../pipeline/container-step';
 import { Pipeline } from '../../pipeline/pipeline';
-import { RegisterModelStep } from '../../pipeline/register-model-step';
-import { Step, StepKind } from '../../pipeline/step';
+import { Step } from '../../pipeline/step';
+import { SAGEMAKER_STEPS } from './steps';
 
 /**
  * What the steps of a pipeline need from the construct that deploys it on SageMaker, so the
@@ -27,7 +24,7 @@ export interface SageMakerRequirements {
   readonly externalS3Uris: string[];
 }
 
-/** One step kind's contribution to the requirements. */
+/** One step kind's contribution to the requirements (SageMakerStepHandler.requirements). */
 export type RequirementsOf = (step: Step, into: MutableRequirements) => void;
 
 export interface MutableRequirements {
@@ -41,39 +38,7 @@ export interface MutableRequirements {
   externalS3Uris: Set<string>;
 }
 
-const container = (job: 'processingJobs' | 'trainingJobs'): RequirementsOf => (step, into) => {
-  const s = step as ContainerStep;
-  into[job] = true;
-  into.codes.add(s.code);
-  if (s.image === undefined) {
-    into.usesDefaultImage = true;
-  } else {
-    into.images.add(s.image);
-  }
-  for (const source of Object.values(s.inputs())) {
-    if (source.sourceKind === DataSourceKind.URI && isA(source, ExternalData) && source.scheme === 's3') {
-      into.externalS3Uris.add(source.uri);
-    }
-  }
-};
-
-/** By step kind; a kind missing here has no SageMaker handler either (the compiler reports it). */
-export const SAGEMAKER_REQUIREMENTS: { readonly [kind: string]: RequirementsOf } = {
-  [StepKind.SCRIPT]: container('processingJobs'),
-  [StepKind.TRAINING]: container('trainingJobs'),
-  [StepKind.REGISTER_MODEL]: (step, into) => {
-    const s = step as RegisterModelStep;
-    into.modelPackageGroups.add(s.group);
-    if (s.image === undefined) {
-      into.usesDefaultInferenceImage = true;
-    } else {
-      into.images.add(s.image);
-    }
-  },
-  [StepKind.CONDITION]: () => undefined,
-  [StepKind.FAIL]: () => undefined,
-};
-
+/** Each step's requirements, from its kind's handler in SAGEMAKER_STEPS (a kind without one needs nothing: the compiler refuses it). */
 export function sageMakerRequirements(pipeline: Pipeline): SageMakerRequirements {
   const into: MutableRequirements = {
     processingJobs: false,
@@ -86,8 +51,8 @@ export function sageMakerRequirements(pipeline: Pipeline): SageMakerRequirements
     externalS3Uris: new Set(),
   };
   for (const step of pipeline.allSteps()) {
-    if (isA(step, Step)) {
-      SAGEMAKER_REQUIREMENTS[step.kind]?.(step, into);
+    if (Step.isStep(step) && Object.prototype.hasOwnProperty.call(SAGEMAKER_STEPS, step.kind)) {
+      SAGEMAKER_STEPS[step.kind].requirements?.(step, into);
     }
   }
   return {

@@ -120,7 +120,7 @@ test('more than 100 environment variables', () => {
   const params = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`p${i}`, Value.integer(i)]));
   const message = errorOf((p) => p.addStep(Step.script('crowded', { code, entry, params })));
   expect(message).toBe(
-    "Pipeline 'bad' on SageMaker: step 'crowded': needs 104 environment variables (the step contract's plus 100 params and 0 env entries), but SageMaker takes at most 100; pass fewer params or env entries",
+    "Pipeline 'bad' on SageMaker: step 'crowded': needs 105 environment variables (the step contract's plus 100 params and 0 env entries), but SageMaker takes at most 100; pass fewer params or env entries",
   );
 });
 

@@ -17,6 +17,10 @@ export const SAGEMAKER_COLUMN: Column = {
   'resources': supported('the smallest instance type in the documented table that fits cpu and memory, or resources.sageMakerInstanceType'),
   'gpu': supported('the smallest GPU instance type that fits (g4dn, g5, p3)'),
   'fan-out': supported('unrolled at synth time into one step per item named <step>-<item>, MLOPS_ITEM set; dependsOn waits for every copy'),
+  'collected-outputs': supported("one ProcessingInput per item, each reading that item's step (<step>-<item>) output S3Uri into <input dir>/<item>; training readers get a channel per item, which the launcher links into one directory (--collect-item); at most 9 inputs or 19 channels in all"),
+  'collected-metrics': supported("one input per item reading its metrics: a processing item's mlops-metrics output (<item>/metrics.json), a training item's output.tar.gz (TrainingJobName), unpacked per item by the launcher (--unpack-items)"),
+  'training-fan-out': supported('unrolled into one Training step per item (<step>-<item>, MLOPS_ITEM, S3OutputPath per item); collect(\'model\') reads each item\'s ModelArtifacts, unpacked inside each item directory (--unpack-items)'),
+  'external-data': supported('an s3:// URI is the S3Uri of a ProcessingInput (or training channel) as given, S3Prefix; the construct grants read access to it; other schemes are a synth-time error ("SageMaker reads only s3:// URIs")'),
   'timeout': supported('StoppingCondition.MaxRuntimeInSeconds (processing: at most 9 days)'),
   'env-and-arguments': supported('Environment entries and ContainerArguments after the launcher\'s "--"'),
 };

@@ -1,0 +1,15 @@
+import { DataSourceKind } from '../../../pipeline/artifacts';
+import { HandlerTable } from '../../../pipeline/handlers';
+import { COLLECTED_OUTPUT_SOURCE } from './collected-output';
+import { SageMakerSourceResolver } from './resolver';
+import { STEP_OUTPUT_SOURCE } from './step-output';
+import { URI_SOURCE } from './uri';
+
+export type { ResolvedSource, SageMakerSourceResolver, SourcePart } from './resolver';
+
+/** What SageMaker Pipelines reads, by data source kind; any other kind is the standard synth-time error. */
+export const SAGEMAKER_SOURCES: HandlerTable<SageMakerSourceResolver> = {
+  [DataSourceKind.STEP_OUTPUT]: STEP_OUTPUT_SOURCE,
+  [DataSourceKind.COLLECTED_OUTPUT]: COLLECTED_OUTPUT_SOURCE,
+  [DataSourceKind.URI]: URI_SOURCE,
+};

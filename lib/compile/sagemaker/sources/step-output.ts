@@ -1,0 +1,21 @@
+import { DataSource, StepArtifact } from '../../../pipeline/artifacts';
+import { isA } from '../../../pipeline/brand';
+import { Step } from '../../../pipeline/step';
+import type { SageMakerCompilation } from '../compile';
+import { ResolvedSource, SageMakerSourceResolver } from './resolver';
+
+/**
+ * An output port of a step that runs once. Where the data lives is the producer's business: its
+ * kind's handler gives the location of the port (a processing output's S3Uri, a training job's
+ * ModelArtifacts).
+ */
+export const STEP_OUTPUT_SOURCE: SageMakerSourceResolver = {
+  resolve(c: SageMakerCompilation, reader: Step, input: string, source: DataSource): ResolvedSource | undefined {
+    if (!isA(source, StepArtifact) || source.producer === undefined) {
+      c.problem(reader, `input '${input}' reads ${source}, of kind '${source.sourceKind}' but not a step output (StepArtifact); SageMaker reads this kind only from step.output(...), .model() and .version()`);
+      return undefined;
+    }
+    const part = c.outputOf(reader, input, source, c.copiesOf(source.producer)[0]);
+    return part && { collected: false, parts: [part], producer: source.producer };
+  },
+};

@@ -1,0 +1,34 @@
+import { isA } from '../../../pipeline/brand';
+import { Branch, ConditionStep } from '../../../pipeline/condition-step';
+import { StepNode } from '../../../pipeline/graph';
+import type { SageMakerCompilation } from '../compile';
+import { conditionList } from '../conditions';
+import { ConditionDefinition, ConditionStepDefinition } from '../definition';
+import { SageMakerStepHandler } from './handler';
+
+/** Condition steps: a Condition step whose IfSteps and ElseSteps are its branches' steps. */
+export const CONDITION_STEP: SageMakerStepHandler = {
+  steps(c: SageMakerCompilation, node: StepNode): ConditionStepDefinition[] {
+    const step = node.step;
+    if (!isA(step, ConditionStep)) {
+      c.problem(step, `its kind '${step.kind}' runs on SageMaker as a condition, but the step is not a ConditionStep; extend ConditionStep or give the step a kind of its own`);
+      return [];
+    }
+    let conditions: ConditionDefinition[] = [];
+    try {
+      conditions = conditionList(step.when, (v) => c.value(step, v));
+    } catch (e) {
+      c.problem(step, (e as Error).message);
+    }
+    return [{
+      Name: step.name,
+      Type: 'Condition',
+      ...c.common(step),
+      Arguments: {
+        Conditions: conditions,
+        IfSteps: c.steps(c.branch(step, Branch.THEN)),
+        ElseSteps: c.steps(c.branch(step, Branch.OTHERWISE)),
+      },
+    }];
+  },
+};

@@ -1,0 +1,63 @@
+import { isA } from '../../../pipeline/brand';
+import { StepNode } from '../../../pipeline/graph';
+import { RegisterModelStep } from '../../../pipeline/register-model-step';
+import { Step } from '../../../pipeline/step';
+import type { SageMakerCompilation } from '../compile';
+import { RegisterModelStepDefinition, StringValue } from '../definition';
+import { LIMITS } from '../limits';
+import type { MutableRequirements } from '../requirements';
+import { SageMakerStepHandler } from './handler';
+
+/**
+ * Register-model steps: a RegisterModel step (CreateModelPackage) whose ModelDataUrl is the one
+ * model the step reads (a training job's model.tar.gz, or a model at an s3:// URI).
+ */
+export const REGISTER_MODEL_STEP: SageMakerStepHandler = {
+  steps(c: SageMakerCompilation, node: StepNode): RegisterModelStepDefinition[] {
+    const step = node.step;
+    if (!isA(step, RegisterModelStep)) {
+      c.problem(step, `its kind '${step.kind}' runs on SageMaker as a RegisterModel step, but the step is not a RegisterModelStep; extend RegisterModelStep or give the step a kind of its own`);
+      return [];
+    }
+    if (step.description !== undefined && step.description.length > LIMITS.modelPackageDescription) {
+      c.problem(step, `description has ${step.description.length} characters, but a SageMaker model package description takes at most ${LIMITS.modelPackageDescription}; shorten it`);
+    }
+    const resolved = c.resolve(step, 'model', step.model);
+    let modelDataUrl: StringValue = '';
+    if (resolved?.collected) {
+      c.problem(step, `model reads ${step.model}, one model per item of '${resolved.producer?.name}', but a SageMaker RegisterModel step registers one model (ModelDataUrl); register the model of a training step that runs once`);
+    } else if (resolved !== undefined) {
+      modelDataUrl = resolved.parts[0].uri;
+    }
+    return [{
+      Name: step.name,
+      Type: 'RegisterModel',
+      ...c.common(step),
+      Arguments: {
+        ModelPackageGroupName: step.group,
+        ...(step.description !== undefined ? { ModelPackageDescription: step.description } : {}),
+        InferenceSpecification: {
+          Containers: [{
+            Image: c.image(step, step.image ?? c.target.defaultInferenceImage ?? c.target.defaultImage),
+            ModelDataUrl: modelDataUrl,
+          }],
+          SupportedContentTypes: [...step.contentTypes],
+          SupportedResponseMIMETypes: [...step.responseTypes],
+        },
+        ModelApprovalStatus: step.approval,
+      },
+    }];
+  },
+
+  requirements(step: Step, into: MutableRequirements): void {
+    if (!isA(step, RegisterModelStep)) {
+      return;
+    }
+    into.modelPackageGroups.add(step.group);
+    if (step.image === undefined) {
+      into.usesDefaultInferenceImage = true;
+    } else {
+      into.images.add(step.image);
+    }
+  },
+};
