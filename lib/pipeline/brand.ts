@@ -19,9 +19,11 @@ export function brand(cls: AnyClass, name: string): void {
 
 /** True when `value` is an instance of `cls` from any copy of the package (by brand, not instanceof). */
 export function isA<T extends object>(value: unknown, cls: AnyClass<T>): value is T {
-  if (!Object.prototype.hasOwnProperty.call(cls, KEY)) {
+  // Called for every step and value of every compile: one property read on the class, no own-key check
+  // (only branded model classes are passed here).
+  const symbol = (cls as unknown as { [KEY]?: symbol })[KEY];
+  if (symbol === undefined) {
     throw new Error(`internal: class ${cls.name} has no brand; call brand(${cls.name}, 'cdk-mlops.${cls.name}') after it`);
   }
-  const symbol = (cls as unknown as { [KEY]: symbol })[KEY];
   return typeof value === 'object' && value !== null && (value as { [k: symbol]: unknown })[symbol] === true;
 }

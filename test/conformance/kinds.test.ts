@@ -1,0 +1,73 @@
+import { compileArgo } from '../../lib/compile/argo';
+import { compileKubeflow } from '../../lib/compile/kubeflow';
+import { compileSageMaker } from '../../lib/compile/sagemaker';
+import { planLocalRun } from '../../lib/local';
+import { ArtifactType, ContainerStep, ContainerStepProps, DataSource, Pipeline, PipelineValidationError, Step } from '../../lib/pipeline';
+import { renderMermaid, renderSvg } from '../../lib/render';
+import { testTarget } from '../support/aws/sagemaker-target';
+import { TEST_OPTIONS } from '../support/kubeflow';
+import { FIXTURE_CODE } from './features';
+
+/**
+ * The extension contract on every engine: a step kind or a data source kind that an engine has no
+ * handler for is refused at synth time with the same message, naming the step, the kind, the
+ * engine and what to do; never compiled or run as something else.
+ */
+const ENGINES: { name: string; engine: string; compile: (p: Pipeline) => unknown }[] = [
+  { name: 'SageMaker', engine: 'SageMaker', compile: (p) => compileSageMaker(p, testTarget()) },
+  { name: 'Argo', engine: 'Argo Workflows', compile: (p) => compileArgo(p, { defaultImage: 'python:3.12-slim', codeConfigMapName: () => 'code' }) },
+  { name: 'Kubeflow', engine: 'Kubeflow Pipelines', compile: (p) => compileKubeflow(p, TEST_OPTIONS) },
+  { name: 'local', engine: 'the local runner', compile: (p) => planLocalRun(p) },
+  { name: 'Mermaid', engine: 'the diagram renderer', compile: (p) => renderMermaid(p) },
+  { name: 'SVG', engine: 'the diagram renderer', compile: (p) => renderSvg(p) },
+];
+
+/** A user's own container step kind: valid in the model, unknown to every engine. */
+class TuningStep extends ContainerStep {
+  public readonly kind: string = 'tuning';
+  constructor(name: string, props: ContainerStepProps) {
+    super(name, props);
+  }
+}
+
+/** A user's own data source kind. */
+class FeatureSnapshot extends DataSource {
+  public readonly sourceKind: string = 'feature-snapshot';
+  public readonly producer = undefined;
+  public readonly type = ArtifactType.DATASET;
+  public toString(): string {
+    return 'customers@2026-12-01';
+  }
+}
+
+function problemsOf(compile: () => unknown): string[] {
+  try {
+    compile();
+  } catch (e) {
+    expect(PipelineValidationError.isPipelineValidationError(e)).toBe(true);
+    return (e as PipelineValidationError).problems;
+  }
+  throw new Error('expected a synth-time error');
+}
+
+describe.each(ENGINES)('$name', ({ engine, compile }) => {
+  test('refuses a step kind it has no handler for, with the standard message', () => {
+    const p = new Pipeline('custom-kind');
+    p.addStep(new TuningStep('tune', { code: FIXTURE_CODE, entry: 'noop.py' }));
+    const problems = problemsOf(() => compile(p));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(
+      `^step 'tune': step kind 'tuning' is not supported on ${engine} \\(it runs ('[a-z-]+', )*'[a-z-]+' steps\\); remove the step, or run the pipeline on an engine that has a handler for 'tuning' steps$`,
+    ));
+  });
+
+  test('refuses a data source kind it has no resolver for, with the standard message', () => {
+    const p = new Pipeline('custom-source');
+    p.addStep(Step.script('read', { code: FIXTURE_CODE, entry: 'noop.py', inputs: { features: new FeatureSnapshot() } }));
+    const problems = problemsOf(() => compile(p));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(
+      `^step 'read': input 'features' reads customers@2026-12-01, a data source of kind 'feature-snapshot', which ${engine} cannot read \\(it reads ('[a-z-]+', )*'[a-z-]+'\\); read another kind of source, or run the pipeline on an engine that reads this one$`,
+    ));
+  });
+});
