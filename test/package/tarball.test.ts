@@ -1,0 +1,103 @@
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { REPO } from '../support/local/fixtures';
+
+/**
+ * The package as a user gets it: `npm pack`, installed into a fresh project whose pipeline module
+ * imports 'cdk-mlops' by name. The user's module then loads the compiled build while `mlops`
+ * runs from its own sources, two copies of the model: every check must hold across them.
+ */
+const PIPELINE_MODULE = `
+const path = require('path');
+const { Code, Condition, Parameter, Pipeline, Step, Value } = require('cdk-mlops');
+
+const code = Code.fromDirectory(path.join(__dirname, 'steps'));
+const pipeline = new Pipeline('packaged', { parameters: { minScore: Parameter.number(0.5) } });
+const prepare = Step.script('prepare', { code, entry: 'prepare.py', outputs: ['rows'], forEach: ['a', 'b'] });
+const fit = Step.training('fit', { code, entry: 'fit.py', inputs: { rows: prepare.collect('rows') }, metrics: ['score'] });
+pipeline.addStep(prepare, fit, Step.condition('gate', {
+  when: Condition.gte(fit.metric('score'), pipeline.parameter('minScore')),
+  then: [Step.registerModel('register', { model: fit.model(), group: 'packaged-models' })],
+  otherwise: [Step.fail('too-weak', { message: 'score below minScore' })],
+}));
+module.exports = { pipeline, Value };
+`;
+
+const PREPARE = `
+import os
+out = os.environ["MLOPS_OUTPUT_ROWS"]
+with open(os.path.join(out, "rows.txt"), "w") as f:
+    f.write(os.environ["MLOPS_ITEM"] * 3)
+`;
+
+const FIT = `
+import json, os
+rows = os.environ["MLOPS_INPUT_ROWS"]
+items = sorted(os.listdir(rows))
+text = "".join(open(os.path.join(rows, item, "rows.txt")).read() for item in items)
+with open(os.path.join(os.environ["MLOPS_MODEL_DIR"], "model.txt"), "w") as f:
+    f.write(text)
+with open(os.environ["MLOPS_METRICS_FILE"], "w") as f:
+    json.dump({"score": len(items) / 2}, f)
+`;
+
+let project: string;
+let tarball: string;
+
+beforeAll(() => {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-package-'));
+  // prepack builds the package; --ignore-scripts=false because npm 11 asks before running scripts.
+  const packed = execFileSync('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  tarball = path.join(scratch, JSON.parse(packed)[0].filename);
+  project = path.join(scratch, 'consumer');
+  fs.mkdirSync(path.join(project, 'steps'), { recursive: true });
+  fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, dependencies: { 'cdk-mlops': `file:${tarball}` } }, null, 2));
+  fs.writeFileSync(path.join(project, 'pipeline.js'), PIPELINE_MODULE);
+  fs.writeFileSync(path.join(project, 'steps', 'prepare.py'), PREPARE);
+  fs.writeFileSync(path.join(project, 'steps', 'fit.py'), FIT);
+  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
+}, 600_000);
+
+afterAll(() => {
+  fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
+});
+
+function mlops(...args: string[]) {
+  return spawnSync(path.join(project, 'node_modules', '.bin', 'mlops'), args, { cwd: project, encoding: 'utf8', timeout: 300_000 });
+}
+
+test('the tarball holds the compiled build the package points at', () => {
+  const installed = path.join(project, 'node_modules', 'cdk-mlops');
+  const pkg = JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8'));
+  expect(fs.existsSync(path.join(installed, pkg.main))).toBe(true);
+  expect(fs.existsSync(path.join(installed, pkg.types))).toBe(true);
+  expect(fs.existsSync(path.join(installed, 'build', 'lib', 'runtime', 'launcher.py'))).toBe(true);
+});
+
+test('mlops run --local runs a module that imports cdk-mlops: every step, fan-out collected, model registered', () => {
+  const r = mlops('run', 'pipeline.js', '--local', '--json', '--python', 'python3');
+  expect(r.status).toBe(0);
+  const report = JSON.parse(r.stdout);
+  expect(report.status).toBe('succeeded');
+  const states = Object.fromEntries(report.steps.map((s: { name: string; state: string }) => [s.name, s.state]));
+  expect(states).toEqual({ prepare: 'succeeded', fit: 'succeeded', gate: 'succeeded', register: 'succeeded', 'too-weak': 'skipped' });
+  const registry = path.join(project, '.mlops', 'registry', 'packaged-models');
+  const versions = fs.readdirSync(registry).filter((v) => fs.statSync(path.join(registry, v)).isDirectory());
+  expect(versions).toHaveLength(1);
+  const model = fs.readFileSync(path.join(registry, versions[0], 'model', 'model.txt'), 'utf8');
+  expect(model).toBe('aaabbb');
+}, 300_000);
+
+test('mlops graph draws every step and edge of that module', () => {
+  const r = mlops('graph', 'pipeline.js');
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  for (const step of ['prepare', 'fit', 'gate', 'register', 'too-weak']) {
+    expect(r.stdout).toContain(`<b>${step}</b>`);
+  }
+  expect(r.stdout).toMatch(/s_prepare -->.*s_fit/);
+  expect(r.stdout).toMatch(/s_fit -->.*s_gate/);
+  expect(r.stdout).toMatch(/s_gate ==>.*s_register/);
+}, 120_000);
