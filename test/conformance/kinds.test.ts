@@ -40,9 +40,10 @@ class FeatureSnapshot extends DataSource {
   }
 }
 
-function problemsOf(compile: () => unknown): string[] {
+/** The problems a compile reports, whether it throws or (renderSvg) rejects. */
+async function problemsOf(compile: () => unknown): Promise<string[]> {
   try {
-    compile();
+    await compile();
   } catch (e) {
     expect(PipelineValidationError.isPipelineValidationError(e)).toBe(true);
     return (e as PipelineValidationError).problems;
@@ -51,20 +52,20 @@ function problemsOf(compile: () => unknown): string[] {
 }
 
 describe.each(ENGINES)('$name', ({ engine, compile }) => {
-  test('refuses a step kind it has no handler for, with the standard message', () => {
+  test('refuses a step kind it has no handler for, with the standard message', async () => {
     const p = new Pipeline('custom-kind');
     p.addStep(new TuningStep('tune', { code: FIXTURE_CODE, entry: 'noop.py' }));
-    const problems = problemsOf(() => compile(p));
+    const problems = await problemsOf(() => compile(p));
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(new RegExp(
       `^step 'tune': step kind 'tuning' is not supported on ${engine} \\(it runs ('[a-z-]+', )*'[a-z-]+' steps\\); remove the step, or run the pipeline on an engine that has a handler for 'tuning' steps$`,
     ));
   });
 
-  test('refuses a data source kind it has no resolver for, with the standard message', () => {
+  test('refuses a data source kind it has no resolver for, with the standard message', async () => {
     const p = new Pipeline('custom-source');
     p.addStep(Step.script('read', { code: FIXTURE_CODE, entry: 'noop.py', inputs: { features: new FeatureSnapshot() } }));
-    const problems = problemsOf(() => compile(p));
+    const problems = await problemsOf(() => compile(p));
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(new RegExp(
       `^step 'read': input 'features' reads customers@2026-12-01, a data source of kind 'feature-snapshot', which ${engine} cannot read \\(it reads ('[a-z-]+', )*'[a-z-]+'\\); read another kind of source, or run the pipeline on an engine that reads this one$`,
