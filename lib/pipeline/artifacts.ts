@@ -82,11 +82,6 @@ export class StepArtifact extends DataSource {
     super();
   }
 
-  /** True for a model port. */
-  public get isModel(): boolean {
-    return this.type === ArtifactType.MODEL;
-  }
-
   public toString(): string {
     return this.type === ArtifactType.MODEL || this.type === ArtifactType.REGISTERED_MODEL_VERSION
       ? `${this.producer.name}.${this.name}`

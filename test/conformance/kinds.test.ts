@@ -2,11 +2,12 @@ import { compileArgo } from '../../lib/compile/argo';
 import { compileKubeflow } from '../../lib/compile/kubeflow';
 import { compileSageMaker } from '../../lib/compile/sagemaker';
 import { planLocalRun } from '../../lib/local';
-import { ArtifactType, ContainerStep, ContainerStepProps, DataSource, Pipeline, PipelineValidationError, Step } from '../../lib/pipeline';
+import { Pipeline, PipelineValidationError, Step } from '../../lib/pipeline';
 import { renderMermaid, renderSvg } from '../../lib/render';
 import { testTarget } from '../support/aws/sagemaker-target';
 import { TEST_OPTIONS } from '../support/kubeflow';
 import { FIXTURE_CODE } from './features';
+import { FeatureSnapshot, TuningStep } from '../support/extensions';
 
 /**
  * The extension contract on every engine: a step kind or a data source kind that an engine has no
@@ -22,23 +23,6 @@ const ENGINES: { name: string; engine: string; compile: (p: Pipeline) => unknown
   { name: 'SVG', engine: 'the diagram renderer', compile: (p) => renderSvg(p) },
 ];
 
-/** A user's own container step kind: valid in the model, unknown to every engine. */
-class TuningStep extends ContainerStep {
-  public readonly kind: string = 'tuning';
-  constructor(name: string, props: ContainerStepProps) {
-    super(name, props);
-  }
-}
-
-/** A user's own data source kind. */
-class FeatureSnapshot extends DataSource {
-  public readonly sourceKind: string = 'feature-snapshot';
-  public readonly producer = undefined;
-  public readonly type = ArtifactType.DATASET;
-  public toString(): string {
-    return 'customers@2026-12-01';
-  }
-}
 
 /** The problems a compile reports, whether it throws or (renderSvg) rejects. */
 async function problemsOf(compile: () => unknown): Promise<string[]> {
@@ -68,7 +52,7 @@ describe.each(ENGINES)('$name', ({ engine, compile }) => {
     const problems = await problemsOf(() => compile(p));
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(new RegExp(
-      `^step 'read': input 'features' reads customers@2026-12-01, a data source of kind 'feature-snapshot', which ${engine} cannot read \\(it reads ('[a-z-]+', )*'[a-z-]+'\\); read another kind of source, or run the pipeline on an engine that reads this one$`,
+      `^step 'read': input 'features' reads features@v3, a data source of kind 'feature-snapshot', which ${engine} cannot read \\(it reads ('[a-z-]+', )*'[a-z-]+'\\); read another kind of source, or run the pipeline on an engine that reads this one$`,
     ));
   });
 });

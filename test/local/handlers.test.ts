@@ -1,26 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ArtifactType, Code, ContainerStep, ContainerStepProps, DataSource, Pipeline, PipelineValidationError, Step } from '../../lib';
+import { Code, DataSource, Pipeline, PipelineValidationError, Step } from '../../lib';
 import { LOCAL_SOURCES, LOCAL_STEPS, planLocalRun, runLocally } from '../../lib/local';
 import { fixtureCode, stateDirs, tempDir } from '../support/local/fixtures';
+import { FeatureSnapshot, TuningStep } from '../support/extensions';
 
-/** A step kind of another package: a container step the local runner has no handler for. */
-class TuningStep extends ContainerStep {
-  public readonly kind = 'tuning';
-  constructor(name: string, props: ContainerStepProps) {
-    super(name, props);
-  }
-}
-
-/** A data source kind of another package. */
-class FeatureSnapshot extends DataSource {
-  public readonly sourceKind = 'feature-snapshot';
-  public readonly producer = undefined;
-  public readonly type = ArtifactType.DATASET;
-  public toString(): string {
-    return 'features@v3';
-  }
-}
 
 const code: Code = fixtureCode;
 

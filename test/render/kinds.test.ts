@@ -1,28 +1,12 @@
-import { ArtifactType, ContainerStep, ContainerStepProps, DataSource, Pipeline, PipelineValidationError, Step } from '../../lib';
+import { ArtifactType, DataSource, Pipeline, PipelineValidationError, Step } from '../../lib';
 import { NodeShape, RENDER_SOURCES, RENDER_STEPS, renderMermaid, renderSvg } from '../../lib/render';
 import { FIXTURE_CODE as code } from '../conformance/features';
 import { findAll, hasClass, parseXml } from '../support/render/svg-tree';
 import { readMermaid as readChart } from '../support/render/mermaid-reader';
+import { FeatureSnapshot, TuningStep } from '../support/extensions';
 
 const entry = 'noop.py';
 
-/** A step kind of another package, which the renderers have no handler for. */
-class TuningStep extends ContainerStep {
-  public readonly kind = 'tuning';
-  constructor(name: string, props: ContainerStepProps) {
-    super(name, props);
-  }
-}
-
-/** A data source kind of another package. */
-class FeatureSnapshot extends DataSource {
-  public readonly sourceKind = 'feature-snapshot';
-  public readonly producer = undefined;
-  public readonly type = ArtifactType.DATASET;
-  public toString(): string {
-    return 'features@v3';
-  }
-}
 
 describe('render handler tables', () => {
   test('one handler per kind: shape, Mermaid class, colours and caption', () => {

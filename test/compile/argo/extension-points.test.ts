@@ -2,32 +2,16 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ArtifactType, CachePolicy, ContainerStep, ContainerStepProps, DataSource, Parameter, Pipeline, Step, StepKind } from '../../../lib';
+import { ArtifactType, CachePolicy, DataSource, Parameter, Pipeline, Step, StepKind } from '../../../lib';
 import { ARGO_SOURCES, ARGO_STEPS, ArgoCompileOptions, ArgoDocuments, compileArgo } from '../../../lib/compile/argo';
 import { packageCode } from '../../../lib/runtime';
 import { FIXTURE_CODE as code } from '../../conformance/features';
 import { podSecurityProblems, resourceProblems, validateManifests } from '../../support/k8s';
+import { FeatureSnapshot, TuningStep } from '../../support/extensions';
 
 const entry = 'noop.py';
 type Json = { [key: string]: any };
 
-/** A step kind of another package, which Argo has no handler for. */
-class TuningStep extends ContainerStep {
-  public readonly kind = 'tuning';
-  constructor(name: string, props: ContainerStepProps) {
-    super(name, props);
-  }
-}
-
-/** A data source kind of another package. */
-class FeatureSnapshot extends DataSource {
-  public readonly sourceKind = 'feature-snapshot';
-  public readonly producer = undefined;
-  public readonly type = ArtifactType.DATASET;
-  public toString(): string {
-    return 'features@v3';
-  }
-}
 
 function compile(pipeline: Pipeline, options: Partial<ArgoCompileOptions> = {}): ArgoDocuments {
   return compileArgo(pipeline, { defaultImage: 'python:3.12-slim', codeConfigMapName: () => 'code', ...options });
