@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { formatBytes } from '../../lib/kubernetes';
 import { isA } from '../../lib/pipeline/brand';
 import { Code } from '../../lib/pipeline/code';
-import { ContainerStep } from '../../lib/pipeline/container-step';
+import { ContainerStep } from '../../lib/pipeline/steps/container-step';
 import { PipelineValidationError } from '../../lib/pipeline/errors';
 import { Pipeline } from '../../lib/pipeline/pipeline';
 import { Schedule } from '../../lib/pipeline/schedule';

@@ -1,5 +1,5 @@
 import { Code } from '../pipeline/code';
-import { ContainerStep } from '../pipeline/container-step';
+import { ContainerStep } from '../pipeline/steps/container-step';
 import { MODEL_DIR_VAR } from '../pipeline/contract';
 import { outputVariable } from '../runtime/launch';
 import { codeFingerprint, jsonFingerprint } from './fingerprint';

@@ -2,7 +2,7 @@ import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ScriptRuntime } from '../pipeline/code';
-import type { ContainerStep } from '../pipeline/container-step';
+import type { ContainerStep } from '../pipeline/steps/container-step';
 import { LocalRunError } from './errors';
 import { PlannedStep } from './planned';
 import { findRequirements, PythonEnvironment } from './python-env';

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ContainerStep } from '../pipeline/container-step';
+import { ContainerStep } from '../pipeline/steps/container-step';
 import * as contract from '../pipeline/contract';
 import { removeTree, tempName } from './atomic';
 import { CacheStore } from './cache';

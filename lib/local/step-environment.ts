@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ArtifactType } from '../pipeline/artifacts';
-import { ContainerStep } from '../pipeline/container-step';
+import { ContainerStep } from '../pipeline/steps/container-step';
 import { METRICS_FILE_NAME } from '../pipeline/contract';
 import { launchInvocation } from '../runtime/launch';
 import { LAUNCHER_PATH } from '../runtime/paths';

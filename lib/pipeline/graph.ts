@@ -1,5 +1,5 @@
-import { Branch, ConditionStep } from './condition-step';
-import { ContainerStep } from './container-step';
+import { Branch, ConditionStep } from './steps/condition-step';
+import { ContainerStep } from './steps/container-step';
 import { CachePolicy, RetryPolicy } from './policies';
 import { mergeResources, Resources } from './resources';
 import { Step } from './step';

@@ -1,8 +1,8 @@
-import type { ConditionStep, ConditionStepProps } from './condition-step';
-import type { FailStep, FailStepProps } from './fail-step';
-import type { RegisterModelStep, RegisterModelStepProps } from './register-model-step';
-import type { ScriptStep, ScriptStepProps } from './script-step';
-import type { TrainingStep, TrainingStepProps } from './training-step';
+import type { ConditionStep, ConditionStepProps } from './steps/condition-step';
+import type { FailStep, FailStepProps } from './steps/fail-step';
+import type { RegisterModelStep, RegisterModelStepProps } from './steps/register-model-step';
+import type { ScriptStep, ScriptStepProps } from './steps/script-step';
+import type { TrainingStep, TrainingStepProps } from './steps/training-step';
 import { ArtifactType, DataSource, DIRECTORY_TYPES } from './artifacts';
 import { brand, isA } from './brand';
 import { Value, ValueType } from './values';
@@ -38,31 +38,31 @@ export abstract class Step {
 
   /** Runs a script on a container: extract, transform, evaluate, ... (SageMaker: a Processing job). */
   public static script(name: string, props: ScriptStepProps): ScriptStep {
-    const { ScriptStep: Kind } = require('./script-step') as typeof import('./script-step');
+    const { ScriptStep: Kind } = require('./steps/script-step') as typeof import('./steps/script-step');
     return new Kind(name, props);
   }
 
   /** Runs a training script that writes a model (SageMaker: a Training job). */
   public static training(name: string, props: TrainingStepProps): TrainingStep {
-    const { TrainingStep: Kind } = require('./training-step') as typeof import('./training-step');
+    const { TrainingStep: Kind } = require('./steps/training-step') as typeof import('./steps/training-step');
     return new Kind(name, props);
   }
 
   /** Runs `then` or `otherwise` depending on a condition evaluated at run time. */
   public static condition(name: string, props: ConditionStepProps): ConditionStep {
-    const { ConditionStep: Kind } = require('./condition-step') as typeof import('./condition-step');
+    const { ConditionStep: Kind } = require('./steps/condition-step') as typeof import('./steps/condition-step');
     return new Kind(name, props);
   }
 
   /** Registers a trained model as a new version in a model registry group. */
   public static registerModel(name: string, props: RegisterModelStepProps): RegisterModelStep {
-    const { RegisterModelStep: Kind } = require('./register-model-step') as typeof import('./register-model-step');
+    const { RegisterModelStep: Kind } = require('./steps/register-model-step') as typeof import('./steps/register-model-step');
     return new Kind(name, props);
   }
 
   /** Stops the run as failed with a message. */
   public static fail(name: string, props: FailStepProps): FailStep {
-    const { FailStep: Kind } = require('./fail-step') as typeof import('./fail-step');
+    const { FailStep: Kind } = require('./steps/fail-step') as typeof import('./steps/fail-step');
     return new Kind(name, props);
   }
 

@@ -1,6 +1,6 @@
 import { AndCondition, Comparison, ComparisonOperator, Condition, InCondition, NotCondition, OrCondition } from './condition';
-import { ConditionStep } from './condition-step';
-import { ContainerStep, optional } from './container-step';
+import { ConditionStep } from './steps/condition-step';
+import { ContainerStep, optional } from './steps/container-step';
 import { show } from './errors';
 import { BranchScope, collectSteps, directDependencies, topologicalOrder, waitsFor } from './graph';
 import { checkName, IDENTIFIER, PIPELINE_NAME, STEP_NAME } from './names';

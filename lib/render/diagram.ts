@@ -1,6 +1,6 @@
 import { isA } from '../pipeline/brand';
-import { Branch, ConditionStep } from '../pipeline/condition-step';
-import { ContainerStep } from '../pipeline/container-step';
+import { Branch, ConditionStep } from '../pipeline/steps/condition-step';
+import { ContainerStep } from '../pipeline/steps/container-step';
 import { PipelineValidationError } from '../pipeline/errors';
 import { PipelineGraph, StepNode } from '../pipeline/graph';
 import { sourceHandler, stepHandler } from '../pipeline/handlers';

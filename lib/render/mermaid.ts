@@ -1,4 +1,4 @@
-import { Branch } from '../pipeline/condition-step';
+import { Branch } from '../pipeline/steps/condition-step';
 import { Diagram, DiagramCluster, DiagramEdge, DiagramNode, EdgeKind, forEachSummary } from './diagram';
 import { SHAPES } from './shapes';
 import { DATA_NODE, RENDER_STEPS } from './steps';

@@ -1,9 +1,9 @@
 import { isA } from '../pipeline/brand';
-import { ConditionStep } from '../pipeline/condition-step';
-import { ContainerStep } from '../pipeline/container-step';
-import { FailStep } from '../pipeline/fail-step';
+import { ConditionStep } from '../pipeline/steps/condition-step';
+import { ContainerStep } from '../pipeline/steps/container-step';
+import { FailStep } from '../pipeline/steps/fail-step';
 import { HandlerTable } from '../pipeline/handlers';
-import { RegisterModelStep } from '../pipeline/register-model-step';
+import { RegisterModelStep } from '../pipeline/steps/register-model-step';
 import { Step, StepKind } from '../pipeline/step';
 import { NodeShape } from './shapes';
 import { BoxStyle } from './style';

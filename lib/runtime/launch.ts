@@ -1,6 +1,6 @@
 import { ArtifactType, DataSource } from '../pipeline/artifacts';
 import { isA } from '../pipeline/brand';
-import { ContainerStep } from '../pipeline/container-step';
+import { ContainerStep } from '../pipeline/steps/container-step';
 import * as contract from '../pipeline/contract';
 import { RetryPolicy } from '../pipeline/policies';
 import { StepKind } from '../pipeline/step';

@@ -1,7 +1,7 @@
 import { CollectedArtifact, DataSourceKind } from '../../pipeline/artifacts';
 import { isA } from '../../pipeline/brand';
 import { Code } from '../../pipeline/code';
-import { ContainerStep } from '../../pipeline/container-step';
+import { ContainerStep } from '../../pipeline/steps/container-step';
 import { PipelineGraph } from '../../pipeline/graph';
 import { sourceHandler } from '../../pipeline/handlers';
 import { CachePolicy } from '../../pipeline/policies';

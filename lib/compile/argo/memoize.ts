@@ -4,7 +4,7 @@ import * as path from 'path';
 import { ArtifactType, DataSourceKind } from '../../pipeline/artifacts';
 import { isA } from '../../pipeline/brand';
 import { Code } from '../../pipeline/code';
-import { ContainerStep } from '../../pipeline/container-step';
+import { ContainerStep } from '../../pipeline/steps/container-step';
 import { PipelineGraph } from '../../pipeline/graph';
 import { Step } from '../../pipeline/step';
 import { LiteralValue, ParameterRef } from '../../pipeline/values';

@@ -1,7 +1,7 @@
 import { gpuPlacement } from '../../kubernetes';
 import { ArtifactType } from '../../pipeline/artifacts';
 import { isA } from '../../pipeline/brand';
-import { ContainerStep } from '../../pipeline/container-step';
+import { ContainerStep } from '../../pipeline/steps/container-step';
 import * as contract from '../../pipeline/contract';
 import { StepNode } from '../../pipeline/graph';
 import { ParameterRef } from '../../pipeline/values';

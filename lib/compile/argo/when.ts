@@ -1,6 +1,6 @@
 import { isA } from '../../pipeline/brand';
 import { AndCondition, Comparison, Condition, InCondition, NotCondition, OrCondition } from '../../pipeline/condition';
-import { Branch } from '../../pipeline/condition-step';
+import { Branch } from '../../pipeline/steps/condition-step';
 import { BranchScope } from '../../pipeline/graph';
 import { isNumeric, LiteralValue, MetricRef, ParameterRef, Value, ValueType } from '../../pipeline/values';
 import { stepTemplateName } from './names';

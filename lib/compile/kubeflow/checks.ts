@@ -1,5 +1,5 @@
 import { scriptRuntime, ScriptRuntime } from '../../pipeline/code';
-import { ContainerStep } from '../../pipeline/container-step';
+import { ContainerStep } from '../../pipeline/steps/container-step';
 import { show } from '../../pipeline/errors';
 import { Step } from '../../pipeline/step';
 import { LiteralValue, Value, ValueType } from '../../pipeline/values';

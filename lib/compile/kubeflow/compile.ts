@@ -1,8 +1,8 @@
 import { DataSource } from '../../pipeline/artifacts';
 import { isA } from '../../pipeline/brand';
 import { Code } from '../../pipeline/code';
-import { ConditionStep } from '../../pipeline/condition-step';
-import { ContainerStep } from '../../pipeline/container-step';
+import { ConditionStep } from '../../pipeline/steps/condition-step';
+import { ContainerStep } from '../../pipeline/steps/container-step';
 import { PipelineValidationError, show } from '../../pipeline/errors';
 import { PipelineGraph, StepNode } from '../../pipeline/graph';
 import { sourceHandler, stepHandler } from '../../pipeline/handlers';

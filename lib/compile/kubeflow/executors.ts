@@ -1,9 +1,9 @@
 import { dropEmpty } from '../../json';
 import { cpuQuantity, gibQuantity, Toleration } from '../../kubernetes';
-import { ContainerStep } from '../../pipeline/container-step';
+import { ContainerStep } from '../../pipeline/steps/container-step';
 import * as contract from '../../pipeline/contract';
-import { FailStep } from '../../pipeline/fail-step';
-import { RegisterModelStep } from '../../pipeline/register-model-step';
+import { FailStep } from '../../pipeline/steps/fail-step';
+import { RegisterModelStep } from '../../pipeline/steps/register-model-step';
 import { Resources } from '../../pipeline/resources';
 import { ValueType } from '../../pipeline/values';
 import { launchInvocation } from '../../runtime/launch';

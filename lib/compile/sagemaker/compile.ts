@@ -1,7 +1,7 @@
 import { ArtifactType, DataSource, describeType } from '../../pipeline/artifacts';
 import { isA } from '../../pipeline/brand';
 import { Code } from '../../pipeline/code';
-import { ContainerStep } from '../../pipeline/container-step';
+import { ContainerStep } from '../../pipeline/steps/container-step';
 import { PipelineValidationError, show } from '../../pipeline/errors';
 import { PipelineGraph, StepNode } from '../../pipeline/graph';
 import { sourceHandler, stepHandler } from '../../pipeline/handlers';

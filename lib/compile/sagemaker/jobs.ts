@@ -2,7 +2,7 @@
  * Pieces that processing and training jobs share: instance type and volume, encryption, caching
  * and retries. Each checks SageMaker's limits and reports a problem naming the step.
  */
-import { ContainerStep } from '../../pipeline/container-step';
+import { ContainerStep } from '../../pipeline/steps/container-step';
 import { show } from '../../pipeline/errors';
 import { StepNode } from '../../pipeline/graph';
 import { CachePolicy, RetryPolicy } from '../../pipeline/policies';

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ArtifactType, CollectedArtifact, DataSource, METRICS_PORT } from '../../pipeline/artifacts';
 import { isA } from '../../pipeline/brand';
-import { ContainerStep } from '../../pipeline/container-step';
+import { ContainerStep } from '../../pipeline/steps/container-step';
 import { METRICS_FILE_NAME } from '../../pipeline/contract';
 import { directoryFingerprint, fileFingerprint } from '../fingerprint';
 import { LocalSourceResolver, PlannedSource, SourcePlanContext, SourceRunContext } from './resolver';

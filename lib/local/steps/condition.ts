@@ -1,4 +1,4 @@
-import { ConditionStep } from '../../pipeline/condition-step';
+import { ConditionStep } from '../../pipeline/steps/condition-step';
 import { ConditionError, evaluateCondition } from '../conditions';
 import { PlannedStep } from '../planned';
 import { InlineContext, InlineOutcome, LocalStepHandler } from './handler';

@@ -2,7 +2,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { isA } from '../../pipeline/brand';
 import { scriptRuntime } from '../../pipeline/code';
-import { ContainerStep } from '../../pipeline/container-step';
+import { ContainerStep } from '../../pipeline/steps/container-step';
 import { MODEL_DIR_VAR, paramText } from '../../pipeline/contract';
 import { StepNode } from '../../pipeline/graph';
 import { Step } from '../../pipeline/step';

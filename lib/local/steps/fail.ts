@@ -1,4 +1,4 @@
-import { FailStep } from '../../pipeline/fail-step';
+import { FailStep } from '../../pipeline/steps/fail-step';
 import { PlannedStep } from '../planned';
 import { InlineOutcome, LocalStepHandler } from './handler';
 import { noPorts, planNothing } from './inline';

@@ -1,4 +1,4 @@
-import { RegisterModelStep } from '../../pipeline/register-model-step';
+import { RegisterModelStep } from '../../pipeline/steps/register-model-step';
 import { PlannedStep } from '../planned';
 import { InlineContext, InlineOutcome, LocalStepHandler, StepPlanDetails } from './handler';
 import { noPorts } from './inline';

@@ -2,7 +2,7 @@ import { gpuSelectionProblem } from '../../../kubernetes';
 import { ArtifactType } from '../../../pipeline/artifacts';
 import { isA } from '../../../pipeline/brand';
 import { scriptRuntime, ScriptRuntime } from '../../../pipeline/code';
-import { ContainerStep } from '../../../pipeline/container-step';
+import { ContainerStep } from '../../../pipeline/steps/container-step';
 import { StepNode } from '../../../pipeline/graph';
 import { LiteralValue } from '../../../pipeline/values';
 import { braceProblem, ENGINE } from '../checks';

@@ -1,4 +1,4 @@
-import { FailStep } from '../../../pipeline/fail-step';
+import { FailStep } from '../../../pipeline/steps/fail-step';
 import { StepNode } from '../../../pipeline/graph';
 import { braceProblem } from '../checks';
 import type { ArgoCompilation } from '../compilation';

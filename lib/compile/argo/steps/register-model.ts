@@ -1,6 +1,6 @@
 import { StepNode } from '../../../pipeline/graph';
 import * as contract from '../../../pipeline/contract';
-import { RegisterModelStep } from '../../../pipeline/register-model-step';
+import { RegisterModelStep } from '../../../pipeline/steps/register-model-step';
 import type { ArgoCompilation } from '../compilation';
 import { stepTemplateName } from '../names';
 import { inputPath, TMP_DIR, TMP_VOLUME, WORK_DIR, WORK_VOLUME } from '../paths';

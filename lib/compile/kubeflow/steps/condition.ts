@@ -1,4 +1,4 @@
-import { Branch, ConditionStep } from '../../../pipeline/condition-step';
+import { Branch, ConditionStep } from '../../../pipeline/steps/condition-step';
 import { StepNode } from '../../../pipeline/graph';
 import { ParameterRef } from '../../../pipeline/values';
 import { isA } from '../../../pipeline/brand';

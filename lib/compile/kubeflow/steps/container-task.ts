@@ -1,5 +1,5 @@
 import { gpuPlacement, gpuSelectionProblem } from '../../../kubernetes';
-import { ContainerStep } from '../../../pipeline/container-step';
+import { ContainerStep } from '../../../pipeline/steps/container-step';
 import { isA } from '../../../pipeline/brand';
 import { StepNode } from '../../../pipeline/graph';
 import { ParameterRef, Value } from '../../../pipeline/values';

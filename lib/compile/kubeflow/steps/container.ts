@@ -1,4 +1,4 @@
-import { ContainerStep } from '../../../pipeline/container-step';
+import { ContainerStep } from '../../../pipeline/steps/container-step';
 import { StepNode } from '../../../pipeline/graph';
 import type { KubeflowCompilation, Level } from '../compile';
 import { Json } from '../json';

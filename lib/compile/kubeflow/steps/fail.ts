@@ -1,5 +1,5 @@
 import { show } from '../../../pipeline/errors';
-import { FailStep } from '../../../pipeline/fail-step';
+import { FailStep } from '../../../pipeline/steps/fail-step';
 import { StepNode } from '../../../pipeline/graph';
 import { placeholderProblem } from '../checks';
 import type { KubeflowCompilation } from '../compile';

@@ -1,6 +1,6 @@
 import { ArtifactType, CollectedArtifact, DataSourceKind } from '../../../pipeline/artifacts';
 import { isA } from '../../../pipeline/brand';
-import { ContainerStep } from '../../../pipeline/container-step';
+import { ContainerStep } from '../../../pipeline/steps/container-step';
 import { StepNode } from '../../../pipeline/graph';
 import { artifactDefinition, collectedKey, collectedOutputKey, LOOP_ITEM_CHANNEL, needsInputDefinitions, schemaTitleOf } from '../channels';
 import type { KubeflowCompilation, Level } from '../compile';

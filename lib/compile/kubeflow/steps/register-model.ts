@@ -1,5 +1,5 @@
 import { StepNode } from '../../../pipeline/graph';
-import { RegisterModelStep } from '../../../pipeline/register-model-step';
+import { RegisterModelStep } from '../../../pipeline/steps/register-model-step';
 import { artifactType } from '../channels';
 import type { KubeflowCompilation, Level } from '../compile';
 import { kubernetesExecutorConfig, MODEL_OUTPUT, registeredModelMetadata, registerExecutor, SYSTEM_MODEL, VERSION_OUTPUT } from '../executors';

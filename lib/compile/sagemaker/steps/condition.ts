@@ -1,5 +1,5 @@
 import { isA } from '../../../pipeline/brand';
-import { Branch, ConditionStep } from '../../../pipeline/condition-step';
+import { Branch, ConditionStep } from '../../../pipeline/steps/condition-step';
 import { StepNode } from '../../../pipeline/graph';
 import type { SageMakerCompilation } from '../compile';
 import { conditionList } from '../conditions';

@@ -1,7 +1,7 @@
 /** What processing and training jobs share: their inputs and the launcher invocation. */
 import { ArtifactType, DataSourceKind, ExternalData } from '../../../pipeline/artifacts';
 import { isA } from '../../../pipeline/brand';
-import { ContainerStep } from '../../../pipeline/container-step';
+import { ContainerStep } from '../../../pipeline/steps/container-step';
 import { show } from '../../../pipeline/errors';
 import { StepNode } from '../../../pipeline/graph';
 import { Step } from '../../../pipeline/step';

@@ -1,5 +1,5 @@
 import { isA } from '../../../pipeline/brand';
-import { FailStep } from '../../../pipeline/fail-step';
+import { FailStep } from '../../../pipeline/steps/fail-step';
 import { StepNode } from '../../../pipeline/graph';
 import type { SageMakerCompilation } from '../compile';
 import { FailStepDefinition } from '../definition';

@@ -1,6 +1,6 @@
 import { isA } from '../../../pipeline/brand';
 import { StepNode } from '../../../pipeline/graph';
-import { RegisterModelStep } from '../../../pipeline/register-model-step';
+import { RegisterModelStep } from '../../../pipeline/steps/register-model-step';
 import { Step } from '../../../pipeline/step';
 import type { SageMakerCompilation } from '../compile';
 import { RegisterModelStepDefinition, StringValue } from '../definition';

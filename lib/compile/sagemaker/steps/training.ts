@@ -2,7 +2,7 @@ import type { TrainingInstanceType } from '@aws-sdk/client-sagemaker';
 import { ArtifactType, METRICS_PORT } from '../../../pipeline/artifacts';
 import { StepNode } from '../../../pipeline/graph';
 import { Step } from '../../../pipeline/step';
-import { MODEL_PORT } from '../../../pipeline/training-step';
+import { MODEL_PORT } from '../../../pipeline/steps/training-step';
 import { ValueType } from '../../../pipeline/values';
 import type { Copy, SageMakerCompilation } from '../compile';
 import { CODE_INPUT, TRAINING_COLLECTED_ROOT, TRAINING_INPUT_ROOT, TRAINING_METRICS_FILE, TRAINING_MODEL_DIR } from '../constants';

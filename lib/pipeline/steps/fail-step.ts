@@ -1,5 +1,5 @@
-import { Step, StepKind, StepOptions } from './step';
-import { brand } from './brand';
+import { Step, StepKind, StepOptions } from '../step';
+import { brand } from '../brand';
 
 export interface FailStepProps extends StepOptions {
   /** Why the run failed, shown by every engine. */

@@ -1,7 +1,7 @@
 import { ContainerStep, ContainerStepProps } from './container-step';
-import { StepKind } from './step';
-import { ArtifactType, StepArtifact } from './artifacts';
-import { brand } from './brand';
+import { StepKind } from '../step';
+import { ArtifactType, StepArtifact } from '../artifacts';
+import { brand } from '../brand';
 
 /** The port a training step writes its model to. */
 export const MODEL_PORT = 'model';

@@ -1,9 +1,9 @@
 import { ContainerStep, ContainerStepProps, duplicates, optional, sameUpperCase } from './container-step';
-import { checkName, IDENTIFIER } from './names';
-import { StepKind } from './step';
-import { ArtifactType, StepArtifact } from './artifacts';
-import { ValueType } from './values';
-import { brand } from './brand';
+import { checkName, IDENTIFIER } from '../names';
+import { StepKind } from '../step';
+import { ArtifactType, StepArtifact } from '../artifacts';
+import { ValueType } from '../values';
+import { brand } from '../brand';
 
 export interface ScriptStepProps extends ContainerStepProps {
   /** Directories the script writes, each found through MLOPS_OUTPUT_<NAME>. */

@@ -1,8 +1,8 @@
-import { Condition } from './condition';
-import { show } from './errors';
-import { Step, StepKind, StepOptions } from './step';
-import { Value } from './values';
-import { brand } from './brand';
+import { Condition } from '../condition';
+import { show } from '../errors';
+import { Step, StepKind, StepOptions } from '../step';
+import { Value } from '../values';
+import { brand } from '../brand';
 
 export interface ConditionStepProps extends StepOptions {
   readonly when: Condition;

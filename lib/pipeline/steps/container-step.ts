@@ -1,13 +1,13 @@
-import { Code } from './code';
-import { show } from './errors';
-import { checkName, IDENTIFIER } from './names';
-import { CachePolicy, RetryPolicy } from './policies';
-import { resourceProblems, Resources } from './resources';
-import { Step, StepOptions } from './step';
-import { ArtifactType, CollectedArtifact, DataSource, DIRECTORY_TYPES, METRICS_PORT } from './artifacts';
-import { isA } from './brand';
-import { LiteralValue, MetricRef, ParameterRef, Value, ValueType } from './values';
-import { brand } from './brand';
+import { Code } from '../code';
+import { show } from '../errors';
+import { checkName, IDENTIFIER } from '../names';
+import { CachePolicy, RetryPolicy } from '../policies';
+import { resourceProblems, Resources } from '../resources';
+import { Step, StepOptions } from '../step';
+import { ArtifactType, CollectedArtifact, DataSource, DIRECTORY_TYPES, METRICS_PORT } from '../artifacts';
+import { isA } from '../brand';
+import { LiteralValue, MetricRef, ParameterRef, Value, ValueType } from '../values';
+import { brand } from '../brand';
 
 /** Props shared by the steps that run user code in a container. */
 export interface ContainerStepProps extends StepOptions {

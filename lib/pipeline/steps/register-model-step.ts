@@ -1,7 +1,7 @@
-import { show } from './errors';
-import { Step, StepKind, StepOptions } from './step';
-import { ArtifactType, DataSource, DataSourceKind, StepArtifact } from './artifacts';
-import { brand } from './brand';
+import { show } from '../errors';
+import { Step, StepKind, StepOptions } from '../step';
+import { ArtifactType, DataSource, DataSourceKind, StepArtifact } from '../artifacts';
+import { brand } from '../brand';
 
 /** The approval status a newly registered model version gets. */
 export enum ModelApproval {
