@@ -364,3 +364,13 @@ test('a model read where a dataset is expected is a synth-time error (from valid
   p.addStep(fit, Step.script('report', { code, entry, inputs: { data: fit.model() }, inputTypes: { data: ArtifactType.DATASET } }));
   expect(() => compile(p)).toThrow(/^Pipeline 'typed': step 'report': input 'data' reads fit\.model, a model, but expects a dataset; read a port of that type, or change inputTypes$/);
 });
+
+test("a script output named 'metrics' and the step's metrics go to different S3 keys", () => {
+  const p = new Pipeline('metrics-output');
+  p.addStep(Step.script('report', { code, entry, outputs: ['metrics'], metrics: ['score'] }));
+  const outputs = processing(compile(p), 'report').ProcessingOutputConfig!.Outputs!;
+  const keys = outputs.map((o) => JSON.stringify(o.S3Output!.S3Uri));
+  expect(outputs.map((o) => o.OutputName)).toEqual(['metrics', 'mlops-metrics']);
+  expect(new Set(keys).size).toBe(2);
+  expect(keys[1]).toContain('"report","mlops-metrics"');
+});

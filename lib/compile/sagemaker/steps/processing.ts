@@ -79,7 +79,7 @@ export const PROCESSING_STEP: SageMakerStepHandler = {
         S3Output: { S3Uri: outputUri(c, copy.name, port), LocalPath: outputDir(port), S3UploadMode: 'EndOfJob' },
       }));
       if (hasMetrics) {
-        outputs.push({ OutputName: METRICS_OUTPUT, S3Output: { S3Uri: outputUri(c, copy.name, 'metrics'), LocalPath: METRICS_DIR, S3UploadMode: 'EndOfJob' } });
+        outputs.push({ OutputName: METRICS_OUTPUT, S3Output: { S3Uri: outputUri(c, copy.name, METRICS_OUTPUT), LocalPath: METRICS_DIR, S3UploadMode: 'EndOfJob' } });
       }
       const launch = launchJob(c, node, step, copy, inputs, layout);
       return {
