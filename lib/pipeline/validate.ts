@@ -195,6 +195,14 @@ function portProblems(source: DataSource): string | undefined {
     if (unusable.length > 0) {
       return `collects from '${producer.name}', whose forEach items ${unusable.map((i) => show(i)).join(', ')} cannot name the directory each item's data is read from (allowed: letters, digits, '.', '_', '-', not '.' or '..', at most 255 chars); rename those items`;
     }
+    const folded = new Map<string, string>();
+    for (const item of fanOut) {
+      const other = folded.get(item.toLowerCase());
+      if (other !== undefined && other !== item) {
+        return `collects from '${producer.name}', whose forEach items '${other}' and '${item}' differ only in case and would share one directory on case-insensitive file systems (macOS, Windows); rename one`;
+      }
+      folded.set(item.toLowerCase(), item);
+    }
     if (source.name === METRICS_PORT && source.type === ArtifactType.METRICS) {
       const metrics = isA(producer, ContainerStep) ? Object.keys(producer.metricTypes()) : [];
       return metrics.length === 0 ? `collects the metrics of '${producer.name}', which declares no metrics; add metrics to that step or read something else` : undefined;

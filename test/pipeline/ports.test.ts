@@ -114,6 +114,15 @@ test('collected items name directories, so they must be usable as directory name
   ]);
 });
 
+test('collected items that differ only in case would share a directory on macOS and Windows', () => {
+  const p = new Pipeline('collected');
+  const each = Step.script('each', { code, entry, forEach: ['eu', 'EU'], outputs: ['part'] });
+  p.addStep(each, Step.script('merge', { code, entry, inputs: { parts: each.collect('part') } }));
+  expect(problemsOf(p)).toEqual([
+    "step 'merge': input 'parts' collects from 'each', whose forEach items 'eu' and 'EU' differ only in case and would share one directory on case-insensitive file systems (macOS, Windows); rename one",
+  ]);
+});
+
 test('a register step registers one model, not a collection', () => {
   const p = new Pipeline('register-all');
   const fit = Step.training('fit', { code, entry, forEach: ['a', 'b'] });
