@@ -11,6 +11,7 @@ import { PipelineValidationError } from '../../lib/pipeline/errors';
 import { RateUnit } from '../../lib/pipeline/schedule';
 import { Scalar } from '../../lib/pipeline/values';
 import { EngineContext, EngineKind, EngineRenderer, EngineRendering, RunTarget } from './engine-renderer';
+import { API_CLIENT_SCRIPT } from './run-job';
 import { shortHash } from './names';
 import { NetworkEndpoint, podNetworkPolicies } from './network';
 import { guaranteed, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
@@ -226,6 +227,7 @@ export class KubeflowEngine implements EngineRenderer {
       data: {
         'recurring-run.json': JSON.stringify({ ...config, fingerprint }, undefined, 2),
         'kfp-recurring-run.py': fs.readFileSync(SCHEDULER_SCRIPT, 'utf8'),
+        'mlops_api.py': fs.readFileSync(API_CLIENT_SCRIPT, 'utf8'),
       },
     }));
     objects.push(new k8s.KubeServiceAccount(ctx.scope, 'SchedulerServiceAccount', { metadata: meta(scheduler), automountServiceAccountToken: false }));

@@ -34,6 +34,8 @@ export interface RunJobRequest {
 }
 
 const SCRIPT = path.join(__dirname, 'run-pipeline.py');
+/** The REST client the run jobs and the Kubeflow scheduler share, shipped beside each script. */
+export const API_CLIENT_SCRIPT = path.join(__dirname, 'mlops_api.py');
 const RUN_DIR = '/mlops/run';
 const TOKEN_DIR = '/var/run/secrets/mlops';
 /** `<name>-<id>` names the CronJob (at most 52 chars, as Kubernetes requires) and, plus '-<10 hex>', the Job (at most 63). */
@@ -71,6 +73,7 @@ export function renderRunJobs(ctx: EngineContext, kind: EngineKind, rendering: E
   // Run pods do not carry the pipeline label, so the step pods' network policies do not select them.
   const podLabels = { ...MANAGED_BY, 'mlops.cdk.io/runner': ctx.name };
   const script = fs.readFileSync(SCRIPT, 'utf8');
+  const client = fs.readFileSync(API_CLIENT_SCRIPT, 'utf8');
   new k8s.KubeServiceAccount(ctx.scope, 'RunnerServiceAccount', { metadata: meta(runner), automountServiceAccountToken: false });
   new k8s.KubeRole(ctx.scope, 'RunnerRole', { metadata: meta(runner), rules: planned[0].target.rules });
   new k8s.KubeRoleBinding(ctx.scope, 'RunnerRoleBinding', {
@@ -83,7 +86,7 @@ export function renderRunJobs(ctx: EngineContext, kind: EngineKind, rendering: E
   }
 
   for (const run of planned) {
-    const fingerprint = shortHash(JSON.stringify([run.config, run.target.fingerprint, run.image, script]));
+    const fingerprint = shortHash(JSON.stringify([run.config, run.target.fingerprint, run.image, script, client]));
     // A Job is immutable and runs once: it is named by what it submits, so re-applying the same
     // manifests starts nothing and a changed pipeline or parameter set is one new run. It has no
     // TTL: a deleted Job would be created, and run, again by the next apply.
@@ -92,7 +95,7 @@ export function renderRunJobs(ctx: EngineContext, kind: EngineKind, rendering: E
     const config = { ...run.config, ...(audience !== undefined ? { tokenPath: `${TOKEN_DIR}/token` } : {}) };
     new k8s.KubeConfigMap(ctx.scope, `Run-${run.id}-Config`, {
       metadata: meta(name),
-      data: { 'run.json': JSON.stringify(config, undefined, 2), 'run-pipeline.py': script },
+      data: { 'run.json': JSON.stringify(config, undefined, 2), 'run-pipeline.py': script, 'mlops_api.py': client },
     });
     const pod: k8s.PodTemplateSpec = {
       metadata: { labels: { ...podLabels, 'mlops.cdk.io/run-job': run.id } },

@@ -90,7 +90,9 @@ let api: string;
 
 beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfp-recurring-'));
-  fs.writeFileSync(path.join(dir, 'kfp-recurring-run.py'), configMap.data['kfp-recurring-run.py']);
+  for (const file of ['kfp-recurring-run.py', 'mlops_api.py']) {
+    fs.writeFileSync(path.join(dir, file), configMap.data[file]);
+  }
   fs.writeFileSync(path.join(dir, 'token'), 'sa-token\n');
   kfp = new FakeKfp(config.pipelineVersionName);
   api = await kfp.start();

@@ -48,12 +48,12 @@ class FakeApi {
   }
 }
 
-function runJobFiles(chart: IrisArgoChart | IrisKubeflowChart): { script: string; config: Json } {
+function runJobFiles(chart: IrisArgoChart | IrisKubeflowChart): { script: string; client: string; config: Json } {
   chart.pipeline.addRunJob('retrain', { parameters: { nEstimators: '300' } });
   const objects: Json[] = Testing.synth(chart);
   const job = objects.find((o) => o.kind === 'Job' && o.metadata.name.startsWith('iris-retrain-'))!;
   const map = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === job.metadata.name)!;
-  return { script: map.data['run-pipeline.py'], config: JSON.parse(map.data['run.json']) };
+  return { script: map.data['run-pipeline.py'], client: map.data['mlops_api.py'], config: JSON.parse(map.data['run.json']) };
 }
 
 let dir: string;
@@ -63,8 +63,9 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-function run(script: string, config: Json, runName = 'iris-retrain-0123456789'): Promise<{ code: number; output: string }> {
+function run(script: string, client: string, config: Json, runName = 'iris-retrain-0123456789'): Promise<{ code: number; output: string }> {
   fs.writeFileSync(path.join(dir, 'run-pipeline.py'), script);
+  fs.writeFileSync(path.join(dir, 'mlops_api.py'), client);
   fs.writeFileSync(path.join(dir, 'run.json'), JSON.stringify(config));
   return new Promise((resolve) => {
     const child = spawn('python3', [path.join(dir, 'run-pipeline.py'), path.join(dir, 'run.json')], { env: { ...process.env, MLOPS_RUN_NAME: runName } });
@@ -76,7 +77,7 @@ function run(script: string, config: Json, runName = 'iris-retrain-0123456789'):
 }
 
 describe('Argo: a Workflow from the template, through the Kubernetes API', () => {
-  const { script, config } = runJobFiles(new IrisArgoChart(Testing.app(), 'a'));
+  const { script, client, config } = runJobFiles(new IrisArgoChart(Testing.app(), 'a'));
 
   test('creates the Workflow named after the Job, with the template and parameters; a retry finds it and succeeds', async () => {
     const created = new Set<string>();
@@ -93,12 +94,12 @@ describe('Argo: a Workflow from the template, through the Kubernetes API', () =>
     const base = await api.start();
     try {
       const cfg = { ...config, api: base, tokenPath: path.join(dir, 'token'), retryDelaySeconds: 0.05 };
-      const first = await run(script, cfg);
+      const first = await run(script, client, cfg);
       expect(first.code).toBe(0);
       expect(first.output).toContain('submitted workflow iris-retrain-0123456789 from template iris');
       expect(api.bodies[0]).toEqual({ ...config.workflow, metadata: { ...config.workflow.metadata, name: 'iris-retrain-0123456789' } });
       expect(api.bodies[0].spec.arguments.parameters).toEqual([{ name: 'minAccuracy', value: '0.9' }, { name: 'nEstimators', value: '300' }]);
-      const again = await run(script, cfg);
+      const again = await run(script, client, cfg);
       expect(again.code).toBe(0);
       expect(again.output).toContain('already exists: submitted before');
       expect(new Set(api.authorization)).toEqual(new Set(['Bearer sa-token']));
@@ -111,7 +112,7 @@ describe('Argo: a Workflow from the template, through the Kubernetes API', () =>
     const api = new FakeApi(() => [403, { kind: 'Status', message: 'workflows.argoproj.io is forbidden' }]);
     const base = await api.start();
     try {
-      const result = await run(script, { ...config, api: base, tokenPath: path.join(dir, 'token') });
+      const result = await run(script, client, { ...config, api: base, tokenPath: path.join(dir, 'token') });
       expect(result.code).not.toBe(0);
       expect(result.output).toContain('creating the workflow: HTTP 403: {"kind":"Status","message":"workflows.argoproj.io is forbidden"}');
     } finally {
@@ -121,7 +122,7 @@ describe('Argo: a Workflow from the template, through the Kubernetes API', () =>
 });
 
 describe('Kubeflow: a run of the PipelineVersion, through the KFP API', () => {
-  const { script, config } = runJobFiles(new IrisKubeflowChart(Testing.app(), 'k'));
+  const { script, client, config } = runJobFiles(new IrisKubeflowChart(Testing.app(), 'k'));
 
   function fakeKfp(state: { experiments: Json[]; runs: Json[] }): FakeApi {
     return new FakeApi((method, url, body) => {
@@ -157,7 +158,7 @@ describe('Kubeflow: a run of the PipelineVersion, through the KFP API', () => {
     const base = await api.start();
     try {
       const cfg = { ...config, api: base, tokenPath: path.join(dir, 'token'), retryDelaySeconds: 0.05 };
-      const first = await run(script, cfg);
+      const first = await run(script, client, cfg);
       expect(first.code).toBe(0);
       expect(state.experiments).toEqual([{ display_name: 'iris', description: 'Runs started by cdk-mlops run jobs', namespace: 'kubeflow', experiment_id: 'eid-1' }]);
       expect(state.runs).toEqual([{
@@ -169,9 +170,9 @@ describe('Kubeflow: a run of the PipelineVersion, through the KFP API', () => {
         service_account: 'iris-pipeline',
         run_id: 'rid-1',
       }]);
-      const retried = await run(script, cfg);
+      const retried = await run(script, client, cfg);
       expect(retried.output).toContain('run iris-retrain-0123456789 already exists: submitted before');
-      const next = await run(script, cfg, 'iris-retrain-27000000');
+      const next = await run(script, client, cfg, 'iris-retrain-27000000');
       expect(next.code).toBe(0);
       expect(state.experiments).toHaveLength(1);
       expect(state.runs.map((r) => r.display_name)).toEqual(['iris-retrain-0123456789', 'iris-retrain-27000000']);
