@@ -196,7 +196,7 @@ function portProblems(source: DataSource): string | undefined {
       return `collects from '${producer.name}', whose forEach items ${unusable.map((i) => show(i)).join(', ')} cannot name the directory each item's data is read from (allowed: letters, digits, '.', '_', '-', not '.' or '..', at most 255 chars); rename those items`;
     }
     const folded = new Map<string, string>();
-    for (const item of fanOut) {
+    for (const item of fanOut.filter((i) => typeof i === 'string')) {
       const other = folded.get(item.toLowerCase());
       if (other !== undefined && other !== item) {
         return `collects from '${producer.name}', whose forEach items '${other}' and '${item}' differ only in case and would share one directory on case-insensitive file systems (macOS, Windows); rename one`;

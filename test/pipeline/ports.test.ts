@@ -114,6 +114,13 @@ test('collected items that differ only in case would share a directory on macOS 
   ]);
 });
 
+test('a collected fan-out over items that are not strings is reported once, by the step', () => {
+  const p = new Pipeline('collected');
+  const each = Step.script('each', { code, entry, forEach: [1 as unknown as string, 'b'], outputs: ['part'] });
+  p.addStep(each, Step.script('merge', { code, entry, inputs: { parts: each.collect('part') } }));
+  expect(problemsOf(p)).toEqual(["step 'each': forEach items must be strings, got 1"]);
+});
+
 test('a register step registers one model, not a collection', () => {
   const p = new Pipeline('register-all');
   const fit = Step.training('fit', { code, entry, forEach: ['a', 'b'] });
