@@ -1,10 +1,20 @@
 #!/usr/bin/env node
 'use strict';
-// The package's bin. The CLI is TypeScript, and the pipeline modules it loads are too: tsx's
-// require hook compiles both on the fly (and caches the result), so there is no build step.
-require('tsx/cjs/api').register();
-require('./mlops.ts')
-  .main(process.argv.slice(2))
-  .then((code) => {
-    process.exitCode = code;
-  });
+// The package's bin. Installed from the package, it runs the compiled CLI (build/), the same copy
+// of the library that a pipeline module importing 'cdk-mlops' gets. In a checkout of the
+// repository (where bin/mlops.ts exists), it runs the TypeScript sources through tsx, with no
+// build step. Either way tsx loads the user's TypeScript pipeline modules.
+const fs = require('fs');
+const path = require('path');
+
+const sources = path.join(__dirname, 'mlops.ts');
+let cli;
+if (fs.existsSync(sources)) {
+  require('tsx/cjs/api').register();
+  cli = require(sources);
+} else {
+  cli = require(path.join(__dirname, '..', 'build', 'bin', 'mlops.js'));
+}
+cli.main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

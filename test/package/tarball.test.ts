@@ -25,6 +25,26 @@ pipeline.addStep(prepare, fit, Step.condition('gate', {
 module.exports = { pipeline, Value };
 `;
 
+/** An infra app of the consumer: the same pipeline on SageMaker and on Argo, synthesized. */
+const SYNTH_SCRIPT = `
+const { App, Stack } = require('aws-cdk-lib');
+const { Template } = require('aws-cdk-lib/assertions');
+const { App: K8sApp, Chart, Testing } = require('cdk8s');
+const { aws, k8s } = require('cdk-mlops');
+const { pipeline } = require('./pipeline');
+
+const stack = new Stack(new App(), 'Ml');
+new aws.MlPipeline(stack, 'Packaged', { pipeline, orchestrator: aws.Orchestrator.sageMaker() });
+const template = Template.fromStack(stack).toJSON();
+const chart = new Chart(new K8sApp(), 'ml', { namespace: 'ml' });
+new k8s.MlPipeline(chart, 'Packaged', { pipeline, engine: k8s.Engine.argo({ defaultImage: 'python:3.12-slim' }) });
+const manifests = Testing.synth(chart);
+console.log(JSON.stringify({
+  resources: Object.values(template.Resources).map((r) => r.Type).sort(),
+  kinds: manifests.map((m) => m.kind).sort(),
+}));
+`;
+
 const PREPARE = `
 import os
 out = os.environ["MLOPS_OUTPUT_ROWS"]
@@ -55,6 +75,7 @@ beforeAll(() => {
   fs.mkdirSync(path.join(project, 'steps'), { recursive: true });
   fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, dependencies: { 'cdk-mlops': `file:${tarball}` } }, null, 2));
   fs.writeFileSync(path.join(project, 'pipeline.js'), PIPELINE_MODULE);
+  fs.writeFileSync(path.join(project, 'synth.js'), SYNTH_SCRIPT);
   fs.writeFileSync(path.join(project, 'steps', 'prepare.py'), PREPARE);
   fs.writeFileSync(path.join(project, 'steps', 'fit.py'), FIT);
   execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -68,13 +89,34 @@ function mlops(...args: string[]) {
   return spawnSync(path.join(project, 'node_modules', '.bin', 'mlops'), args, { cwd: project, encoding: 'utf8', timeout: 300_000 });
 }
 
-test('the tarball holds the compiled build the package points at', () => {
+test('the tarball holds the compiled build and what it needs at run time, nothing else', () => {
+  const listed = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter((f) => f && !f.endsWith('/')).map((f) => f.replace(/^package\//, ''));
+  expect(listed.filter((f) => !/^build\/.*\.(js|d\.ts|py)$/.test(f)).sort()).toEqual(['LICENSE', 'README.md', 'bin/mlops.js', 'package.json']);
+  for (const runtime of ['build/index.js', 'build/index.d.ts', 'build/bin/mlops.js', 'build/lib/runtime/launcher.py', 'build/constructs/k8s/kfp-recurring-run.py', 'build/constructs/k8s/run-pipeline.py', 'build/constructs/k8s/mlops_api.py']) {
+    expect(listed).toContain(runtime);
+  }
   const installed = path.join(project, 'node_modules', 'cdk-mlops');
   const pkg = JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8'));
   expect(fs.existsSync(path.join(installed, pkg.main))).toBe(true);
   expect(fs.existsSync(path.join(installed, pkg.types))).toBe(true);
-  expect(fs.existsSync(path.join(installed, 'build', 'lib', 'runtime', 'launcher.py'))).toBe(true);
 });
+
+test('the construct libraries are peers: the consumer has one copy of each, its own', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
+  for (const peer of ['aws-cdk-lib', 'constructs', 'cdk8s', 'cdk8s-plus-27']) {
+    expect(pkg.peerDependencies[peer]).toBeDefined();
+    expect(pkg.dependencies[peer]).toBeUndefined();
+    expect(fs.existsSync(path.join(project, 'node_modules', 'cdk-mlops', 'node_modules', peer))).toBe(false);
+    expect(fs.existsSync(path.join(project, 'node_modules', peer, 'package.json'))).toBe(true);
+  }
+});
+
+test("a consumer's app synthesizes the pipeline on SageMaker and on Argo from the package", () => {
+  const out = execFileSync(process.execPath, ['synth.js'], { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const { resources, kinds } = JSON.parse(out.trim().split('\n').pop()!);
+  expect(resources).toEqual(expect.arrayContaining(['AWS::SageMaker::Pipeline', 'AWS::SageMaker::ModelPackageGroup', 'AWS::IAM::Role', 'AWS::KMS::Key']));
+  expect(kinds).toEqual(expect.arrayContaining(['WorkflowTemplate', 'ConfigMap', 'ServiceAccount', 'NetworkPolicy']));
+}, 120_000);
 
 test('mlops run --local runs a module that imports cdk-mlops: every step, fan-out collected, model registered', () => {
   const r = mlops('run', 'pipeline.js', '--local', '--json', '--python', 'python3');
