@@ -63,6 +63,22 @@ with open(os.environ["MLOPS_METRICS_FILE"], "w") as f:
     json.dump({"score": len(items) / 2}, f)
 `;
 
+/** A consumer's snapshot test of its stack, as infra repos write them. */
+const SNAPSHOT_TEST = `
+const { App, Stack } = require('aws-cdk-lib');
+const { Template } = require('aws-cdk-lib/assertions');
+const { aws } = require('cdk-mlops');
+const { pipeline } = require('./pipeline');
+
+test('the ML stack', () => {
+  const stack = new Stack(new App(), 'Ml');
+  new aws.MlPipeline(stack, 'Packaged', { pipeline, orchestrator: aws.Orchestrator.sageMaker() });
+  const template = Template.fromStack(stack);
+  template.resourceCountIs('AWS::SageMaker::Pipeline', 1);
+  expect(template.toJSON()).toMatchSnapshot();
+});
+`;
+
 let project: string;
 let tarball: string;
 
@@ -73,7 +89,17 @@ beforeAll(() => {
   tarball = path.join(scratch, JSON.parse(packed)[0].filename);
   project = path.join(scratch, 'consumer');
   fs.mkdirSync(path.join(project, 'steps'), { recursive: true });
-  fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, dependencies: { 'cdk-mlops': `file:${tarball}` } }, null, 2));
+  // The consumer pins the lowest version of each peer range, the oldest it may run with.
+  const own = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
+  const peers = Object.fromEntries(Object.entries<string>(own.peerDependencies).map(([name, range]) => [name, range.replace(/^[\^~>=]+/, '')]));
+  const jest = JSON.parse(fs.readFileSync(path.join(REPO, 'node_modules', 'jest', 'package.json'), 'utf8')).version;
+  fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({
+    name: 'consumer',
+    private: true,
+    dependencies: { 'cdk-mlops': `file:${tarball}`, ...peers },
+    devDependencies: { jest },
+  }, null, 2));
+  fs.writeFileSync(path.join(project, 'stack.test.js'), SNAPSHOT_TEST);
   fs.writeFileSync(path.join(project, 'pipeline.js'), PIPELINE_MODULE);
   fs.writeFileSync(path.join(project, 'synth.js'), SYNTH_SCRIPT);
   fs.writeFileSync(path.join(project, 'steps', 'prepare.py'), PREPARE);
@@ -107,9 +133,20 @@ test('the construct libraries are peers: the consumer has one copy of each, its 
     expect(pkg.peerDependencies[peer]).toBeDefined();
     expect(pkg.dependencies[peer]).toBeUndefined();
     expect(fs.existsSync(path.join(project, 'node_modules', 'cdk-mlops', 'node_modules', peer))).toBe(false);
-    expect(fs.existsSync(path.join(project, 'node_modules', peer, 'package.json'))).toBe(true);
+    const installed = JSON.parse(fs.readFileSync(path.join(project, 'node_modules', peer, 'package.json'), 'utf8'));
+    expect(`^${installed.version}`).toBe(pkg.peerDependencies[peer]);
   }
 });
+
+test("a consumer's Jest snapshot test of its stack writes a snapshot, then passes against it", () => {
+  const jest = (...args: string[]) => spawnSync(process.execPath, [path.join(project, 'node_modules', 'jest', 'bin', 'jest.js'), ...args], { cwd: project, encoding: 'utf8', timeout: 120_000 });
+  const first = jest();
+  expect(first.stderr).toMatch(/1 snapshot written/);
+  expect(first.status).toBe(0);
+  const again = jest('--ci');
+  expect(again.stderr).toMatch(/1 passed/);
+  expect(again.status).toBe(0);
+}, 240_000);
 
 test("a consumer's app synthesizes the pipeline on SageMaker and on Argo from the package", () => {
   const out = execFileSync(process.execPath, ['synth.js'], { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
