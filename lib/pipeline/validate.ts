@@ -7,6 +7,7 @@ import { checkName, IDENTIFIER, PIPELINE_NAME, STEP_NAME } from './names';
 import { Parameter } from './parameter';
 import { Step } from './step';
 import { isA } from './brand';
+import { sourceKindProblem, stepKindProblem } from './kind-classes';
 import { ArtifactType, CollectedArtifact, DataSource, describeType, DIRECTORY_TYPES, METRICS_PORT, StepArtifact } from './artifacts';
 import { areComparable, isNumeric, LiteralValue, MetricRef, ParameterRef, Value, ValueType } from './values';
 
@@ -48,6 +49,7 @@ export function pipelineProblems(pipeline: PipelineShape): string[] {
   for (const [step, scope] of scopeOf) {
     const at = `step '${step.name}'`;
     problems.push(...optional(checkName(STEP_NAME, step.name)).map((p) => `${at}: ${p}`));
+    problems.push(...optional(stepKindProblem(step)).map((p) => `${at}: ${p}`));
     problems.push(...step.problems().map((p) => `${at}: ${p}`));
     problems.push(...referenceProblems(step, scope, scopeOf, pipeline.parameters).map((p) => `${at}: ${p}`));
     if (isA(step, ConditionStep) && isA(step.when, Condition)) {
@@ -124,6 +126,11 @@ function referenceProblems(
       continue; // the step reports it
     }
     const at = `input '${input}'`;
+    const claimed = sourceKindProblem(source);
+    if (claimed !== undefined) {
+      problems.push(`${at} ${claimed}`);
+      continue;
+    }
     const own = source.problems();
     if (own.length > 0) {
       problems.push(...own.map((p) => `${at}: ${p}`));

@@ -130,6 +130,32 @@ test('a register step registers one model, not a collection', () => {
   ]);
 });
 
+test('a step or source that claims a built-in kind must be of its class, so every engine can read it as one', () => {
+  class FakeOutput extends DataSource {
+    public readonly sourceKind: string = DataSourceKind.STEP_OUTPUT;
+    public readonly producer = undefined;
+    public readonly type = ArtifactType.DATASET;
+    public toString(): string {
+      return 'fake';
+    }
+  }
+  class FakeFail extends Step {
+    public readonly kind: string = 'fail';
+    constructor() {
+      super('stop', {});
+    }
+    public problems(): string[] {
+      return [];
+    }
+  }
+  const p = new Pipeline('claims');
+  p.addStep(Step.script('read', { code, entry, inputs: { data: new FakeOutput() } }), new FakeFail());
+  expect(problemsOf(p)).toEqual([
+    "step 'read': input 'data' reads fake, which claims the built-in source kind 'step-output', which belongs to StepArtifact, but is a FakeOutput; extend StepArtifact, or give the source a kind of its own",
+    "step 'stop': claims the built-in kind 'fail', which belongs to FailStep, but is a FakeFail; extend FailStep, or give the step a kind of its own",
+  ]);
+});
+
 describe('external data', () => {
   test('a URI source has no producer, a type and a scheme', () => {
     const s3 = DataSource.fromUri('s3://my-data/iris/');

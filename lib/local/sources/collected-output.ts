@@ -1,7 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ArtifactType, CollectedArtifact, DataSource, METRICS_PORT } from '../../pipeline/artifacts';
-import { isA } from '../../pipeline/brand';
 import { ContainerStep } from '../../pipeline/steps/container-step';
 import { METRICS_FILE_NAME } from '../../pipeline/contract';
 import { directoryFingerprint, fileFingerprint } from '../fingerprint';
@@ -14,13 +13,11 @@ import { LocalSourceResolver, PlannedSource, SourcePlanContext, SourceRunContext
  * items' results (copies where links are impossible), so readers walk real files.
  */
 export const COLLECTED_OUTPUT_SOURCE: LocalSourceResolver = {
-  plan(source: DataSource, context: SourcePlanContext): PlannedSource | undefined {
-    const producer = source.producer;
-    const items = producer !== undefined && isA(producer, ContainerStep) ? producer.forEach : undefined;
-    if (!isA(source, CollectedArtifact) || producer === undefined || items === undefined) {
-      context.problem(`input '${context.input}' reads ${source}, which says it is a collection but is not the collect(...) of a forEach step; use forEachStep.collect(port) or .collectMetrics()`);
-      return undefined;
-    }
+  plan(given: DataSource, context: SourcePlanContext): PlannedSource | undefined {
+    // The model has checked that this is a CollectedArtifact of a forEach container step.
+    const source = given as CollectedArtifact;
+    const producer = source.producer as ContainerStep;
+    const items = producer.forEach!;
     const metrics = source.name === METRICS_PORT && source.type === ArtifactType.METRICS;
     const at = metrics ? METRICS_FILE_NAME : context.portPath(producer, source.name, source.type);
     if (at === undefined) {

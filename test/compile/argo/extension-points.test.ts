@@ -77,7 +77,7 @@ describe('handler tables', () => {
     const p = new Pipeline('odd');
     p.addStep(new NotAContainer('odd'));
     expect(problemsOf(() => compile(p))).toEqual([
-      "step 'odd': its kind 'script' is compiled on Argo Workflows as a container step, but the step is not a ContainerStep; extend ContainerStep or use a kind of its own",
+      "step 'odd': claims the built-in kind 'script', which belongs to ScriptStep, but is a NotAContainer; extend ScriptStep, or give the step a kind of its own",
     ]);
   });
 });

@@ -1,5 +1,4 @@
 import { CollectedArtifact, DataSource } from '../../../pipeline/artifacts';
-import { isA } from '../../../pipeline/brand';
 import { Step } from '../../../pipeline/step';
 import { ENGINE } from '../checks';
 import { collectedPrefix, isMetrics } from '../collected';
@@ -13,11 +12,9 @@ import { ArgoInput, ArgoSourceResolver } from './resolver';
  * as a directory holding a directory per item.
  */
 export const COLLECTED_OUTPUT_SOURCE: ArgoSourceResolver = {
-  resolve(c: ArgoCompilation, step: Step, input: string, source: DataSource): ArgoInput | undefined {
-    if (!isA(source, CollectedArtifact)) {
-      c.problems.push(`step '${step.name}': input '${input}' reads ${source}, of kind '${source.sourceKind}' but not a collected output (CollectedArtifact); ${ENGINE} reads this kind only from forEachStep.collect(...) and .collectMetrics()`);
-      return undefined;
-    }
+  resolve(c: ArgoCompilation, step: Step, input: string, given: DataSource): ArgoInput | undefined {
+    // The model has checked that a source of this kind is a CollectedArtifact.
+    const source = given as CollectedArtifact;
     const producer = source.producer;
     if (c.graph.node(producer).cache?.enabled) {
       const what = isMetrics(source) ? 'the metrics' : `output '${source.name}'`;

@@ -1,10 +1,8 @@
 import { CollectedArtifact, DataSource } from '../../../pipeline/artifacts';
-import { isA } from '../../../pipeline/brand';
 import { Step } from '../../../pipeline/step';
 import { artifactDefinition, artifactNeed, collectedOutputKey, schemaTitleOf } from '../channels';
 import type { KubeflowCompilation, Level } from '../compile';
 import { COLLECTED_PATH } from '../executors';
-import { ENGINE_NAME } from '../policies';
 import { KubeflowSourceResolver, ResolvedInput } from './resolver';
 
 /**
@@ -14,11 +12,9 @@ import { KubeflowSourceResolver, ResolvedInput } from './resolver';
  * directory holding an entry per item, named by the item each artifact was tagged with.
  */
 export const COLLECTED_OUTPUT_SOURCE: KubeflowSourceResolver = {
-  resolve(c: KubeflowCompilation, step: Step, input: string, source: DataSource, level: Level): ResolvedInput | undefined {
-    if (!isA(source, CollectedArtifact)) {
-      c.problems.push(`step '${step.name}': input '${input}' reads ${source}, of kind '${source.sourceKind}' but not a collected output (CollectedArtifact); ${ENGINE_NAME} reads this kind only from forEachStep.collect(...) and .collectMetrics()`);
-      return undefined;
-    }
+  resolve(c: KubeflowCompilation, _step: Step, input: string, given: DataSource, level: Level): ResolvedInput | undefined {
+    // The model has checked that a source of this kind is a CollectedArtifact.
+    const source = given as CollectedArtifact;
     return {
       definition: artifactDefinition(schemaTitleOf(source.type), true),
       binding: c.bind(artifactNeed(source.producer, collectedOutputKey(source), source.type, true), level),

@@ -1,5 +1,4 @@
 import { CollectedArtifact, DataSource } from '../../../pipeline/artifacts';
-import { isA } from '../../../pipeline/brand';
 import { Step } from '../../../pipeline/step';
 import type { SageMakerCompilation } from '../compile';
 import { ResolvedSource, SageMakerSourceResolver, SourcePart } from './resolver';
@@ -10,11 +9,9 @@ import { ResolvedSource, SageMakerSourceResolver, SourcePart } from './resolver'
  * given by the producer's kind handler; the reader lays them out as a directory per item.
  */
 export const COLLECTED_OUTPUT_SOURCE: SageMakerSourceResolver = {
-  resolve(c: SageMakerCompilation, reader: Step, input: string, source: DataSource): ResolvedSource | undefined {
-    if (!isA(source, CollectedArtifact)) {
-      c.problem(reader, `input '${input}' reads ${source}, of kind '${source.sourceKind}' but not a collected output (CollectedArtifact); SageMaker reads this kind only from forEachStep.collect(...) and .collectMetrics()`);
-      return undefined;
-    }
+  resolve(c: SageMakerCompilation, reader: Step, input: string, given: DataSource): ResolvedSource | undefined {
+    // The model has checked that a source of this kind is a CollectedArtifact.
+    const source = given as CollectedArtifact;
     const parts: SourcePart[] = [];
     for (const copy of c.copiesOf(source.producer)) {
       const part = copy.item === undefined ? undefined : c.outputOf(reader, input, source, copy);

@@ -1,5 +1,4 @@
 import { DataSource, StepArtifact } from '../../../pipeline/artifacts';
-import { isA } from '../../../pipeline/brand';
 import { Step } from '../../../pipeline/step';
 import type { SageMakerCompilation } from '../compile';
 import { ResolvedSource, SageMakerSourceResolver } from './resolver';
@@ -10,11 +9,9 @@ import { ResolvedSource, SageMakerSourceResolver } from './resolver';
  * ModelArtifacts).
  */
 export const STEP_OUTPUT_SOURCE: SageMakerSourceResolver = {
-  resolve(c: SageMakerCompilation, reader: Step, input: string, source: DataSource): ResolvedSource | undefined {
-    if (!isA(source, StepArtifact) || source.producer === undefined) {
-      c.problem(reader, `input '${input}' reads ${source}, of kind '${source.sourceKind}' but not a step output (StepArtifact); SageMaker reads this kind only from step.output(...), .model() and .version()`);
-      return undefined;
-    }
+  resolve(c: SageMakerCompilation, reader: Step, input: string, given: DataSource): ResolvedSource | undefined {
+    // The model has checked that a source of this kind is a StepArtifact.
+    const source = given as StepArtifact;
     const part = c.outputOf(reader, input, source, c.copiesOf(source.producer)[0]);
     return part && { collected: false, parts: [part], producer: source.producer };
   },

@@ -1,4 +1,3 @@
-import { isA } from '../../../pipeline/brand';
 import { Branch, ConditionStep } from '../../../pipeline/steps/condition-step';
 import { StepNode } from '../../../pipeline/graph';
 import type { SageMakerCompilation } from '../compile';
@@ -9,11 +8,7 @@ import { SageMakerStepHandler } from './handler';
 /** Condition steps: a Condition step whose IfSteps and ElseSteps are its branches' steps. */
 export const CONDITION_STEP: SageMakerStepHandler = {
   steps(c: SageMakerCompilation, node: StepNode): ConditionStepDefinition[] {
-    const step = node.step;
-    if (!isA(step, ConditionStep)) {
-      c.problem(step, `its kind '${step.kind}' runs on SageMaker as a condition, but the step is not a ConditionStep; extend ConditionStep or give the step a kind of its own`);
-      return [];
-    }
+    const step = node.step as ConditionStep;
     let conditions: ConditionDefinition[] = [];
     try {
       conditions = conditionList(step.when, (v) => c.value(step, v));

@@ -7,7 +7,7 @@ import { StepNode } from '../../../pipeline/graph';
 import { Step } from '../../../pipeline/step';
 import { launchInvocation } from '../../../runtime/launch';
 import type { Copy, SageMakerCompilation } from '../compile';
-import { ENGINE, ENGINE_NAME, EXECUTION_ID } from '../constants';
+import { ENGINE, EXECUTION_ID } from '../constants';
 import { PipelineExpression, StringValue } from '../definition';
 import { LIMITS } from '../limits';
 import type { MutableRequirements } from '../requirements';
@@ -15,15 +15,6 @@ import { ResolvedSource } from '../sources/resolver';
 
 /** A container step's inputs that resolved, in declaration order. */
 export type ResolvedInputs = Map<string, ResolvedSource>;
-
-/** The step as a ContainerStep, or undefined after a problem (a kind mapped to a container job by a non-container step). */
-export function asContainerStep(c: SageMakerCompilation, step: Step): ContainerStep | undefined {
-  if (ContainerStep.isContainerStep(step)) {
-    return step;
-  }
-  c.problem(step, `its kind '${step.kind}' runs on ${ENGINE_NAME} as a container job, but the step is not a ContainerStep; extend ContainerStep or give the step a kind of its own`);
-  return undefined;
-}
 
 export function resolveInputs(c: SageMakerCompilation, step: ContainerStep): ResolvedInputs {
   const resolved: ResolvedInputs = new Map();

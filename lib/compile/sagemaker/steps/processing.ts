@@ -1,6 +1,7 @@
 import type { ProcessingInstanceType } from '@aws-sdk/client-sagemaker';
 import { ArtifactType, METRICS_PORT } from '../../../pipeline/artifacts';
 import * as contract from '../../../pipeline/contract';
+import { ContainerStep } from '../../../pipeline/steps/container-step';
 import { StepNode } from '../../../pipeline/graph';
 import { Step } from '../../../pipeline/step';
 import type { Copy, SageMakerCompilation } from '../compile';
@@ -10,7 +11,7 @@ import { JobKind } from '../instance-types';
 import { cacheConfig, instanceType, kmsKey, retryPolicies, volumeGiB, volumeKey } from '../jobs';
 import { LIMITS } from '../limits';
 import { SourcePart } from '../sources/resolver';
-import { asContainerStep, checkInputCount, containerRequirements, launchJob, ResolvedInputs, resolveInputs } from './container';
+import { checkInputCount, containerRequirements, launchJob, ResolvedInputs, resolveInputs } from './container';
 import { SageMakerStepHandler } from './handler';
 
 type ProcessingInputs = NonNullable<ProcessingStepDefinition['Arguments']['ProcessingInputs']>;
@@ -31,10 +32,7 @@ const outputDir = (port: string) => `${PROCESSING_ROOT}/output/${port}`;
  */
 export const PROCESSING_STEP: SageMakerStepHandler = {
   steps(c: SageMakerCompilation, node: StepNode): ProcessingStepDefinition[] {
-    const step = asContainerStep(c, node.step);
-    if (step === undefined) {
-      return [];
-    }
+    const step = node.step as ContainerStep;
     const inputs = resolveInputs(c, step);
     checkInputCount(c, step, inputs, LIMITS.processingInputs, INPUT_LIMIT);
     const ports = Object.keys(c.portsOf(step));

@@ -14,11 +14,7 @@ import { SageMakerStepHandler } from './handler';
  */
 export const REGISTER_MODEL_STEP: SageMakerStepHandler = {
   steps(c: SageMakerCompilation, node: StepNode): RegisterModelStepDefinition[] {
-    const step = node.step;
-    if (!isA(step, RegisterModelStep)) {
-      c.problem(step, `its kind '${step.kind}' runs on SageMaker as a RegisterModel step, but the step is not a RegisterModelStep; extend RegisterModelStep or give the step a kind of its own`);
-      return [];
-    }
+    const step = node.step as RegisterModelStep;
     if (step.description !== undefined && step.description.length > LIMITS.modelPackageDescription) {
       c.problem(step, `description has ${step.description.length} characters, but a SageMaker model package description takes at most ${LIMITS.modelPackageDescription}; shorten it`);
     }

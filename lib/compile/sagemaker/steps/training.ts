@@ -1,5 +1,6 @@
 import type { TrainingInstanceType } from '@aws-sdk/client-sagemaker';
 import { ArtifactType, METRICS_PORT } from '../../../pipeline/artifacts';
+import { ContainerStep } from '../../../pipeline/steps/container-step';
 import { StepNode } from '../../../pipeline/graph';
 import { Step } from '../../../pipeline/step';
 import { MODEL_PORT } from '../../../pipeline/steps/training-step';
@@ -11,7 +12,7 @@ import { JobKind } from '../instance-types';
 import { cacheConfig, instanceType, kmsKey, retryPolicies, volumeGiB, volumeKey } from '../jobs';
 import { DEFAULTS, LIMITS } from '../limits';
 import { SourcePart } from '../sources/resolver';
-import { asContainerStep, checkInputCount, containerRequirements, launchJob, resolveInputs } from './container';
+import { checkInputCount, containerRequirements, launchJob, resolveInputs } from './container';
 import { SageMakerStepHandler } from './handler';
 
 type TrainingChannel = NonNullable<TrainingStepDefinition['Arguments']['InputDataConfig']>[number];
@@ -27,10 +28,7 @@ const CHANNEL_LIMIT = `training job takes at most ${LIMITS.trainingChannels} cha
  */
 export const TRAINING_STEP: SageMakerStepHandler = {
   steps(c: SageMakerCompilation, node: StepNode): TrainingStepDefinition[] {
-    const step = asContainerStep(c, node.step);
-    if (step === undefined) {
-      return [];
-    }
+    const step = node.step as ContainerStep;
     const inputs = resolveInputs(c, step);
     checkInputCount(c, step, inputs, LIMITS.trainingChannels, CHANNEL_LIMIT);
     const others = Object.keys(step.outputPorts()).filter((port) => port !== MODEL_PORT);
