@@ -16,12 +16,19 @@ export interface ProgramContext {
   readonly service?: ServiceFactory;
 }
 
+/** The package's version: its package.json is two levels up in a checkout, three in the build. */
 function version(): string {
-  try {
-    return (JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
+  for (const up of [['..', '..'], ['..', '..', '..']]) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, ...up, 'package.json'), 'utf8')) as { name?: string; version: string };
+      if (pkg.name === 'cdk-mlops') {
+        return pkg.version;
+      }
+    } catch {
+      // not there: try the next level
+    }
   }
+  return 'unknown';
 }
 
 /** The `mlops` command line; `run` resolves to the exit code through `setExitCode`. */

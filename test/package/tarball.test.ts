@@ -170,6 +170,12 @@ test('mlops run --local runs a module that imports cdk-mlops: every step, fan-ou
   expect(model).toBe('aaabbb');
 }, 300_000);
 
+test("the installed mlops reports the package's version", () => {
+  const r = mlops('--version');
+  expect(r.status).toBe(0);
+  expect(r.stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).version);
+});
+
 test('mlops graph draws every step and edge of that module', () => {
   const r = mlops('graph', 'pipeline.js');
   expect(r.stderr).toBe('');
