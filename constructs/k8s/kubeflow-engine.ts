@@ -3,7 +3,7 @@ import * as path from 'path';
 import { ApiObject } from 'cdk8s';
 import { dropUndefined } from '../../lib/json';
 import { k8s } from 'cdk8s-plus-27';
-import { cronSchedule as argoSchedule, sizeProblem, ETCD_OBJECT_LIMIT } from '../../lib/kubernetes';
+import { cronSchedule, sizeProblem, ETCD_OBJECT_LIMIT } from '../../lib/kubernetes';
 import { compileKubeflow, KubeflowCompileOptions } from '../../lib/compile/kubeflow';
 import { GpuScheduling } from '../../lib/kubernetes';
 import { isA } from '../../lib/pipeline/brand';
@@ -175,9 +175,9 @@ export class KubeflowEngine implements EngineRenderer {
       const seconds = { [RateUnit.MINUTES]: 60, [RateUnit.HOURS]: 3600, [RateUnit.DAYS]: 86400 }[schedule.rate.unit] * schedule.rate.value;
       trigger = { periodic_schedule: { interval_second: String(seconds) } };
     } else {
-      const converted = argoSchedule(schedule);
+      const converted = cronSchedule(schedule, "Kubeflow Pipelines' cron parser");
       if (converted.problem) {
-        problems.push(converted.problem.replace("Argo Workflows' cron parser", "Kubeflow Pipelines' cron parser"));
+        problems.push(converted.problem);
       } else {
         // KFP parses cron with robfig/cron v1: six fields, seconds first.
         trigger = { cron_schedule: { cron: `0 ${converted.schedule}` } };

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { k8s } from 'cdk8s-plus-27';
 // Kubernetes CronJobs parse schedules with robfig/cron's standard parser, as Argo does.
-import { cronSchedule as argoSchedule } from '../../lib/kubernetes';
+import { cronSchedule } from '../../lib/kubernetes';
 import { isA } from '../../lib/pipeline/brand';
 import { PipelineValidationError } from '../../lib/pipeline/errors';
 import { Schedule } from '../../lib/pipeline/schedule';
@@ -164,9 +164,9 @@ function planRun(ctx: EngineContext, kind: EngineKind, rendering: EngineRenderin
     if (!Schedule.isSchedule(options.schedule)) {
       problems.push(`${at}: schedule is not a Schedule; use Schedule.cron(...), Schedule.rate(...) or Schedule.daily()`);
     } else {
-      const converted = argoSchedule(options.schedule);
+      const converted = cronSchedule(options.schedule, 'the Kubernetes CronJob cron parser');
       if (converted.problem) {
-        problems.push(`${at}: ${converted.problem.replace("Argo Workflows' cron parser", "the Kubernetes CronJob cron parser")}`);
+        problems.push(`${at}: ${converted.problem}`);
       } else {
         schedule = { cron: converted.schedule!, timeZone: options.schedule.timeZone };
       }

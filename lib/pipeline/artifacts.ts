@@ -34,6 +34,11 @@ export enum DataSourceKind {
 /** The port under which a fan-out's metrics are collected (`step.collectMetrics()`). */
 export const METRICS_PORT = 'metrics';
 
+/** True for the port of a fan-out's metrics (`collectMetrics()`), not a script output named 'metrics'. */
+export function isMetricsPort(port: string, type: ArtifactType): boolean {
+  return port === METRICS_PORT && type === ArtifactType.METRICS;
+}
+
 /**
  * Where a step input comes from: another step's output port, a fan-out's collected outputs, or an
  * external URI. Engines resolve each `sourceKind` through their own table; a kind an engine has

@@ -3,6 +3,7 @@ import { ContainerStep } from './steps/container-step';
 import { CachePolicy, RetryPolicy } from './policies';
 import { mergeResources, Resources } from './resources';
 import { Step } from './step';
+import { DataSource } from './artifacts';
 import { isA } from './brand';
 import { MetricRef } from './values';
 
@@ -59,7 +60,7 @@ export function collectSteps(topLevel: Step[]): { step: Step; scope: BranchScope
 export function directDependencies(step: Step): Step[] {
   const deps: Step[] = [];
   for (const source of Object.values(step.inputs())) {
-    const producer = (source as { producer?: Step } | undefined)?.producer;
+    const producer = isA(source, DataSource) ? source.producer : undefined;
     if (producer !== undefined) {
       deps.push(producer);
     }

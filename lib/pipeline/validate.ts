@@ -8,7 +8,7 @@ import { Parameter } from './parameter';
 import { Step } from './step';
 import { isA } from './brand';
 import { sourceKindProblem, stepKindProblem } from './kind-classes';
-import { ArtifactType, CollectedArtifact, DataSource, describeType, DIRECTORY_TYPES, METRICS_PORT, StepArtifact } from './artifacts';
+import { ArtifactType, CollectedArtifact, DataSource, describeType, DIRECTORY_TYPES, isMetricsPort, StepArtifact } from './artifacts';
 import { areComparable, isNumeric, LiteralValue, MetricRef, ParameterRef, Value, ValueType } from './values';
 
 export interface PipelineShape {
@@ -210,7 +210,7 @@ function portProblems(source: DataSource): string | undefined {
       }
       folded.set(item.toLowerCase(), item);
     }
-    if (source.name === METRICS_PORT && source.type === ArtifactType.METRICS) {
+    if (isMetricsPort(source.name, source.type)) {
       const metrics = isA(producer, ContainerStep) ? Object.keys(producer.metricTypes()) : [];
       return metrics.length === 0 ? `collects the metrics of '${producer.name}', which declares no metrics; add metrics to that step or read something else` : undefined;
     }

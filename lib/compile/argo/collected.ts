@@ -1,4 +1,4 @@
-import { ArtifactType, METRICS_PORT } from '../../pipeline/artifacts';
+import { ArtifactType, isMetricsPort } from '../../pipeline/artifacts';
 import { Step } from '../../pipeline/step';
 import { stepTemplateName } from './names';
 import { ITEM_PARAMETER } from './paths';
@@ -25,7 +25,7 @@ export const METRICS_ARTIFACT = 'mlops-metrics';
 
 /** True when a collected read is of the producer's metrics (`collectMetrics()`), not of a port. */
 export function isMetrics(source: { readonly name: string; readonly type: ArtifactType }): boolean {
-  return source.name === METRICS_PORT && source.type === ArtifactType.METRICS;
+  return isMetricsPort(source.name, source.type);
 }
 
 /** The key prefix holding every item's copy of `port` (or of the metrics) of forEach step `step`. */

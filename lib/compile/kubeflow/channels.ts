@@ -1,6 +1,6 @@
 import { Parameter } from '../../pipeline/parameter';
 import { Step } from '../../pipeline/step';
-import { ArtifactType, CollectedArtifact, METRICS_PORT } from '../../pipeline/artifacts';
+import { ArtifactType, CollectedArtifact, isMetricsPort } from '../../pipeline/artifacts';
 import { MetricRef, ParameterRef, ValueType } from '../../pipeline/values';
 import { METRICS_ARTIFACT, SYSTEM_ARTIFACT, SYSTEM_METRICS, SYSTEM_MODEL } from './executors';
 
@@ -55,7 +55,7 @@ export function collectedKey(task: string, key: string): string {
 
 /** The body component's output a collected source reads: a port, or the metrics artifact. */
 export function collectedOutputKey(source: CollectedArtifact): string {
-  return source.name === METRICS_PORT && source.type === ArtifactType.METRICS ? METRICS_ARTIFACT : source.name;
+  return isMetricsPort(source.name, source.type) ? METRICS_ARTIFACT : source.name;
 }
 
 /**

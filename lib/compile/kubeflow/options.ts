@@ -1,3 +1,4 @@
+import { imageOptionProblems } from '../../kubernetes';
 import { GpuScheduling, gpuSchedulingProblems, labelProblems } from '../../kubernetes';
 import { Code } from '../../pipeline/code';
 import { show } from '../../pipeline/errors';
@@ -46,11 +47,7 @@ export function optionProblems(options: KubeflowCompileOptions): string[] {
   if (typeof options.codeConfigMapName !== 'function') {
     problems.push('Kubeflow option codeConfigMapName is not a function; pass (code) => a ConfigMap name');
   }
-  for (const [field, image] of [['defaultImage', options.defaultImage], ['utilityImage', options.utilityImage]] as const) {
-    if (image !== undefined && (typeof image !== 'string' || image.trim() === '' || /\s/.test(image))) {
-      problems.push(`Kubeflow option ${field} ${show(image)} is not an image reference; give e.g. 'python:3.11-slim' or omit it`);
-    }
-  }
+  problems.push(...imageOptionProblems('Kubeflow option', { defaultImage: options.defaultImage, utilityImage: options.utilityImage }));
   const root = options.pipelineRoot;
   if (root !== undefined && (typeof root !== 'string' || !PIPELINE_ROOT.test(root))) {
     problems.push(`Kubeflow option pipelineRoot ${show(root)} is not an object-store URI KFP can write to (allowed: s3://, gs:// or minio:// and a bucket, e.g. 's3://ml-artifacts/pipelines')`);

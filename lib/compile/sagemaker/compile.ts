@@ -120,7 +120,12 @@ export class SageMakerCompilation {
           branches = new Map();
           this.members.set(inner.condition, branches);
         }
-        branches.set(inner.branch, [...(branches.get(inner.branch) ?? []), node]);
+        let members = branches.get(inner.branch);
+        if (!members) {
+          members = [];
+          branches.set(inner.branch, members);
+        }
+        members.push(node);
       }
     }
     const definition: SageMakerPipelineDefinition = {

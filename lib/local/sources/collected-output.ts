@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ArtifactType, CollectedArtifact, DataSource, METRICS_PORT } from '../../pipeline/artifacts';
+import { CollectedArtifact, DataSource, isMetricsPort } from '../../pipeline/artifacts';
 import { ContainerStep } from '../../pipeline/steps/container-step';
 import { METRICS_FILE_NAME } from '../../pipeline/contract';
 import { directoryFingerprint, fileFingerprint } from '../fingerprint';
@@ -18,7 +18,7 @@ export const COLLECTED_OUTPUT_SOURCE: LocalSourceResolver = {
     const source = given as CollectedArtifact;
     const producer = source.producer as ContainerStep;
     const items = producer.forEach!;
-    const metrics = source.name === METRICS_PORT && source.type === ArtifactType.METRICS;
+    const metrics = isMetricsPort(source.name, source.type);
     const at = metrics ? METRICS_FILE_NAME : context.portPath(producer, source.name, source.type);
     if (at === undefined) {
       if (context.hasHandler(producer)) {

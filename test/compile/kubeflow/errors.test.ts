@@ -167,7 +167,7 @@ test('invalid options are named', () => {
     runAsUser: 0,
     gpu: { resourceName: 'gpu', nodeSelector: { 'bad key!': 'x' }, tolerations: [{ key: 'k', operator: 'In', effect: 'Never' }, { key: 'k', operator: 'Exists', value: 'v' }] },
   })).toEqual([
-    "Kubeflow option defaultImage 'python 3' is not an image reference; give e.g. 'python:3.11-slim' or omit it",
+    "Kubeflow option defaultImage 'python 3' is not an image reference; give e.g. 'python:3.12-slim' or omit it",
     "Kubeflow option pipelineRoot 'file:///tmp/artifacts' is not an object-store URI KFP can write to (allowed: s3://, gs:// or minio:// and a bucket, e.g. 's3://ml-artifacts/pipelines')",
     'Kubeflow option runAsUser 0 is invalid (allowed: a whole number >= 1; step containers never run as root)',
     "Kubeflow option gpu.resourceName 'gpu' is not an extended resource name (allowed: <domain>/<name>, e.g. 'nvidia.com/gpu' or 'amd.com/gpu')",

@@ -1,5 +1,5 @@
 import type { ProcessingInstanceType } from '@aws-sdk/client-sagemaker';
-import { ArtifactType, METRICS_PORT } from '../../../pipeline/artifacts';
+import { ArtifactType, isMetricsPort } from '../../../pipeline/artifacts';
 import * as contract from '../../../pipeline/contract';
 import { ContainerStep } from '../../../pipeline/steps/container-step';
 import { StepNode } from '../../../pipeline/graph';
@@ -101,7 +101,7 @@ export const PROCESSING_STEP: SageMakerStepHandler = {
   },
 
   output(c: SageMakerCompilation, producer: Step, copy: Copy, port: string, type: ArtifactType): Omit<SourcePart, 'item'> | undefined {
-    const output = type === ArtifactType.METRICS && port === METRICS_PORT ? METRICS_OUTPUT : port in c.portsOf(producer) ? port : undefined;
+    const output = isMetricsPort(port, type) ? METRICS_OUTPUT : port in c.portsOf(producer) ? port : undefined;
     return output === undefined ? undefined : { uri: { Get: `Steps.${copy.name}.ProcessingOutputConfig.Outputs['${output}'].S3Output.S3Uri` }, tarball: false };
   },
 

@@ -1,5 +1,5 @@
 import type { TrainingInstanceType } from '@aws-sdk/client-sagemaker';
-import { ArtifactType, METRICS_PORT } from '../../../pipeline/artifacts';
+import { ArtifactType, isMetricsPort } from '../../../pipeline/artifacts';
 import { ContainerStep } from '../../../pipeline/steps/container-step';
 import { StepNode } from '../../../pipeline/graph';
 import { Step } from '../../../pipeline/step';
@@ -104,7 +104,7 @@ export const TRAINING_STEP: SageMakerStepHandler = {
     if (port === MODEL_PORT && type === ArtifactType.MODEL) {
       return { uri: { Get: `Steps.${copy.name}.ModelArtifacts.S3ModelArtifacts` }, tarball: true };
     }
-    if (port === METRICS_PORT && type === ArtifactType.METRICS) {
+    if (isMetricsPort(port, type)) {
       // The metrics file is in /opt/ml/output/data, which SageMaker uploads as output.tar.gz next to the model.
       return {
         uri: { 'Std:Join': { On: '/', Values: [outputPath(c, copy), { Get: `Steps.${copy.name}.TrainingJobName` }, 'output', 'output.tar.gz'] } },
