@@ -70,23 +70,15 @@ export function loadPipeline(spec: string, cwd: string): LoadedPipeline {
   return { ...pickPipeline(exported, path.relative(cwd, file) || file), file };
 }
 
-/**
- * A Pipeline, also when the module built it with another copy of cdk-mlops (the compiled build,
- * or another install) than the one the CLI runs: the check is by brand, not instanceof.
- */
-export function isPipeline(value: unknown): value is Pipeline {
-  return Pipeline.isPipeline(value);
-}
-
 /** The Pipeline among a module's exports: `pipeline`, else the default export, else the only one. */
 export function pickPipeline(exported: unknown, where: string): { pipeline: Pipeline; exportName: string } {
-  if (isPipeline(exported)) {
+  if (Pipeline.isPipeline(exported)) {
     return { pipeline: exported, exportName: 'module.exports' };
   }
   const exports = (exported ?? {}) as { [name: string]: unknown };
   for (const name of ['pipeline', 'default']) {
     if (name in exports && exports[name] !== undefined) {
-      if (isPipeline(exports[name])) {
+      if (Pipeline.isPipeline(exports[name])) {
         return { pipeline: exports[name] as Pipeline, exportName: name };
       }
       if (name === 'pipeline') {
@@ -94,7 +86,7 @@ export function pickPipeline(exported: unknown, where: string): { pipeline: Pipe
       }
     }
   }
-  const found = Object.entries(exports).filter(([, v]) => isPipeline(v));
+  const found = Object.entries(exports).filter(([, v]) => Pipeline.isPipeline(v));
   if (found.length === 1) {
     return { pipeline: found[0][1] as Pipeline, exportName: found[0][0] };
   }

@@ -330,7 +330,7 @@ function outlineInset(layout: NodeLayout, x: number): number {
 }
 
 /** The baseline that centres a line of `font` in a line box starting at `top`. */
-export function baselineIn(top: number, font: Font): number {
+function baselineIn(top: number, font: Font): number {
   return top + (font.size * LINE_HEIGHT) / 2 + font.size * 0.35;
 }
 

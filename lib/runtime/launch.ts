@@ -52,8 +52,6 @@ export interface LaunchInvocation<V = never> {
   readonly arguments: (string | V)[];
   /** Variables for the container's environment: the contract's (unless given as flags), then the user's env. */
   readonly environment: [string, string | V][];
-  /** The contract variables alone, in contract order, wherever they were placed. */
-  readonly contractVariables: [string, string | V][];
 }
 
 /**
@@ -132,7 +130,7 @@ export function launchInvocation<V = never>(step: ContainerStep, target: LaunchT
   if (step.arguments.length > 0) {
     args.push('--', ...step.arguments);
   }
-  return { arguments: args, environment: env, contractVariables: vars };
+  return { arguments: args, environment: env };
 }
 
 /** The variable an output port is found through: MLOPS_MODEL_DIR for a training step's model. */

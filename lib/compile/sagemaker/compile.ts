@@ -193,8 +193,8 @@ export class SageMakerCompilation {
   }
 
   /**
-   * Builds a shared part once, frozen, by key and tag (what is built from the key): tags are
-   * literals and keys values the model already holds, so no key string is built per step.
+   * Builds a shared part once, frozen, by key and tag (what is built from the key). Most keys are
+   * values the model already holds; instance clusters are keyed by a short string of their fields.
    */
   public once<T>(key: unknown, make: () => T, tag: unknown = ''): T {
     let byTag = this.shared.get(key);

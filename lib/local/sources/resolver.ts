@@ -4,8 +4,6 @@ import type { StepRecord } from '../state';
 
 /** What a resolver sees while the run is planned. */
 export interface SourcePlanContext {
-  /** The step that reads the source, and its input's name. */
-  readonly reader: Step;
   readonly input: string;
   /**
    * Where port `port` of `producer` lives in its result directory; undefined when the producer's

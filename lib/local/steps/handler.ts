@@ -82,6 +82,6 @@ export interface LocalStepHandler {
   portPath(step: Step, port: string, type: ArtifactType): string | undefined;
   /** 'process' steps: the launcher invocation of one attempt (creates its output directories). */
   launch?(step: PlannedStep, context: LaunchContext): Launch;
-  /** 'inline' steps: runs the step; throws with a message when it fails. */
+  /** 'inline' steps: runs the step and says whether it succeeded; throws only on unexpected errors. */
   decide?(step: PlannedStep, context: InlineContext): InlineOutcome;
 }

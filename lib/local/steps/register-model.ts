@@ -1,7 +1,7 @@
 import { RegisterModelStep } from '../../pipeline/steps/register-model-step';
 import { PlannedStep } from '../planned';
-import { InlineContext, InlineOutcome, LocalStepHandler, StepPlanDetails } from './handler';
-import { noPorts } from './inline';
+import { InlineContext, InlineOutcome, LocalStepHandler } from './handler';
+import { noPorts, planNothing } from './inline';
 
 /**
  * Register-model steps: copy the model directory into the local registry as the group's next
@@ -11,9 +11,7 @@ export const REGISTER_MODEL_STEP: LocalStepHandler = {
   runsAs: 'inline',
   portPath: noPorts,
 
-  plan(): StepPlanDetails {
-    return {};
-  },
+  plan: planNothing,
 
   decide(planned: PlannedStep, context: InlineContext): InlineOutcome {
     const step = planned.step as RegisterModelStep;

@@ -22,7 +22,10 @@ export interface ContainerStepProps extends StepOptions {
    * engines need one that has the script's runtime (or an engine-wide default).
    */
   readonly image?: string;
-  /** Data this step reads: other steps' outputs or models, by input name. */
+  /**
+   * Data this step reads, by input name: another step's output or model, a forEach step's
+   * `collect(port)` or `collectMetrics()`, or `DataSource.fromUri(...)`.
+   */
   readonly inputs?: { [name: string]: DataSource };
   /**
    * The artifact type an input must have, by input name, to catch wiring mistakes at synth time.

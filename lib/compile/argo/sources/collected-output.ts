@@ -23,7 +23,6 @@ export const COLLECTED_OUTPUT_SOURCE: ArgoSourceResolver = {
     }
     return {
       artifact: { name: input, path: inputPath(input), s3: { key: collectedPrefix(producer, source.name, isMetrics(source)) } },
-      collected: true,
     };
   },
 };

@@ -12,8 +12,6 @@ export interface ArgoInput {
   readonly artifact: Json;
   /** The task's argument for it (`from:` another task's output), when the task passes it. */
   readonly argument?: Json;
-  /** True when the input is a directory holding one entry per forEach item. */
-  readonly collected: boolean;
 }
 
 /**

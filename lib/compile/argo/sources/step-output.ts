@@ -18,7 +18,6 @@ export const STEP_OUTPUT_SOURCE: ArgoSourceResolver = {
     return {
       artifact: { name: input, path: inputPath(input) },
       argument: { name: input, from: `{{tasks.${stepTemplateName(source.producer.name)}.outputs.artifacts.${source.name}}}` },
-      collected: false,
     };
   },
 };

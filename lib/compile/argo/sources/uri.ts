@@ -45,6 +45,6 @@ export const URI_SOURCE: ArgoSourceResolver = {
       return undefined;
     }
     const path = key.endsWith('/') ? inputPath(input) : `${inputPath(input)}/${trimmed.slice(trimmed.lastIndexOf('/') + 1)}`;
-    return { artifact: { name: input, path, s3: { key: trimmed } }, collected: false };
+    return { artifact: { name: input, path, s3: { key: trimmed } } };
   },
 };

@@ -22,7 +22,6 @@ export const COLLECTED_OUTPUT_SOURCE: KubeflowSourceResolver = {
       launcherArguments: ['--kfp-collected', input],
       needsExecutorInput: true,
       dependsOn: [],
-      list: true,
     };
   },
 };

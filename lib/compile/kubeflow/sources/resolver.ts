@@ -17,8 +17,6 @@ export interface ResolvedInput {
   readonly needsExecutorInput: boolean;
   /** Tasks of the reader's DAG that the resolver added and the reader must wait for. */
   readonly dependsOn: string[];
-  /** A list of artifacts (one per forEach item) rather than one. */
-  readonly list: boolean;
 }
 
 /**

@@ -22,7 +22,6 @@ export const STEP_OUTPUT_SOURCE: KubeflowSourceResolver = {
       launcherArguments: [],
       needsExecutorInput: false,
       dependsOn: [],
-      list: false,
     };
   },
 };

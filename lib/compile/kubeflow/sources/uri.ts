@@ -53,7 +53,6 @@ export const URI_SOURCE: KubeflowSourceResolver = {
       launcherArguments: [],
       needsExecutorInput: false,
       dependsOn: [task],
-      list: false,
     };
   },
 };
