@@ -46,8 +46,21 @@ export function pipelineProblems(pipeline: PipelineShape): string[] {
     byName.set(step.name, step);
   }
 
+  const collectors = new Map<Step, string[]>();
+  for (const step of scopeOf.keys()) {
+    for (const source of Object.values(step.inputs())) {
+      if (isA(source, CollectedArtifact) && isA(source.producer, ContainerStep) && source.producer.forEach !== undefined) {
+        collectors.set(source.producer, [...new Set([...(collectors.get(source.producer) ?? []), step.name])]);
+      }
+    }
+  }
+
   for (const [step, scope] of scopeOf) {
     const at = `step '${step.name}'`;
+    const by = collectors.get(step);
+    if (by !== undefined && isA(step, ContainerStep)) {
+      problems.push(...optional(collectedItemsProblem(step.forEach!, by)).map((p) => `${at}: ${p}`));
+    }
     problems.push(...optional(checkName(STEP_NAME, step.name)).map((p) => `${at}: ${p}`));
     problems.push(...optional(stepKindProblem(step)).map((p) => `${at}: ${p}`));
     problems.push(...step.problems().map((p) => `${at}: ${p}`));
@@ -187,6 +200,27 @@ function referenceProblems(
 /** A collected read names one directory per forEach item after the item. */
 const DIRECTORY_NAME = /^(?!\.{1,2}$)[A-Za-z0-9._-]{1,255}$/;
 
+/**
+ * A problem of a forEach step whose items a later step collects, each item's data landing in a
+ * directory named after the item (checked once per producer, however many steps collect).
+ */
+function collectedItemsProblem(items: string[], collectors: string[]): string | undefined {
+  const by = `collected by ${collectors.map((c) => `'${c}'`).join(', ')}`;
+  const unusable = items.filter((item) => typeof item === 'string' && !DIRECTORY_NAME.test(item));
+  if (unusable.length > 0) {
+    return `forEach items ${unusable.map((i) => show(i)).join(', ')} cannot name the directory each item's data is read from when ${by} (allowed: letters, digits, '.', '_', '-', not '.' or '..', at most 255 chars); rename those items`;
+  }
+  const folded = new Map<string, string>();
+  for (const item of items.filter((i) => typeof i === 'string')) {
+    const other = folded.get(item.toLowerCase());
+    if (other !== undefined && other !== item) {
+      return `forEach items '${other}' and '${item}' differ only in case and would share one directory on case-insensitive file systems (macOS, Windows) when ${by}; rename one`;
+    }
+    folded.set(item.toLowerCase(), item);
+  }
+  return undefined;
+}
+
 /** A problem with the producer port a source names, worded to follow "input 'x' ". */
 function portProblems(source: DataSource): string | undefined {
   const producer = source.producer;
@@ -197,18 +231,6 @@ function portProblems(source: DataSource): string | undefined {
   if (isA(source, CollectedArtifact)) {
     if (fanOut === undefined) {
       return `collects from '${producer.name}', which does not fan out over forEach; read ${producer.name}.output(...) or .model() instead`;
-    }
-    const unusable = fanOut.filter((item) => typeof item === 'string' && !DIRECTORY_NAME.test(item));
-    if (unusable.length > 0) {
-      return `collects from '${producer.name}', whose forEach items ${unusable.map((i) => show(i)).join(', ')} cannot name the directory each item's data is read from (allowed: letters, digits, '.', '_', '-', not '.' or '..', at most 255 chars); rename those items`;
-    }
-    const folded = new Map<string, string>();
-    for (const item of fanOut.filter((i) => typeof i === 'string')) {
-      const other = folded.get(item.toLowerCase());
-      if (other !== undefined && other !== item) {
-        return `collects from '${producer.name}', whose forEach items '${other}' and '${item}' differ only in case and would share one directory on case-insensitive file systems (macOS, Windows); rename one`;
-      }
-      folded.set(item.toLowerCase(), item);
     }
     if (isMetricsPort(source.name, source.type)) {
       const metrics = isA(producer, ContainerStep) ? Object.keys(producer.metricTypes()) : [];

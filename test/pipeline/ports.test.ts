@@ -96,12 +96,12 @@ describe('collected forEach outputs', () => {
   });
 });
 
-test('collected items name directories, so they must be usable as directory names', () => {
+test('collected items name directories, so they must be usable as directory names (said once, of the producer)', () => {
   const p = new Pipeline('collected');
   const each = Step.script('each', { code, entry, forEach: ['eu/west', '..', 'ok'], outputs: ['part'] });
-  p.addStep(each, Step.script('merge', { code, entry, inputs: { parts: each.collect('part') } }));
+  p.addStep(each, Step.script('merge', { code, entry, inputs: { parts: each.collect('part') } }), Step.script('again', { code, entry, inputs: { parts: each.collect('part') } }));
   expect(problemsOf(p)).toEqual([
-    "step 'merge': input 'parts' collects from 'each', whose forEach items 'eu/west', '..' cannot name the directory each item's data is read from (allowed: letters, digits, '.', '_', '-', not '.' or '..', at most 255 chars); rename those items",
+    "step 'each': forEach items 'eu/west', '..' cannot name the directory each item's data is read from when collected by 'merge', 'again' (allowed: letters, digits, '.', '_', '-', not '.' or '..', at most 255 chars); rename those items",
   ]);
 });
 
@@ -110,7 +110,7 @@ test('collected items that differ only in case would share a directory on macOS 
   const each = Step.script('each', { code, entry, forEach: ['eu', 'EU'], outputs: ['part'] });
   p.addStep(each, Step.script('merge', { code, entry, inputs: { parts: each.collect('part') } }));
   expect(problemsOf(p)).toEqual([
-    "step 'merge': input 'parts' collects from 'each', whose forEach items 'eu' and 'EU' differ only in case and would share one directory on case-insensitive file systems (macOS, Windows); rename one",
+    "step 'each': forEach items 'eu' and 'EU' differ only in case and would share one directory on case-insensitive file systems (macOS, Windows) when collected by 'merge'; rename one",
   ]);
 });
 

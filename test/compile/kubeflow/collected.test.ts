@@ -133,9 +133,9 @@ test('what a collected read cannot be is a synth-time problem through compileKub
     Step.registerModel('register', { model: fit.collect('model'), group: 'models' }),
     Step.script('merge', { code, entry, inputs: { parts: odd.collect('part') } }));
   expect(problemsOf(p)).toEqual([
+    "step 'odd': forEach items 'x/y', '..' cannot name the directory each item's data is read from when collected by 'merge' (allowed: letters, digits, '.', '_', '-', not '.' or '..', at most 255 chars); rename those items",
     "step 'register': model is fit.collected.model, the models of every forEach item, but a register step registers one model; register the model of a training step that runs once (e.g. one that reads the collection and writes the chosen model), or register inside each item",
-    "step 'merge': input 'parts' collects from 'odd', whose forEach items 'x/y', '..' cannot name the directory each item's data is read from (allowed: letters, digits, '.', '_', '-', not '.' or '..', at most 255 chars); rename those items",
-  ]);
+      ]);
 });
 
 describe('data at a URI', () => {
