@@ -91,7 +91,10 @@ class SageMakerBinding implements OrchestratorBinding {
     }
     const requirements = sageMakerRequirements(this.context.pipeline);
     const definition = this.compile(this.regionImage(requirements));
-    const { storage, size } = chooseStorage(this.context.pipelineName, definition, this.context.definitionStorage);
+    const { storage, size, problems } = chooseStorage(this.context.pipelineName, definition, this.context.definitionStorage);
+    if (problems.length > 0) {
+      throw new PipelineValidationError(this.context.subject, problems);
+    }
     return { definition, storage, size };
   }
 

@@ -83,6 +83,13 @@ test('a definition over the inline budget with S3 storage turned off', () => {
   );
 });
 
+test('reading the definition before synthesis throws the same storage problem', () => {
+  const stack = new Stack(testApp(), 'Early');
+  const early = new MlPipeline(stack, 'Nightly', { pipeline: chainPipeline(250, 'big'), orchestrator: Orchestrator.sageMaker(), definitionStorage: DefinitionStorage.INLINE });
+  expect(() => early.definitionStorage).toThrow(PipelineValidationError);
+  expect(() => early.definitionSize).toThrow(/definitionStorage is INLINE, but pipeline 'big' compiles to \d+ bytes of template text/);
+});
+
 test('a definition over what SageMaker accepts at all, inline or from S3', () => {
   expect(errorOf({ pipeline: chainPipeline(500, 'huge') })).toMatch(
     /^\[Errors\/Nightly\] MlPipeline 'Errors\/Nightly': pipeline 'huge' compiles to a SageMaker definition of about \d+ characters, more than SageMaker accepts \(1048576, inline or from S3\); split it into smaller pipelines or remove steps$/,
