@@ -267,8 +267,12 @@ class LocalRun {
     }
   }
 
+  private sharedTaskContext?: ProcessTaskContext;
+  private sharedSources?: SourceRunContext;
+
+  /** What every task of this run shares, made once the run is open (schedule() asks on every pass). */
   private taskContext(): ProcessTaskContext {
-    return {
+    return this.sharedTaskContext ??= {
       pipeline: this.pipeline.name,
       run: this.run_,
       progress: this.progress,
@@ -284,7 +288,7 @@ class LocalRun {
   }
 
   private sources(): SourceRunContext {
-    return {
+    return this.sharedSources ??= {
       resultDir: (step, item) => this.run_.resultDir(step, item),
       record: (step) => this.progress.record(step),
       once: (key, compute) => {
