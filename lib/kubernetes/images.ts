@@ -1,8 +1,8 @@
-import { show } from '../pipeline/errors';
+import { imageProblem } from '../pipeline/images';
 
-/** True for text a container runtime can take as an image reference (no blanks). */
+/** True for text a container runtime can take as an image reference (the OCI distribution grammar). */
 export function isImageReference(image: unknown): image is string {
-  return typeof image === 'string' && image.trim() !== '' && !/\s/.test(image);
+  return imageProblem('image', image) === undefined;
 }
 
 /**
@@ -11,6 +11,9 @@ export function isImageReference(image: unknown): image is string {
  */
 export function imageOptionProblems(prefix: string, images: { [option: string]: unknown }): string[] {
   return Object.entries(images)
-    .filter(([, image]) => image !== undefined && !isImageReference(image))
-    .map(([option, image]) => `${prefix} ${option} ${show(image)} is not an image reference; give e.g. 'python:3.12-slim' or omit it`);
+    .filter(([, image]) => image !== undefined)
+    .flatMap(([option, image]) => {
+      const problem = imageProblem(`${prefix} ${option}`, image);
+      return problem === undefined ? [] : [problem];
+    });
 }

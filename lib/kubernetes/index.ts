@@ -8,4 +8,5 @@ export * from './images';
 export * from './labels';
 export * from './limits';
 export * from './quantities';
+export * from './rules';
 export * from './schedule';

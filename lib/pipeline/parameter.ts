@@ -1,4 +1,5 @@
 import { show } from './errors';
+import { processTextProblem } from './rules';
 import { Scalar, ValueType } from './values';
 import { brand, isA } from './brand';
 
@@ -54,6 +55,9 @@ export class Parameter {
         if (typeof value !== 'string') {
           return wrongType;
         }
+        if (processTextProblem('value', value) !== undefined) {
+          return processTextProblem('value', value);
+        }
         if (this.allowedValues && !this.allowedValues.includes(value)) {
           return `${show(value)} is not one of the allowed values ${this.allowedValues.map(show).join(', ')}`;
         }
@@ -96,7 +100,10 @@ export class Parameter {
   /** The problems of the parameter's own definition. */
   public problems(): string[] {
     const problems: string[] = [];
-    if (this.defaultValue !== undefined) {
+    const textProblem = typeof this.defaultValue === 'string' ? processTextProblem('default', this.defaultValue) : undefined;
+    if (textProblem !== undefined) {
+      problems.push(textProblem);
+    } else if (this.defaultValue !== undefined) {
       const problem = this.checkValue(this.defaultValue);
       if (problem && typeof this.defaultValue === 'string' && this.type === ValueType.STRING) {
         problems.push(`default ${problem}; make the default one of them or extend allowedValues`);
@@ -106,6 +113,12 @@ export class Parameter {
     }
     if (this.allowedValues !== undefined && this.type !== ValueType.STRING) {
       problems.push(`allowedValues is only for string parameters, this one is ${this.type}; remove allowedValues`);
+    }
+    for (const allowed of this.type === ValueType.STRING ? this.allowedValues ?? [] : []) {
+      const problem = processTextProblem('allowed value', allowed);
+      if (problem !== undefined) {
+        problems.push(problem);
+      }
     }
     if (this.allowedValues !== undefined && this.allowedValues.length === 0) {
       problems.push('allowedValues is empty; list at least one value or remove allowedValues');

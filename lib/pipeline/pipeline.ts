@@ -78,7 +78,14 @@ export class Pipeline {
 
   /** Every problem with the pipeline; empty when it is valid. */
   public problems(): string[] {
-    return pipelineProblems({ name: this.name, parameters: this.parameterMap, steps: this.topLevel });
+    return pipelineProblems({
+      name: this.name,
+      parameters: this.parameterMap,
+      steps: this.topLevel,
+      defaultResources: this.defaultResources,
+      defaultRetry: this.defaultRetry,
+      defaultCache: this.defaultCache,
+    });
   }
 
   /** Throws one PipelineValidationError listing every problem. */

@@ -1,5 +1,6 @@
+import { brand, isA } from './brand';
 import { show } from './errors';
-import { brand } from './brand';
+import { MODEL_RULES, numberProblems } from './rules';
 
 export interface RetryPolicyProps {
   /** Retries after the first failed attempt (0 means run once). */
@@ -35,17 +36,11 @@ export class RetryPolicy {
   }
 
   public problems(): string[] {
-    const problems: string[] = [];
-    if (!Number.isSafeInteger(this.maxRetries) || this.maxRetries < 0) {
-      problems.push(`retry maxRetries ${show(this.maxRetries)} is invalid (allowed: a whole number >= 0); e.g. RetryPolicy.of({ maxRetries: 2 })`);
-    }
-    if (!Number.isFinite(this.intervalSeconds) || this.intervalSeconds < 0) {
-      problems.push(`retry intervalSeconds ${show(this.intervalSeconds)} is invalid (allowed: a number >= 0)`);
-    }
-    if (!Number.isFinite(this.backoffRate) || this.backoffRate < 1) {
-      problems.push(`retry backoffRate ${show(this.backoffRate)} is invalid (allowed: a number >= 1; 1 means a constant wait)`);
-    }
-    return problems;
+    return [
+      ...numberProblems(MODEL_RULES.retryMaxRetries, this.maxRetries),
+      ...numberProblems(MODEL_RULES.retryIntervalSeconds, this.intervalSeconds),
+      ...numberProblems(MODEL_RULES.retryBackoffRate, this.backoffRate),
+    ];
   }
 }
 
@@ -73,12 +68,24 @@ export class CachePolicy {
   ) {}
 
   public problems(): string[] {
-    const h = this.expireAfterHours;
-    if (h !== undefined && (!Number.isFinite(h) || h <= 0)) {
-      return [`cache expireAfterHours ${show(h)} is invalid (allowed: a number > 0); omit it for no expiry`];
-    }
+    return numberProblems(MODEL_RULES.cacheExpireAfterHours, this.expireAfterHours);
+  }
+}
+
+/** The problems of a step's or a default's retry policy, which may be unset. */
+export function retryProblems(retry: RetryPolicy | undefined): string[] {
+  if (retry === undefined) {
     return [];
   }
+  return isA(retry, RetryPolicy) ? retry.problems() : [`retry ${show(retry)} is not a RetryPolicy; use RetryPolicy.of({ maxRetries: 2 }) or RetryPolicy.none()`];
+}
+
+/** The problems of a step's or a default's cache policy, which may be unset. */
+export function cacheProblems(cache: CachePolicy | undefined): string[] {
+  if (cache === undefined) {
+    return [];
+  }
+  return isA(cache, CachePolicy) ? cache.problems() : [`cache ${show(cache)} is not a CachePolicy; use CachePolicy.enabled() or CachePolicy.disabled()`];
 }
 
 brand(RetryPolicy, 'cdk-mlops.RetryPolicy');

@@ -1,5 +1,6 @@
 import { dropUndefined } from '../json';
 import { show } from './errors';
+import { MODEL_RULES, NumberRule, numberProblems } from './rules';
 
 /** What a step needs to run. Each engine maps it to its own terms (instance types, pod requests). */
 export interface Resources {
@@ -18,19 +19,24 @@ export interface Resources {
   readonly sageMakerInstanceType?: string;
 }
 
-export function resourceProblems(resources: Resources): string[] {
-  const problems: string[] = [];
-  const positive = (field: keyof Resources, value: number | undefined) => {
-    if (value !== undefined && (!Number.isFinite(value) || value <= 0)) {
-      problems.push(`resources.${field} ${show(value)} is invalid (allowed: a number > 0)`);
-    }
-  };
-  positive('cpu', resources.cpu);
-  positive('memoryGiB', resources.memoryGiB);
-  positive('diskGiB', resources.diskGiB);
-  const gpu = resources.gpu;
-  if (gpu !== undefined && (!Number.isSafeInteger(gpu) || gpu < 0)) {
-    problems.push(`resources.gpu ${show(gpu)} is invalid (allowed: a whole number >= 0)`);
+/**
+ * Problems of a resources object by the model's rules (MODEL_RULES), each starting with `prefix`
+ * and the field, e.g. "resources.cpu" for a step or "defaultResources.cpu" for a default.
+ */
+export function resourceProblems(resources: Resources, prefix = 'resources'): string[] {
+  if (typeof resources !== 'object' || resources === null) {
+    return [`${prefix} ${show(resources)} is not a resources object; give e.g. { cpu: 1, memoryGiB: 2 }`];
+  }
+  const field = (rule: NumberRule, name: keyof Resources) => numberProblems(rule, resources[name], `${prefix}.${name}`);
+  const problems = [
+    ...field(MODEL_RULES.cpu, 'cpu'),
+    ...field(MODEL_RULES.memoryGiB, 'memoryGiB'),
+    ...field(MODEL_RULES.diskGiB, 'diskGiB'),
+    ...field(MODEL_RULES.gpu, 'gpu'),
+  ];
+  const type = resources.sageMakerInstanceType;
+  if (type !== undefined && (typeof type !== 'string' || type.trim() === '')) {
+    problems.push(`${prefix}.sageMakerInstanceType ${show(type)} is not an instance type name; give e.g. 'ml.m5.xlarge' or omit it`);
   }
   return problems;
 }

@@ -1,6 +1,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import { show } from './errors';
 import { brand, isA } from './brand';
+import { timeZoneProblem } from './time-zones';
 
 export enum RateUnit {
   MINUTES = 'minutes',
@@ -77,8 +78,9 @@ export class Schedule {
   ) {
     this.timeZone = options.timeZone ?? 'UTC';
     this.parameters = { ...(options.parameters ?? {}) };
-    if (!isTimeZone(this.timeZone)) {
-      throw new Error(`Schedule: time zone ${show(this.timeZone)} is not an IANA time zone; use e.g. 'UTC' or 'Europe/Berlin'`);
+    const zoneProblem = timeZoneProblem('Schedule: time zone', this.timeZone);
+    if (zoneProblem !== undefined) {
+      throw new Error(zoneProblem);
     }
   }
 
@@ -106,15 +108,6 @@ function parseCron(expression: string): CronFields {
   }
   const [minute, hour, dayOfMonth, month, dayOfWeek] = fields.map((f) => f.toUpperCase());
   return { minute, hour, dayOfMonth, month, dayOfWeek };
-}
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 brand(Schedule, 'cdk-mlops.Schedule');

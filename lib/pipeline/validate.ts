@@ -5,6 +5,8 @@ import { show } from './errors';
 import { BranchScope, collectSteps, directDependencies, topologicalOrder, waitsFor } from './graph';
 import { checkName, IDENTIFIER, PIPELINE_NAME, STEP_NAME } from './names';
 import { Parameter } from './parameter';
+import { cacheProblems, CachePolicy, retryProblems, RetryPolicy } from './policies';
+import { resourceProblems, Resources } from './resources';
 import { Step } from './step';
 import { isA } from './brand';
 import { sourceKindProblem, stepKindProblem } from './kind-classes';
@@ -15,6 +17,9 @@ export interface PipelineShape {
   readonly name: string;
   readonly parameters: { [name: string]: Parameter };
   readonly steps: Step[];
+  readonly defaultResources?: Resources;
+  readonly defaultRetry?: RetryPolicy;
+  readonly defaultCache?: CachePolicy;
 }
 
 /** Every problem of a pipeline, each message naming the step or parameter it is about. */
@@ -22,6 +27,7 @@ export function pipelineProblems(pipeline: PipelineShape): string[] {
   const problems: string[] = [];
   problems.push(...optional(checkName(PIPELINE_NAME, pipeline.name)));
   problems.push(...parameterProblems(pipeline.parameters));
+  problems.push(...defaultProblems(pipeline));
 
   const placed = collectSteps(pipeline.steps);
   if (placed.length === 0) {
@@ -77,6 +83,16 @@ export function pipelineProblems(pipeline: PipelineShape): string[] {
     problems.push(`steps form a cycle: ${order.cycle.map((s) => `'${s.name}'`).join(' -> ')} (each waits for the one before it); remove one of these dependencies`);
   }
   return problems;
+}
+
+/** The pipeline-wide defaults get the checks the same values get on a step. */
+export function defaultProblems(defaults: { readonly defaultResources?: Resources; readonly defaultRetry?: RetryPolicy; readonly defaultCache?: CachePolicy }): string[] {
+  const at = (prop: string) => (p: string) => `pipeline default ${prop}: ${p}`;
+  return [
+    ...(defaults.defaultResources === undefined ? [] : resourceProblems(defaults.defaultResources)).map(at('defaultResources')),
+    ...retryProblems(defaults.defaultRetry).map(at('defaultRetry')),
+    ...cacheProblems(defaults.defaultCache).map(at('defaultCache')),
+  ];
 }
 
 function parameterProblems(parameters: { [name: string]: Parameter }): string[] {

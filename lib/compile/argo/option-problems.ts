@@ -1,5 +1,6 @@
-import { gpuSchedulingProblems, imageOptionProblems } from '../../kubernetes';
+import { gpuSchedulingProblems, imageOptionProblems, KUBERNETES_NAME_RULES, kubernetesNameProblem, labelProblems, quantityProblems } from '../../kubernetes';
 import { show } from '../../pipeline/errors';
+import { resourceProblems } from '../../pipeline/resources';
 import { ArgoCompileOptions } from './options';
 
 const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -19,6 +20,23 @@ export function optionProblems(options: ArgoCompileOptions): string[] {
   const bucket = options.artifactRepositoryBucket;
   if (bucket !== undefined && (typeof bucket !== 'string' || !S3_BUCKET.test(bucket))) {
     problems.push(`Argo option artifactRepositoryBucket ${show(bucket)} is not an S3 bucket name (allowed: 3-63 lower-case letters, digits, '.' and '-'); give the bucket of the workflow's artifact repository, e.g. 'my-argo-artifacts', or omit it`);
+  }
+  const { dnsLabel, dnsSubdomain } = KUBERNETES_NAME_RULES;
+  for (const [what, name, rule] of [
+    ['namespace', options.namespace, dnsLabel],
+    ['serviceAccountName', options.serviceAccountName, dnsSubdomain],
+    ['memoizeCacheName', options.memoizeCacheName, dnsSubdomain],
+    ['artifactRepositoryRef.configMap', options.artifactRepositoryRef?.configMap, dnsSubdomain],
+  ] as const) {
+    const problem = kubernetesNameProblem(`Argo option ${what}`, name, rule);
+    if (problem !== undefined) {
+      problems.push(problem);
+    }
+  }
+  problems.push(...labelProblems('Argo option labels', options.labels));
+  if (options.defaultResources !== undefined) {
+    const own = resourceProblems(options.defaultResources).map((p) => `Argo option defaultResources: ${p}`);
+    problems.push(...own, ...(own.length === 0 ? quantityProblems('Argo option defaultResources:', options.defaultResources) : []));
   }
   problems.push(...gpuSchedulingProblems('Argo option gpu', options.gpu));
   return problems;

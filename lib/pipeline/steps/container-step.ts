@@ -1,13 +1,15 @@
 import { Code } from '../code';
 import { show } from '../errors';
 import { checkName, IDENTIFIER } from '../names';
-import { CachePolicy, RetryPolicy } from '../policies';
+import { imageProblem } from '../images';
+import { cacheProblems, CachePolicy, retryProblems, RetryPolicy } from '../policies';
 import { resourceProblems, Resources } from '../resources';
 import { Step, StepOptions } from '../step';
 import { ArtifactType, CollectedArtifact, DataSource, DIRECTORY_TYPES, METRICS_PORT } from '../artifacts';
 import { isA } from '../brand';
 import { LiteralValue, MetricRef, ParameterRef, Value, ValueType } from '../values';
 import { brand } from '../brand';
+import { MODEL_RULES, numberProblems, processTextProblem } from '../rules';
 
 /** Props shared by the steps that run user code in a container. */
 export interface ContainerStepProps extends StepOptions {
@@ -142,9 +144,10 @@ export abstract class ContainerStep extends Step {
     } else {
       problems.push(...this.code.problemsWithEntry(this.entry));
     }
-    if (this.image !== undefined && (typeof this.image !== 'string' || this.image.trim() === '' || /\s/.test(this.image))) {
-      problems.push(`image ${show(this.image)} is not an image reference; give e.g. 'python:3.11-slim' or omit it`);
+    if (this.image !== undefined) {
+      problems.push(...optional(imageProblem('image', this.image)));
     }
+    this.arguments.forEach((a, i) => problems.push(...optional(processTextProblem(`argument ${i + 1}`, a))));
     for (const name of Object.keys(this.inputMap)) {
       problems.push(...optional(checkName(IDENTIFIER, name, 'input name')));
       if (!isA(this.inputMap[name], DataSource)) {
@@ -162,12 +165,15 @@ export abstract class ContainerStep extends Step {
       problems.push(...optional(checkName(IDENTIFIER, name, 'param name')));
       if (!(isA(value, LiteralValue) || isA(value, ParameterRef))) {
         problems.push(`param '${name}' is ${value}, but params take pipeline parameters or literals (Value.string(...), pipeline.parameter(...)); pass metrics on through an output file`);
+      } else if (isA(value, LiteralValue) && typeof value.value === 'string') {
+        problems.push(...optional(processTextProblem(`param '${name}' value`, value.value)));
       }
     }
-    for (const name of Object.keys(this.env)) {
+    for (const [name, value] of Object.entries(this.env)) {
       if (!ENV_NAME.test(name) || name.toUpperCase().startsWith('MLOPS_')) {
         problems.push(`env name ${show(name)} is invalid (allowed: letters, digits and '_', not starting with a digit, and not starting with the reserved MLOPS_); rename it`);
       }
+      problems.push(...optional(processTextProblem(`env ${name} value`, value)));
     }
     problems.push(...duplicates('metric', this.metricNames));
     for (const metric of this.metricNames) {
@@ -178,11 +184,8 @@ export abstract class ContainerStep extends Step {
     if (this.resources) {
       problems.push(...resourceProblems(this.resources));
     }
-    problems.push(...(this.retry?.problems() ?? []), ...(this.cache?.problems() ?? []));
-    const t = this.timeoutSeconds;
-    if (t !== undefined && (!Number.isSafeInteger(t) || t < 1)) {
-      problems.push(`timeoutSeconds ${show(t)} is invalid (allowed: a whole number >= 1)`);
-    }
+    problems.push(...retryProblems(this.retry), ...cacheProblems(this.cache));
+    problems.push(...numberProblems(MODEL_RULES.timeoutSeconds, this.timeoutSeconds));
     if (this.forEach !== undefined) {
       if (this.forEach.length === 0) {
         problems.push('forEach is empty; list at least one item or remove forEach');
