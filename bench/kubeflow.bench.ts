@@ -9,7 +9,7 @@ import { irisPipeline } from '../examples/iris/pipeline';
 import { Pipeline } from '../lib';
 import { compileKubeflow, KubeflowCompileOptions } from '../lib/compile/kubeflow';
 import { kubeflowRegistry, validateKubeflowDocument } from '../test/support/kubeflow';
-import { generatedPipeline, medianMs, msSince } from './support';
+import { generatedPipeline, medianMs, msSince, recordResults } from './support';
 
 const options: KubeflowCompileOptions = { defaultImage: 'python:3.11-slim', codeConfigMapName: () => 'code-0123456789abcdef' };
 
@@ -24,7 +24,9 @@ async function main(): Promise<void> {
     ['generated, 50 steps', generatedPipeline(50), 21],
     ['generated, 200 steps', generatedPipeline(200), 7],
     ['generated, 1000 steps', generatedPipeline(1000), 3],
+    ['generated, 2000 steps', generatedPipeline(2000), 3],
   ];
+  const rows: { [key: string]: unknown }[] = [];
   compileKubeflow(irisPipeline(), options); // warm-up
   console.log('pipeline                 steps  compile ms  validate ms   IR KiB  KiB/step');
   for (const [name, pipeline, runs] of cases) {
@@ -39,8 +41,10 @@ async function main(): Promise<void> {
       throw new Error(`${name}: ${problems.join('\n')}`);
     }
     const kib = Buffer.byteLength(JSON.stringify(doc)) / 1024;
+    rows.push({ pipeline: name, steps, compileMs, validateMs, bytes: Buffer.byteLength(JSON.stringify(doc)) });
     console.log(`${name.padEnd(24)} ${String(steps).padStart(5)} ${compileMs.toFixed(2).padStart(11)} ${validateMs.toFixed(1).padStart(12)} ${kib.toFixed(1).padStart(8)} ${(kib / steps).toFixed(2).padStart(9)}`);
   }
+  recordResults('kubeflow', { rows });
 }
 
 main().catch((e) => {

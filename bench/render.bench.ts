@@ -6,7 +6,7 @@
 import { irisPipeline } from '../examples/iris/pipeline';
 import { Pipeline } from '../lib';
 import { renderMermaid, renderSvg } from '../lib/render';
-import { generatedPipeline, medianMs } from './support';
+import { generatedPipeline, medianMs, recordResults } from './support';
 
 
 
@@ -20,13 +20,16 @@ async function main(): Promise<void> {
   ];
   await renderSvg(irisPipeline()); // warm-up: ELK's first layout compiles a lot of code
   console.log('pipeline                  steps   mermaid ms   svg ms   svg KiB');
+  const rows: { [key: string]: unknown }[] = [];
   for (const [name, pipeline, runs] of cases) {
     const steps = pipeline.allSteps().length;
     const mermaid = await medianMs(runs, () => renderMermaid(pipeline));
     const svg = await medianMs(runs, () => renderSvg(pipeline));
     const size = (await renderSvg(pipeline)).length / 1024;
+    rows.push({ pipeline: name, steps, mermaidMs: mermaid, svgMs: svg, svgKiB: size });
     console.log(`${name.padEnd(24)} ${String(steps).padStart(6)} ${mermaid.toFixed(1).padStart(12)} ${svg.toFixed(0).padStart(8)} ${size.toFixed(0).padStart(9)}`);
   }
+  recordResults('render', { rows });
 }
 
 main().catch((e) => {

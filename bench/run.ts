@@ -1,7 +1,7 @@
 /**
  * Runs every benchmark in bench/ (`npm run bench`), or those whose file names contain one of the
  * arguments (`npm run bench -- sagemaker`). Each runs in its own process so they cannot warm each
- * other's caches; each prints its own figures and targets.
+ * other's caches; each prints its own figures and targets, and records them in bench/results.json.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -23,4 +23,5 @@ for (const file of files) {
   const run = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', path.join(__dirname, file)], { stdio: 'inherit' });
   failed += run.status === 0 ? 0 : 1;
 }
+console.log(`\nfigures: ${path.relative(process.cwd(), path.join(__dirname, 'results.json'))} (recordResults in support.ts)`);
 process.exit(failed === 0 ? 0 : 1);

@@ -26,6 +26,7 @@ import { irisPipeline } from '../examples/iris/pipeline';
 import { compileSageMaker, SageMakerTarget, SKLEARN_REGISTRY_ACCOUNTS, sklearnImageUri } from '../lib/compile/sagemaker';
 import { Code, Condition, ParameterRef, Parameter, Pipeline, Step, Value } from '../lib/pipeline';
 import { packageCode } from '../lib/runtime';
+import { recordResults } from './support';
 
 const CONTEXT = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8')).context;
 const CODE = Code.fromDirectory(path.join(__dirname, '..', 'examples', 'iris', 'steps'));
@@ -300,6 +301,12 @@ function main(): void {
   console.log(`  L1 (hand-written CfnXxx): ${m1.toFixed(1)} ms`);
   console.log(`  L3 (aws.MlPipeline):      ${m3.toFixed(1)} ms`);
   report('L3 synth <= 1.15x the L1 baseline', m3 <= 1.15 * m1, `${(m3 / m1).toFixed(2)}x`);
+  recordResults('sagemaker', {
+    compile: rows.map((r) => ({ ...r, ratio: r.ms / r.floor })),
+    targets: { under50ms: big.ms < 50, within3xFloor: big.ms <= 3 * big.floor, growthWithin12x: growths.every((g) => g <= 12), l3WithinL1: m3 <= 1.15 * m1 },
+    synthL1Ms: m1,
+    synthL3Ms: m3,
+  });
 }
 
 if (require.main === module) {

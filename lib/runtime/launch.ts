@@ -16,6 +16,8 @@ export interface LaunchTarget<V = never> {
   /** MLOPS_ENGINE: 'sagemaker', 'argo', 'kubeflow', 'airflow' or 'local'. */
   readonly engine: string;
   readonly pipelineName: string;
+  /** MLOPS_STEP, where the engine passes it in (a template shared by steps of one shape). @default the step's name */
+  readonly stepName?: string | V;
   /** The directory input `name` is found in. */
   readonly inputPath: (name: string, source: DataSource) => string | V;
   /** The directory output port `port` is written to (a script's output, a training step's model). */
@@ -62,7 +64,7 @@ export function launchInvocation<V = never>(step: ContainerStep, target: LaunchT
   const vars: [string, string | V][] = [
     [contract.ENGINE_VAR, target.engine],
     [contract.PIPELINE_VAR, target.pipelineName],
-    [contract.STEP_VAR, step.name],
+    [contract.STEP_VAR, target.stepName ?? step.name],
   ];
   if (target.runId !== undefined) {
     vars.push([contract.RUN_ID_VAR, target.runId]);

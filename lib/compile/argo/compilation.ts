@@ -12,7 +12,7 @@ import { Json } from './json';
 import { CacheKeys, maxAge } from './memoize';
 import { ArgoCompileOptions, ArgoVersion } from './options';
 import { ARGO_SOURCES, ArgoInput } from './sources';
-import { codeVolumeName } from './paths';
+import { codeVolumeName, MEMO_PARAMETER } from './paths';
 
 /** What later steps collect from a forEach step: ports by name, and whether its metrics. */
 export interface Collected {
@@ -29,6 +29,7 @@ export class ArgoCompilation {
   public readonly problems: string[] = [];
   public readonly cacheKeys: CacheKeys;
   private readonly configMaps = new Set<string>();
+  private readonly volumes = new Map<string, string>();
   private memoized = false;
   private collectedBy?: Map<Step, { ports: Set<string>; metrics: boolean }>;
 
@@ -59,7 +60,12 @@ export class ArgoCompilation {
     // A bad codeConfigMapName option is reported with the options; compile on without it.
     const configMap = typeof this.options.codeConfigMapName === 'function' ? this.options.codeConfigMapName(code) : '';
     this.configMaps.add(configMap);
-    return codeVolumeName(configMap);
+    let volume = this.volumes.get(configMap);
+    if (volume === undefined) {
+      volume = codeVolumeName(configMap);
+      this.volumes.set(configMap, volume);
+    }
+    return volume;
   }
 
   /** The code ConfigMaps the templates mount, sorted. */
@@ -67,11 +73,11 @@ export class ArgoCompilation {
     return [...this.configMaps].sort();
   }
 
-  /** A template's memoize field for a cached step. */
+  /** A template's memoize field for a cached step; the key's stem comes in as the template's MEMO_PARAMETER. */
   public memoize(step: ContainerStep, cache: CachePolicy): Json {
     this.memoized = true;
     return {
-      key: this.cacheKeys.memoizeKey(step),
+      key: this.cacheKeys.memoizeKey(step, `{{inputs.parameters.${MEMO_PARAMETER}}}`),
       maxAge: maxAge(cache.expireAfterHours),
       // Argo reads only the name; v3.7's CRD requires a key (a ConfigMapKeySelector), v4's has none.
       cache: { configMap: this.options.argoVersion === ArgoVersion.V3_7 ? { name: this.memoizeCache, key: 'entries' } : { name: this.memoizeCache } },

@@ -5,13 +5,13 @@ import { PipelineValidationError } from '../../pipeline/errors';
 import { stepHandler } from '../../pipeline/handlers';
 import { Pipeline } from '../../pipeline/pipeline';
 import { Step } from '../../pipeline/step';
-import { braceProblem, ENGINE, parameterProblems } from './checks';
+import { argoRuleProblems, braceProblem, ENGINE, parameterProblems } from './checks';
 import { ArgoCompilation } from './compilation';
-import { dagTasks } from './dag';
+import { dagTasks, sharedTemplates } from './dag';
 import { dropUndefined, Json } from './json';
 import { ENTRYPOINT, objectNameProblem, pipelineObjectName, stepNameProblems } from './names';
 import { optionProblems } from './option-problems';
-import { ArgoCompileOptions, ArgoDocuments } from './options';
+import { ArgoCompileOptions, ArgoDocuments, ArgoVersion } from './options';
 import { codeVolumeName, TMP_VOLUME, WORK_VOLUME } from './paths';
 import { executorPodSpecPatch, podSecurityContext } from './security';
 import { ARGO_STEPS, ArgoStep } from './steps';
@@ -50,6 +50,7 @@ export function compileArgo(pipeline: Pipeline, options: ArgoCompileOptions): Ar
   }
   problems.push(...c.problems);
   problems.push(...parameterProblems(pipeline));
+  problems.push(...argoRuleProblems(pipeline));
   const schedule = options.schedule && cronSchedule(options.schedule);
   let scheduleParameters: Json[] = [];
   if (options.schedule) {
@@ -71,10 +72,8 @@ export function compileArgo(pipeline: Pipeline, options: ArgoCompileOptions): Ar
 
   const labels = { ...MANAGED_BY, [PIPELINE_LABEL]: name, ...(options.labels ?? {}) };
   const metadata = (extra: Json = {}) => dropUndefined({ name, namespace: options.namespace, labels, ...extra });
-  const templates: Json[] = [
-    { name: ENTRYPOINT, dag: { tasks: dagTasks(graph, compiled) } },
-    ...graph.nodes.flatMap((n) => compiled.get(n.step)!.templates),
-  ];
+  const shared = sharedTemplates(graph.nodes.map((n) => [n.step, compiled.get(n.step)]));
+  const templates: Json[] = [{ name: ENTRYPOINT, dag: { tasks: dagTasks(graph, compiled, shared.templateOf) } }, ...shared.templates];
   const codeConfigMaps = c.codeConfigMaps;
 
   const workflowTemplate = {
@@ -119,7 +118,10 @@ export function compileArgo(pipeline: Pipeline, options: ArgoCompileOptions): Ar
     },
   };
 
-  const sizes = [sizeProblem(`WorkflowTemplate '${name}'`, workflowTemplate, ETCD_OBJECT_LIMIT, 'split the pipeline, pass large values as files in the step code or as artifacts instead of parameters and literals, or shorten step arguments')];
+  const sizes = [
+    sizeProblem(`WorkflowTemplate '${name}'`, workflowTemplate, ETCD_OBJECT_LIMIT, 'split the pipeline, pass large values as files in the step code or as artifacts instead of parameters and literals, or shorten step arguments'),
+    options.argoVersion === ArgoVersion.V3_7 ? undefined : v4ItemsProblem(name, templates),
+  ];
   const tooBig = sizes.filter((p): p is string => p !== undefined);
   if (tooBig.length > 0) {
     throw new PipelineValidationError(subject, tooBig);
@@ -131,6 +133,20 @@ export function compileArgo(pipeline: Pipeline, options: ArgoCompileOptions): Ar
     codeConfigMaps,
     memoizeCache: c.usesMemoize ? memoizeCache : undefined,
   });
+}
+
+/**
+ * Argo v4's CRDs cap a DAG at V4_MAX_ITEMS tasks and a WorkflowTemplate at V4_MAX_ITEMS templates
+ * (maxItems, which bounds the cost of their CEL rules), so the API server refuses more.
+ */
+export const V4_MAX_ITEMS = 200;
+
+function v4ItemsProblem(name: string, templates: Json[]): string | undefined {
+  const tasks = (templates[0].dag as { tasks: Json[] }).tasks.length;
+  if (tasks <= V4_MAX_ITEMS && templates.length <= V4_MAX_ITEMS) {
+    return undefined;
+  }
+  return `WorkflowTemplate '${name}' has ${tasks} DAG tasks and ${templates.length} templates; Argo Workflows v4's CRDs allow at most ${V4_MAX_ITEMS} of each (spec.templates and dag.tasks maxItems), and the Kubernetes API server refuses the object; split the pipeline into pipelines of at most ${V4_MAX_ITEMS} steps, or compile for ArgoVersion.V3_7 on a v3.7 controller, whose CRDs have no such cap`;
 }
 
 function plain<T>(o: T): T {

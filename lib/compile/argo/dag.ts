@@ -5,15 +5,45 @@ import { stepTemplateName } from './names';
 import { ArgoStep } from './steps';
 import { whenExpression } from './when';
 
+/**
+ * The templates of the compiled steps, in graph order, with each set of identical step templates
+ * (steps of one shape: everything that differs between them is a task argument) kept once, under
+ * the name of its first step; `templateOf` names the template each step's task runs.
+ */
+export function sharedTemplates(steps: [Step, ArgoStep | undefined][]): { templates: Json[]; templateOf: Map<Step, string> } {
+  const templates: Json[] = [];
+  const templateOf = new Map<Step, string>();
+  const byShape = new Map<string, string>();
+  for (const [step, compiled] of steps) {
+    if (compiled === undefined) {
+      continue;
+    }
+    const own = stepTemplateName(step.name);
+    const [first, ...rest] = compiled.templates;
+    if (compiled.task === undefined || first?.name !== own || rest.length > 0) {
+      templates.push(...compiled.templates);
+      continue;
+    }
+    const shape = JSON.stringify({ ...first, name: undefined });
+    const known = byShape.get(shape);
+    if (known === undefined) {
+      byShape.set(shape, own);
+      templates.push(first);
+    }
+    templateOf.set(step, known ?? own);
+  }
+  return { templates, templateOf };
+}
+
 /** The entrypoint DAG's tasks: one per compiled step that has a task, in graph order. */
-export function dagTasks(graph: PipelineGraph, compiled: ReadonlyMap<Step, ArgoStep>): Json[] {
+export function dagTasks(graph: PipelineGraph, compiled: ReadonlyMap<Step, ArgoStep>, templateOf: ReadonlyMap<Step, string>): Json[] {
   const hasTask = (step: Step) => compiled.get(step)?.task !== undefined;
   return graph.nodes.filter((n) => hasTask(n.step)).map((node) => {
     const needs = compiled.get(node.step)!.task!;
     const dependencies = taskDependencies(node, graph, hasTask);
     return dropUndefined({
       name: stepTemplateName(node.step.name),
-      template: stepTemplateName(node.step.name),
+      template: templateOf.get(node.step) ?? stepTemplateName(node.step.name),
       dependencies: list(dependencies),
       when: whenExpression(node.scope),
       arguments: nonEmpty({ parameters: list(needs.parameters ?? []), artifacts: list(needs.artifacts ?? []) }),

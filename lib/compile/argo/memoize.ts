@@ -95,8 +95,11 @@ export class CacheKeys {
     return key;
   }
 
-  /** The memoize key text for a step's template. */
-  public memoizeKey(step: ContainerStep): string {
+  /**
+   * The memoize key text of a step's template: `stem` (the definition hash, which differs between
+   * steps of one shape and so reaches a shared template as a parameter), then the run-time part.
+   */
+  public memoizeKey(step: ContainerStep, stem: string = this.memoizeStem(step)): string {
     const key = this.key(step);
     const parts = key.parameters.map((p) => `workflow.parameters[${quote(p)}]`);
     if (step.forEach !== undefined) {
@@ -105,8 +108,12 @@ export class CacheKeys {
     if (key.runScoped) {
       parts.push('workflow.uid');
     }
-    const stem = key.definition.slice(0, 32);
     return parts.length === 0 ? stem : `${stem}-{{=sprig.sha256sum(toJson([${parts.join(', ')}]))}}`;
+  }
+
+  /** The part of the memoize key that is fixed at synth time. */
+  public memoizeStem(step: ContainerStep): string {
+    return this.key(step).definition.slice(0, 32);
   }
 
   private codeHash(code: Code): string {

@@ -20,6 +20,9 @@ export const TMP_DIR = '/tmp';
 
 /** Template input parameter carrying a fan-out item ('-' keeps it apart from identifier names). */
 export const ITEM_PARAMETER = 'mlops-item';
+/** Template input parameters of a template that steps of one shape share: the step's name, its memoize key stem. */
+export const STEP_PARAMETER = 'mlops-step';
+export const MEMO_PARAMETER = 'mlops-memo';
 
 /** Volume names in the workflow spec. */
 export const WORK_VOLUME = 'mlops-work';

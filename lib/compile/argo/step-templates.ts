@@ -11,7 +11,7 @@ import type { ArgoCompilation } from './compilation';
 import { dropUndefined, Json, list, nonEmpty } from './json';
 import { stepTemplateName } from './names';
 import {
-  CODE_ARCHIVE_PATH, CODE_DIR, ITEM_PARAMETER, METRICS_FILE, TMP_DIR, TMP_VOLUME, WORK_DIR, WORK_VOLUME,
+  CODE_ARCHIVE_PATH, CODE_DIR, ITEM_PARAMETER, MEMO_PARAMETER, METRICS_FILE, STEP_PARAMETER, TMP_DIR, TMP_VOLUME, WORK_DIR, WORK_VOLUME,
   inputPath, metricValuePath,
 } from './paths';
 import { containerResources } from './resources';
@@ -19,6 +19,19 @@ import { containerSecurityContext } from './security';
 import type { ArgoInput } from './sources';
 
 export const STEP_LABEL = 'mlops.cdk.io/step';
+/** The step's name inside a container template, which steps of one shape share. */
+const STEP_VALUE = `{{inputs.parameters.${STEP_PARAMETER}}}`;
+
+/**
+ * The parameters a container step's task passes to its template: what differs between steps that
+ * share it (the name, the memoize key's stem), before the item and pipeline parameters.
+ */
+export function templateArguments(c: ArgoCompilation, node: StepNode, step: ContainerStep): Json[] {
+  return [
+    { name: STEP_PARAMETER, value: step.name },
+    ...(node.cache?.enabled ? [{ name: MEMO_PARAMETER, value: c.cacheKeys.memoizeStem(step) }] : []),
+  ];
+}
 
 /** The params of a step that are pipeline parameters, which reach the template as input parameters. */
 export function parameterRefs(step: ContainerStep): [string, ParameterRef][] {
@@ -43,6 +56,7 @@ export function containerTemplate(
   const invocation = launchInvocation(step, {
     engine: 'argo',
     pipelineName: c.pipelineName,
+    stepName: STEP_VALUE,
     inputPath: (input) => inputPath(input),
     outputPath,
     metricsFile: METRICS_FILE,
@@ -52,7 +66,11 @@ export function containerTemplate(
     contractVariables: 'arguments',
     metricFile: metricValuePath,
   });
+  const retry = node.retry && node.retry.maxRetries > 0 ? node.retry : undefined;
+  const cache = node.cache?.enabled ? node.cache : undefined;
   const inputParameters = [
+    { name: STEP_PARAMETER },
+    ...(cache ? [{ name: MEMO_PARAMETER }] : []),
     ...(fanOut ? [{ name: ITEM_PARAMETER }] : []),
     ...parameterRefs(step).map(([param]) => ({ name: param })),
   ];
@@ -70,11 +88,9 @@ export function containerTemplate(
 
   const resources = node.resources ?? {};
   const placement = resources.gpu ? gpuPlacement(c.options.gpu) : undefined;
-  const retry = node.retry && node.retry.maxRetries > 0 ? node.retry : undefined;
-  const cache = node.cache?.enabled ? node.cache : undefined;
   return dropUndefined({
     name,
-    metadata: { labels: { [STEP_LABEL]: name } },
+    metadata: { labels: { [STEP_LABEL]: STEP_VALUE } },
     inputs: nonEmpty({ parameters: list(inputParameters), artifacts: list(inputs.map(([, input]) => input.artifact)) }),
     outputs: nonEmpty({
       parameters: list(metrics.map((metric) => ({ name: metric, valueFrom: { path: metricValuePath(metric) } }))),

@@ -12,7 +12,8 @@ import { LiteralValue, MetricRef, ParameterRef, Value } from '../../pipeline/val
 import { collectedKey, metricNeed, Need, NeedSet, parameterNeed, pipelineParameterDefinition } from './channels';
 import { SCRATCH_VOLUME } from './executors';
 import { canonical, drop, Json, taskInputs } from './json';
-import { KFP_PIPELINE_NAME, KubeflowNames } from './names';
+import { componentName, executorLabel, KFP_PIPELINE_NAME, KubeflowNames } from './names';
+import { kubeflowRuleProblems } from './checks';
 import { DEFAULT_RUN_AS_ID, KubeflowCompileOptions, optionProblems } from './options';
 import { ENGINE_NAME } from './policies';
 import { ResolvedInput } from './sources/resolver';
@@ -65,6 +66,7 @@ export class KubeflowCompilation {
   public readonly executors: Json = {};
   public readonly platformExecutors: Json = {};
   private readonly taskNames = new Map<Step, string>();
+  private readonly byShape = new Map<string, string>();
   private readonly configMaps = new Map<Code, string | undefined>();
   public readonly taskOf = (step: Step): string => this.taskNames.get(step)!;
 
@@ -76,6 +78,7 @@ export class KubeflowCompilation {
 
   public run(): KubeflowDocument {
     this.problems.push(...optionProblems(this.options));
+    this.problems.push(...kubeflowRuleProblems(this.pipeline));
     for (const node of this.graph.nodes) {
       this.taskNames.set(node.step, this.names.claimStep(node.step));
     }
@@ -106,6 +109,26 @@ export class KubeflowCompilation {
       platforms: { kubernetes: { deploymentSpec: { executors: this.platformExecutors } } },
     });
     return { pipelineSpec, platformSpec };
+  }
+
+  /**
+   * Adds the component of `task` with its executor and Kubernetes executor config, unless an
+   * identical one is there (a step of the same shape: what differs between them is a task input),
+   * and returns the name of the component the task runs.
+   */
+  public addComponent(task: string, component: Json, executor: Json, platformExecutor: Json): string {
+    const shape = JSON.stringify([component, executor, platformExecutor]);
+    const known = this.byShape.get(shape);
+    if (known !== undefined) {
+      return known;
+    }
+    const name = componentName(task);
+    const label = executorLabel(task);
+    this.byShape.set(shape, name);
+    this.components[name] = { executorLabel: label, ...component };
+    this.executors[label] = executor;
+    this.platformExecutors[label] = platformExecutor;
+    return name;
   }
 
   /** A new, empty sub-DAG level. */

@@ -29,6 +29,8 @@ export const CODE_INPUT = 'mlops-code';
 /** Where the launcher lays out a collected input: one entry per item, linked to its artifact. */
 export const COLLECTED_PATH = `${SCRATCH_PATH}/mlops/collected`;
 export const ITEM_INPUT = 'mlops-item';
+/** The step's name (MLOPS_STEP): a task input, so steps of one shape share a component and executor. */
+export const STEP_INPUT = 'mlops-step';
 export const MODEL_OUTPUT = 'model';
 export const VERSION_OUTPUT = 'version';
 export const ENGINE = 'kubeflow';
@@ -73,6 +75,7 @@ export function containerExecutor(props: ContainerExecutorProps): { [key: string
   const invocation = launchInvocation(step, {
     engine: ENGINE,
     pipelineName: props.pipelineName,
+    stepName: inputParameter(STEP_INPUT),
     inputPath: (name) => props.inputs[name]?.path ?? inputPath(name), // unresolved inputs are problems already
     outputPath: (port) => outputPath(port),
     metricsFile: METRICS_FILE,

@@ -10,6 +10,7 @@ import { Pipeline } from '../../pipeline/pipeline';
 import { Step } from '../../pipeline/step';
 import { LiteralValue, MetricRef, ParameterRef, Value, ValueType } from '../../pipeline/values';
 import { ENGINE_NAME } from './constants';
+import { sageMakerRuleProblems } from './limits';
 import {
   DEFINITION_VERSION,
   ExpressionOrScalar,
@@ -134,6 +135,7 @@ export class SageMakerCompilation {
       Parameters: this.parameters(),
       Steps: this.steps(topLevel),
     };
+    this.problems.push(...sageMakerRuleProblems(this.pipeline, this.graph));
     if (this.problems.length > 0) {
       throw new PipelineValidationError(`Pipeline '${this.pipeline.name}' on ${ENGINE_NAME}`, this.problems);
     }

@@ -8,6 +8,7 @@ import { ArgoCompileOptions, ArgoDocuments, ArgoVersion, compileArgo } from '../
 import { packageCode } from '../../../lib/runtime';
 import { FEATURES, FIXTURE_CODE } from '../../conformance/features';
 import { podSecurityProblems, resourceProblems, validateManifests } from '../../support/k8s';
+import { taskTemplate } from './resolve';
 
 const code = FIXTURE_CODE;
 const entry = 'noop.py';
@@ -102,7 +103,7 @@ describe('Iris on Argo Workflows', () => {
       { name: 'model', from: '{{tasks.train.outputs.artifacts.model}}' },
       { name: 'test', from: '{{tasks.clean.outputs.artifacts.test}}' },
     ]);
-    const evaluate = template(docs, 'evaluate');
+    const evaluate = taskTemplate(docs, 'evaluate');
     expect(evaluate.inputs.artifacts).toEqual([{ name: 'model', path: '/mlops/inputs/model' }, { name: 'test', path: '/mlops/inputs/test' }]);
     expect(evaluate.outputs.parameters).toEqual([
       { name: 'accuracy', valueFrom: { path: '/mlops/work/metric-values/accuracy' } },
@@ -145,8 +146,12 @@ describe('Iris on Argo Workflows', () => {
       { name: 'minAccuracy', value: '0.9', description: 'Lowest test accuracy that gets the model registered' },
       { name: 'nEstimators', value: '100', description: 'Trees in the random forest' },
     ]);
-    expect(task(docs, 'train').arguments.parameters).toEqual([{ name: 'nEstimators', value: '{{workflow.parameters.nEstimators}}' }]);
-    expect(template(docs, 'train').inputs.parameters).toEqual([{ name: 'nEstimators' }]);
+    expect(task(docs, 'train').arguments.parameters).toEqual([
+      { name: 'mlops-step', value: 'train' },
+      { name: 'mlops-memo', value: expect.stringMatching(/^[0-9a-f]{32}$/) },
+      { name: 'nEstimators', value: '{{workflow.parameters.nEstimators}}' },
+    ]);
+    expect(template(docs, 'train').inputs.parameters).toEqual([{ name: 'mlops-step' }, { name: 'mlops-memo' }, { name: 'nEstimators' }]);
     expect(launcherEnv(template(docs, 'train')).MLOPS_PARAM_NESTIMATORS).toBe('{{inputs.parameters.nEstimators}}');
   });
 
@@ -154,7 +159,7 @@ describe('Iris on Argo Workflows', () => {
     expect(docs.workflowTemplate.spec.serviceAccountName).toBe('iris-pipeline');
     expect(docs.workflowTemplate.metadata).toMatchObject({ name: 'iris', namespace: 'ml', labels: { 'mlops.cdk.io/pipeline': 'iris' } });
     expect(docs.workflowTemplate.spec.podMetadata.labels['mlops.cdk.io/pipeline']).toBe('iris');
-    expect(template(docs, 'train').metadata.labels).toEqual({ 'mlops.cdk.io/step': 'train' });
+    expect(taskTemplate(docs, 'train').metadata.labels).toEqual({ 'mlops.cdk.io/step': 'train' });
   });
 
   test('the schedule is a CronWorkflow with schedules (plural) referencing the template', () => {
@@ -177,7 +182,7 @@ describe('Iris on Argo Workflows', () => {
   });
 
   test('the fail step prints its message and exits 1', () => {
-    const fail = template(docs, 'too-inaccurate');
+    const fail = taskTemplate(docs, 'too-inaccurate');
     expect(fail.container.command).toEqual(['sh', '-c', 'echo "$MLOPS_FAIL_MESSAGE" >&2; exit 1']);
     expect(fail.container.env).toEqual([{ name: 'MLOPS_FAIL_MESSAGE', value: "[mlops] step 'too-inaccurate' failed the run: Test accuracy is below minAccuracy; the model was not registered" }]);
   });
@@ -193,7 +198,7 @@ describe('step scripts run as Argo would run them', () => {
   test('a container step: the launcher command line writes outputs and one file per metric where the template reads them', () => {
     const p = new Pipeline('contract', { parameters: { n: Parameter.integer(7) } });
     p.addStep(Step.script('score', { code, entry, outputs: ['out'], metrics: ['score'], stringMetrics: ['label'], params: { n: p.parameter('n') }, arguments: ['--flag'] }));
-    const t = template(compile(p), 'score');
+    const t = taskTemplate(compile(p), 'score');
     // What the pod would see: the ConfigMap's code.zip, Argo's substitutions, /mlops under a temp dir.
     const zip = path.join(dir, 'code', 'code.zip');
     fs.mkdirSync(path.dirname(zip));
@@ -348,8 +353,8 @@ test('static fan-out: withItems with the item passed as MLOPS_ITEM, joined by de
   const each = Step.script('each', { code, entry, forEach: ['a', 'b', 'c'] });
   p.addStep(each, Step.script('after', { code, entry, dependsOn: [each] }));
   const docs = compile(p);
-  expect(task(docs, 'each')).toMatchObject({ withItems: ['a', 'b', 'c'], arguments: { parameters: [{ name: 'mlops-item', value: '{{item}}' }] } });
-  expect(template(docs, 'each').inputs.parameters).toEqual([{ name: 'mlops-item' }]);
+  expect(task(docs, 'each')).toMatchObject({ withItems: ['a', 'b', 'c'], arguments: { parameters: [{ name: 'mlops-step', value: 'each' }, { name: 'mlops-item', value: '{{item}}' }] } });
+  expect(template(docs, 'each').inputs.parameters).toEqual([{ name: 'mlops-step' }, { name: 'mlops-item' }]);
   expect(launcherEnv(template(docs, 'each')).MLOPS_ITEM).toBe('{{inputs.parameters.mlops-item}}');
   expect(task(docs, 'after').dependencies).toEqual(['each']);
   expect(validateManifests([docs.workflowTemplate])).toEqual([]);
@@ -374,7 +379,7 @@ test('typed parameters: defaults as text, allowed values as enum, literals inlin
     { name: 'verbose', value: 'false' },
     { name: 'required' },
   ]);
-  expect(task(docs, 'use').arguments.parameters).toEqual([{ name: 'region', value: '{{workflow.parameters.region}}' }, { name: 'n', value: '{{workflow.parameters.epochs}}' }]);
+  expect(task(docs, 'use').arguments.parameters).toEqual([{ name: 'mlops-step', value: 'use' }, { name: 'region', value: '{{workflow.parameters.region}}' }, { name: 'n', value: '{{workflow.parameters.epochs}}' }]);
   expect(launcherEnv(template(docs, 'use'))).toMatchObject({ MLOPS_PARAM_REGION: '{{inputs.parameters.region}}', MLOPS_PARAM_N: '{{inputs.parameters.n}}', MLOPS_PARAM_FIXED: 'literal', MLOPS_PARAM_FLAG: 'true' });
 });
 
@@ -407,7 +412,7 @@ describe('caching with memoize', () => {
 
   test('memoize with a key from the definition, maxAge from the expiry, and the pipeline cache ConfigMap', () => {
     const docs = single(Step.script('cached', { code, entry, cache: CachePolicy.enabled({ expireAfterHours: 24 }) }));
-    const memoize = template(docs, 'cached').memoize;
+    const memoize = taskTemplate(docs, 'cached').memoize;
     expect(memoize.maxAge).toBe('24h');
     expect(memoize.cache).toEqual({ configMap: { name: 'single-memo' } });
     expect(memoize.key).toMatch(CACHE_KEY);
@@ -436,17 +441,17 @@ describe('caching with memoize', () => {
     const second = Step.script('second', { code, entry, inputs: { x: first.output('out') }, params: { b: p.parameter('b') }, forEach: ['1', '2'], cache: CachePolicy.enabled() });
     p.addStep(first, second);
     const docs = compile(p);
-    const key = template(docs, 'second').memoize.key as string;
+    const key = taskTemplate(docs, 'second').memoize.key as string;
     expect(key).toMatch(/^[0-9a-f]{32}-\{\{=sprig\.sha256sum\(toJson\(\[workflow\.parameters\['a'\], workflow\.parameters\['b'\], inputs\.parameters\['mlops-item'\]\]\)\)\}\}$/);
     expect(key.replace(/\{\{=.*\}\}/, 'f'.repeat(64))).toMatch(CACHE_KEY);
-    expect(template(docs, 'first').memoize.key).toMatch(/^[0-9a-f]{32}-\{\{=sprig\.sha256sum\(toJson\(\[workflow\.parameters\['a'\]\]\)\)\}\}$/);
+    expect(taskTemplate(docs, 'first').memoize.key).toMatch(/^[0-9a-f]{32}-\{\{=sprig\.sha256sum\(toJson\(\[workflow\.parameters\['a'\]\]\)\)\}\}$/);
   });
 
   test('reading from a step that is not cached scopes the cache to the run (its data is new every run)', () => {
     const p = new Pipeline('scoped');
     const fresh = Step.script('fresh', { code, entry, outputs: ['out'] });
     p.addStep(fresh, Step.script('cached', { code, entry, inputs: { x: fresh.output('out') }, cache: CachePolicy.enabled() }));
-    expect(template(compile(p), 'cached').memoize.key).toMatch(/toJson\(\[workflow\.uid\]\)/);
+    expect(taskTemplate(compile(p), 'cached').memoize.key).toMatch(/toJson\(\[workflow\.uid\]\)/);
   });
 
   test('the key changes with the code, the definition and the image, and not otherwise', () => {
@@ -455,7 +460,7 @@ describe('caching with memoize', () => {
       fs.writeFileSync(path.join(dir, 'step.py'), 'print(1)\n');
       const key = (args: string[] = [], image = IMAGE) => {
         const docs = single(Step.script('c', { code: Code.fromDirectory(dir), entry: 'step.py', arguments: args, image, cache: CachePolicy.enabled() }));
-        return template(docs, 'c').memoize.key;
+        return taskTemplate(docs, 'c').memoize.key;
       };
       const before = key();
       expect(key()).toBe(before);

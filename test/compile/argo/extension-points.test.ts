@@ -8,6 +8,7 @@ import { packageCode } from '../../../lib/runtime';
 import { FIXTURE_CODE as code } from '../../conformance/features';
 import { podSecurityProblems, resourceProblems, validateManifests } from '../../support/k8s';
 import { FeatureSnapshot, TuningStep } from '../../support/extensions';
+import { taskTemplate } from './resolve';
 
 const entry = 'noop.py';
 type Json = { [key: string]: any };
@@ -112,11 +113,11 @@ describe('training fan-out', () => {
     expect(task(docs, 'fit')).toEqual({
       name: 'fit',
       template: 'fit',
-      arguments: { parameters: [{ name: 'mlops-item', value: '{{item}}' }] },
+      arguments: { parameters: [{ name: 'mlops-step', value: 'fit' }, { name: 'mlops-item', value: '{{item}}' }] },
       withItems: ['small', 'large'],
     });
     const fit = template(docs, 'fit');
-    expect(fit.inputs.parameters).toEqual([{ name: 'mlops-item' }]);
+    expect(fit.inputs.parameters).toEqual([{ name: 'mlops-step' }, { name: 'mlops-item' }]);
     expect(fit.container.args).toEqual(expect.arrayContaining(['MLOPS_MODEL_DIR=/mlops/work/model', 'MLOPS_ITEM={{inputs.parameters.mlops-item}}']));
     expect(fit.outputs.artifacts).toEqual([
       { name: 'model', path: '/mlops/work/model', archive: { none: {} }, s3: { key: '{{workflow.name}}/mlops-collected/fit/outputs/model/{{inputs.parameters.mlops-item}}' } },
@@ -128,7 +129,7 @@ describe('training fan-out', () => {
     expect(template(docs, 'pick').inputs.artifacts).toEqual([
       { name: 'models', path: '/mlops/inputs/models', s3: { key: '{{workflow.name}}/mlops-collected/fit/outputs/model' } },
     ]);
-    expect(task(docs, 'pick')).toEqual({ name: 'pick', template: 'pick', dependencies: ['fit'] });
+    expect(task(docs, 'pick')).toEqual({ name: 'pick', template: 'pick', dependencies: ['fit'], arguments: { parameters: [{ name: 'mlops-step', value: 'pick' }] } });
   });
 });
 
@@ -170,7 +171,7 @@ describe('collected reads', () => {
     for (const item of ['a', 'b']) {
       const root = path.join(dir, 'pod', item);
       const local = (text: string) => substitute(text, item).split('/mlops/').join(`${root}/mlops/`);
-      const each = template(docs, 'each');
+      const each = taskTemplate(docs, 'each');
       const run = spawnSync('python3', [zip, ...each.container.args.map(local)], { encoding: 'utf8' });
       expect(run.stderr).toBe('');
       for (const artifact of each.outputs.artifacts.filter((a: Json) => a.s3)) {
@@ -229,7 +230,7 @@ describe('data at a URI', () => {
   test("a prefix in the artifact repository's bucket is a key-only input artifact, downloaded as the input directory", () => {
     const docs = compileValid(reading('s3://argo-artifacts/data/iris/'), { artifactRepositoryBucket: 'argo-artifacts' });
     expect(template(docs, 'read').inputs.artifacts).toEqual([{ name: 'raw', path: '/mlops/inputs/raw', s3: { key: 'data/iris' } }]);
-    expect(task(docs, 'read').arguments).toBeUndefined();
+    expect(task(docs, 'read').arguments).toEqual({ parameters: [{ name: 'mlops-step', value: 'read' }] });
   });
 
   test('a URI without a trailing slash lands inside the input directory under its last segment', () => {
@@ -250,7 +251,7 @@ describe('data at a URI', () => {
     const key = (uri: string) => {
       const p = new Pipeline('external');
       p.addStep(Step.script('read', { code, entry, inputs: { raw: DataSource.fromUri(uri) }, cache: CachePolicy.enabled() }));
-      return template(compile(p, { artifactRepositoryBucket: 'b-1' }), 'read').memoize.key;
+      return taskTemplate(compile(p, { artifactRepositoryBucket: 'b-1' }), 'read').memoize.key;
     };
     expect(key('s3://b-1/x/')).not.toBe(key('s3://b-1/y/'));
     expect(key('s3://b-1/x/')).not.toContain('workflow.uid');

@@ -219,7 +219,7 @@ else:
   const run = (label: string, name: string, options: Omit<Parameters<typeof runExecutor>[2], 'root' | 'codeZip'>): EmulatedRun => {
     const root = path.join(dir, 'runs', name);
     fs.mkdirSync(root, { recursive: true });
-    const result = runExecutor(doc, label, { root, codeZip, ...options });
+    const result = runExecutor(doc, label, { root, codeZip, ...options, parameters: { 'mlops-step': label.replace(/^exec-/, ''), ...options.parameters } });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     return result;

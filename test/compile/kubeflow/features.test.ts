@@ -47,6 +47,7 @@ test('typed parameters: root inputs with types, defaults and literals; step para
   expect(tasksOf('typed-parameters').use.inputs.parameters).toEqual({
     'epochs': { componentInputParameter: 'epochs' },
     'mlops-code': { runtimeValue: { constant: 'code-steps' } },
+    'mlops-step': { runtimeValue: { constant: 'use' } },
     'rate': { componentInputParameter: 'rate' },
     'region': { componentInputParameter: 'region' },
     'verbose': { componentInputParameter: 'verbose' },
@@ -54,6 +55,7 @@ test('typed parameters: root inputs with types, defaults and literals; step para
   expect(component('typed-parameters', 'comp-use').inputDefinitions.parameters).toEqual({
     'epochs': { parameterType: 'NUMBER_INTEGER' },
     'mlops-code': { parameterType: 'STRING' },
+    'mlops-step': { parameterType: 'STRING' },
     'rate': { parameterType: 'NUMBER_DOUBLE' },
     'region': { parameterType: 'STRING' },
     'verbose': { parameterType: 'BOOLEAN' },

@@ -40,7 +40,7 @@ test('container steps run the launcher from the code ConfigMap with contract var
   expect(envs).toEqual([
     'MLOPS_ENGINE=kubeflow',
     'MLOPS_PIPELINE=iris',
-    'MLOPS_STEP=train',
+    "MLOPS_STEP={{$.inputs.parameters['mlops-step']}}",
     "MLOPS_INPUT_DATA={{$.inputs.artifacts['data'].path}}",
     "MLOPS_MODEL_DIR={{$.outputs.artifacts['model'].path}}",
     'MLOPS_METRICS_FILE=/tmp/mlops/metrics.json',

@@ -55,7 +55,8 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 const run = (label: string, options: Omit<Parameters<typeof runExecutor>[2], 'root'>) => {
   const root = path.join(dir, 'runs', label);
   fs.mkdirSync(root, { recursive: true });
-  return runExecutor(doc, label, { root, codeZip, runId: RUN_ID, ...options });
+  // The task's constant input: the step's name (the executor is its shape's, named after its first step).
+  return runExecutor(doc, label, { root, codeZip, runId: RUN_ID, ...options, parameters: { 'mlops-step': label.replace(/^exec-/, ''), ...options.parameters } });
 };
 
 test('the document is valid', () => {
@@ -122,7 +123,7 @@ test('a failing script fails the task with its exit status', () => {
   args[args.indexOf('--entry') + 1] = 'missing.py';
   const root = path.join(dir, 'runs', 'missing');
   fs.mkdirSync(root, { recursive: true });
-  const result = runExecutor(failing, 'exec-each', { root, codeZip, parameters: { 'mlops-item': 'eu' } });
+  const result = runExecutor(failing, 'exec-each', { root, codeZip, parameters: { 'mlops-item': 'eu', 'mlops-step': 'each' } });
   expect(result.status).toBe(1);
   expect(result.stderr).toContain("entry 'missing.py' is not in the step's code");
 });

@@ -135,8 +135,6 @@ describe('script steps become processing jobs', () => {
         LocalPath: '/opt/ml/processing/mlops/code',
         S3DataType: 'S3Prefix',
         S3InputMode: 'File',
-        S3DataDistributionType: 'FullyReplicated',
-        S3CompressionType: 'None',
       },
     });
     expect(args.AppSpecification).toEqual({
@@ -151,7 +149,7 @@ describe('script steps become processing jobs', () => {
     const producer = processing(compile(p), 'produce').Arguments.ProcessingOutputConfig!;
     expect(producer.Outputs!.map((o) => o.OutputName)).toEqual(['data', 'extra']);
     expect(producer.Outputs![0].S3Output).toEqual({
-      S3Uri: { 'Std:Join': { On: '/', Values: ['s3:/', 'mlops-test-bucket', 'pipelines/test', { Get: 'Execution.PipelineExecutionId' }, 'produce', 'data'] } },
+      S3Uri: { 'Std:Join': { On: '/', Values: ['s3://mlops-test-bucket/pipelines/test', { Get: 'Execution.PipelineExecutionId' }, 'produce/data'] } },
       LocalPath: '/opt/ml/processing/output/data',
       S3UploadMode: 'EndOfJob',
     });

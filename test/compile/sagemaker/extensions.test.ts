@@ -169,7 +169,7 @@ describe('collected outputs and metrics', () => {
     expect(merge.Environment!.MLOPS_INPUT_PARTS).toBe('/opt/ml/processing/input/parts');
     expect(merge.AppSpecification!.ContainerArguments).toEqual(['--entry', 'noop.py']);
     // Each item writes under its own step name, so the items never overwrite each other.
-    expect((processing(d, 'each-b').ProcessingOutputConfig!.Outputs![0].S3Output!.S3Uri as any)['Std:Join'].Values[4]).toBe('each-b');
+    expect((processing(d, 'each-b').ProcessingOutputConfig!.Outputs![0].S3Output!.S3Uri as any)['Std:Join'].Values[2]).toBe('each-b/part');
     expect(checkSageMakerArguments({ collected: d })).toEqual([]);
   });
 
@@ -372,5 +372,5 @@ test("a script output named 'metrics' and the step's metrics go to different S3 
   const keys = outputs.map((o) => JSON.stringify(o.S3Output!.S3Uri));
   expect(outputs.map((o) => o.OutputName)).toEqual(['metrics', 'mlops-metrics']);
   expect(new Set(keys).size).toBe(2);
-  expect(keys[1]).toContain('"report","mlops-metrics"');
+  expect(keys[1]).toContain('"report/mlops-metrics"');
 });

@@ -8,7 +8,7 @@ import { LiteralValue } from '../../../pipeline/values';
 import { braceProblem, ENGINE } from '../checks';
 import type { ArgoCompilation } from '../compilation';
 import { ITEM_PARAMETER } from '../paths';
-import { containerTemplate, parameterRefs } from '../step-templates';
+import { containerTemplate, parameterRefs, templateArguments } from '../step-templates';
 import { ArgoStep, ArgoStepHandler } from './handler';
 
 /**
@@ -25,7 +25,7 @@ export function containerStepHandler(outputPath: (port: string, type: ArtifactTy
       return {
         templates: [containerTemplate(c, node, step, inputs, outputPath)],
         task: {
-          parameters: [...(step.forEach !== undefined ? [{ name: ITEM_PARAMETER, value: '{{item}}' }] : []), ...parameters],
+          parameters: [...templateArguments(c, node, step), ...(step.forEach !== undefined ? [{ name: ITEM_PARAMETER, value: '{{item}}' }] : []), ...parameters],
           artifacts: inputs.flatMap(([, input]) => (input.argument ? [input.argument] : [])),
           withItems: step.forEach && [...step.forEach],
         },

@@ -14,10 +14,11 @@ import {
   kubernetesExecutorConfig,
   LaunchedInput,
   METRICS_ARTIFACT,
+  STEP_INPUT,
   SYSTEM_METRICS,
 } from '../executors';
 import { drop, Json, sortedEntries, taskInputs } from '../json';
-import { componentName, executorLabel } from '../names';
+import { componentName } from '../names';
 import { cachingOptions, ENGINE_NAME, retryPolicy } from '../policies';
 
 /** The task (and its component and executor) of a container step in `level`, or in a loop body. */
@@ -25,7 +26,7 @@ export function containerTask(c: KubeflowCompilation, node: StepNode, level: Lev
   const step = node.step as ContainerStep;
   const task = c.taskOf(step);
   const inputs = c.resolveInputs(step, level);
-  containerComponent(c, node, step, inputs.map(([name, input]) => [name, input.definition]), Object.fromEntries(inputs));
+  const component = containerComponent(c, node, step, inputs.map(([name, input]) => [name, input.definition]), Object.fromEntries(inputs));
 
   const artifacts: Json = {};
   for (const [name, input] of inputs) {
@@ -33,7 +34,7 @@ export function containerTask(c: KubeflowCompilation, node: StepNode, level: Lev
   }
   // Only pipeline parameters are task inputs: the launch contract writes literals as text into
   // the arguments (which KFP's cache key covers), so a large literal is in the document once.
-  const parameters: Json = {};
+  const parameters: Json = { [STEP_INPUT]: { runtimeValue: { constant: step.name } } };
   for (const [name, value] of parameterRefs(step)) {
     parameters[name] = c.bindValue(value, level);
   }
@@ -47,7 +48,7 @@ export function containerTask(c: KubeflowCompilation, node: StepNode, level: Lev
   const waits = [...new Set(inputs.flatMap(([, input]) => input.dependsOn))].sort();
   return drop({
     taskInfo: { name: task },
-    componentRef: { name: componentName(task) },
+    componentRef: { name: component },
     dependentTasks: waits.length > 0 ? waits : undefined,
     inputs: taskInputs(artifacts, parameters),
     cachingOptions: cachingOptions(node, c.problems),
@@ -55,14 +56,13 @@ export function containerTask(c: KubeflowCompilation, node: StepNode, level: Lev
   });
 }
 
-function containerComponent(c: KubeflowCompilation, node: StepNode, step: ContainerStep, definitions: [string, Json][], inputs: { [name: string]: LaunchedInput }): void {
+/** The name of the component a container step's task runs, shared by the steps of its shape. */
+function containerComponent(c: KubeflowCompilation, node: StepNode, step: ContainerStep, definitions: [string, Json][], inputs: { [name: string]: LaunchedInput }): string {
   const task = c.taskOf(step);
-  const component = componentName(task);
-  const label = executorLabel(task);
-  c.names.claimTemplate(component, step);
+  c.names.claimTemplate(componentName(task), step);
 
   const inputArtifacts: Json = Object.fromEntries(definitions);
-  const inputParameters: Json = { [CODE_INPUT]: { parameterType: 'STRING' } };
+  const inputParameters: Json = { [CODE_INPUT]: { parameterType: 'STRING' }, [STEP_INPUT]: { parameterType: 'STRING' } };
   for (const [name, value] of parameterRefs(step)) {
     inputParameters[name] = { parameterType: parameterType(value.type!) };
   }
@@ -80,8 +80,7 @@ function containerComponent(c: KubeflowCompilation, node: StepNode, step: Contai
   for (const [metric, type] of Object.entries(step.metricTypes())) {
     outputParameters[metric] = { parameterType: parameterType(type) };
   }
-  c.components[component] = drop({
-    executorLabel: label,
+  const component = drop({
     inputDefinitions: taskInputs(inputArtifacts, inputParameters),
     outputDefinitions: taskInputs(outputArtifacts, outputParameters),
   });
@@ -97,7 +96,7 @@ function containerComponent(c: KubeflowCompilation, node: StepNode, step: Contai
     c.problems.push(gpuProblem);
   }
   const placement = gpuPlacement(c.options.gpu);
-  c.executors[label] = containerExecutor({
+  const executor = containerExecutor({
     pipelineName: c.pipeline.name,
     step,
     image: image ?? '',
@@ -105,7 +104,7 @@ function containerComponent(c: KubeflowCompilation, node: StepNode, step: Contai
     gpuResource: placement.resourceName,
     inputs,
   });
-  c.platformExecutors[label] = kubernetesExecutorConfig({
+  return c.addComponent(task, component, executor, kubernetesExecutorConfig({
     ...c.security(),
     codeConfigMap: c.codeConfigMap(step),
     scratchGiB: node.resources?.diskGiB,
@@ -113,7 +112,7 @@ function containerComponent(c: KubeflowCompilation, node: StepNode, step: Contai
     timeoutSeconds: step.timeoutSeconds,
     nodeSelector: gpus > 0 ? placement.nodeSelector : undefined,
     tolerations: gpus > 0 ? placement.tolerations : undefined,
-  });
+  }));
 }
 
 function parameterRefs(step: ContainerStep): [string, Value][] {

@@ -128,18 +128,16 @@ function dataInputs(inputs: ResolvedInputs): ProcessingInputs {
   return out;
 }
 
+/**
+ * A File-mode download of `s3Uri`. S3DataDistributionType and S3CompressionType are left out: on
+ * the one instance a processing job here has, FullyReplicated and ShardedByS3Key download the same
+ * objects, and File mode allows no compression other than None.
+ */
 function s3Input(s3Uri: StringValue, localPath: string): ProcessingS3Input {
-  return {
-    S3Uri: s3Uri,
-    LocalPath: localPath,
-    S3DataType: 'S3Prefix',
-    S3InputMode: 'File',
-    S3DataDistributionType: 'FullyReplicated',
-    S3CompressionType: 'None',
-  };
+  return { S3Uri: s3Uri, LocalPath: localPath, S3DataType: 'S3Prefix', S3InputMode: 'File' };
 }
 
 /** Each run writes its outputs under its own execution id, so runs never overwrite each other. */
 function outputUri(c: SageMakerCompilation, stepName: string, output: string): StringValue {
-  return { 'Std:Join': { On: '/', Values: ['s3:/', c.target.bucketName, c.target.prefix, EXECUTION_ID, stepName, output] } };
+  return { 'Std:Join': { On: '/', Values: [`s3://${c.target.bucketName}/${c.target.prefix}`, EXECUTION_ID, `${stepName}/${output}`] } };
 }
