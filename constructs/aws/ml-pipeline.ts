@@ -1,3 +1,4 @@
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -9,6 +10,7 @@ import { isA } from '../../lib/pipeline/brand';
 import { paramText } from '../../lib/pipeline/contract';
 import { PipelineValidationError } from '../../lib/pipeline/errors';
 import { Pipeline } from '../../lib/pipeline/pipeline';
+import { bucketPrefixProblems, claimBucketPrefix } from './bucket-prefix';
 import { renderAtSynth } from './late-render';
 import { DefinitionStorage, INLINE_DEFINITION_BUDGET } from './orchestrators/definition-storage';
 import { OrchestratorBinding } from './orchestrators/renderer';
@@ -19,6 +21,20 @@ import { PipelineTrigger, PipelineTriggerProps } from './trigger';
 
 export { DefinitionStorage } from './orchestrators/definition-storage';
 export type { MlPipelineProps } from './props';
+
+/**
+ * SageMaker, for this stack's account only (confused-deputy conditions): the pipeline and the
+ * processing and training jobs it starts each assume the role with their own ARN as aws:SourceArn
+ * (pipeline/<name>/execution/<id>, processing-job/<name>, training-job/<name>), so the ARN is
+ * matched up to the resource: any SageMaker resource of this account and region.
+ */
+function sageMakerPrincipal(scope: Construct): iam.IPrincipal {
+  const stack = Stack.of(scope);
+  return new iam.ServicePrincipal('sagemaker.amazonaws.com').withConditions({
+    StringEquals: { 'aws:SourceAccount': stack.account },
+    ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'sagemaker', resource: '*' }) },
+  });
+}
 
 /**
  * An ML pipeline on AWS: the pipeline model compiled for SageMaker Pipelines, with everything it
@@ -93,7 +109,7 @@ export class MlPipeline extends MlPipelineBase {
     this.encryptionKey = props.encryptionKey ?? props.bucket?.encryptionKey ?? createKey(this, this.pipelineName);
     this.bucket = props.bucket ?? createBucket(this, this.encryptionKey);
     this.role = props.role ?? new iam.Role(this, 'ExecutionRole', {
-      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      assumedBy: sageMakerPrincipal(this),
       description: `Runs ML pipeline ${this.pipelineName} and its SageMaker jobs`,
     });
     // Our own resources' L1 attributes resolve faster than the L2 ones (which are lazy, for
@@ -122,8 +138,17 @@ export class MlPipeline extends MlPipelineBase {
     renderAtSynth(this, () => {
       this.renderProblems = this.binding.render();
     });
+    if (props.bucket) {
+      claimBucketPrefix(this, props.bucket, this.bucketPrefix);
+    }
     this.node.addValidation({
-      validate: () => this.renderProblems ?? [`${this._subject}: internal: the pipeline was not rendered before validation (was the construct created during synthesis, after aspects ran?)`],
+      validate: () => {
+        const prefixProblems = props.bucket ? bucketPrefixProblems(this, props.bucket, this.bucketPrefix) : [];
+        return [
+          ...this.renderProblems ?? [`${this._subject}: internal: the pipeline was not rendered before validation (was the construct created during synthesis, after aspects ran?)`],
+          ...prefixProblems.map((p) => new PipelineValidationError(this._subject, [p]).message),
+        ];
+      },
     });
 
     this.alarmTopic = props.alarmTopic ?? createTopic(this, this.pipelineName, this.encryptionKey, ownKey);

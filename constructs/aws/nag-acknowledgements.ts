@@ -15,6 +15,26 @@ export function acknowledgeIamFindings(scope: IConstruct, reasons: { wildcardRes
   scope.node.findAll().forEach((node) => visitor.visit(node));
 }
 
+/** The cdk-nag packs whose rules share names (HIPAA Security, NIST 800-53 R5, PCI DSS 3.2.1). */
+const COMPLIANCE_PACKS = ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'];
+
+/**
+ * Acknowledges each rule, with its reason, in every compliance pack that has it: `rules` maps a
+ * rule name without its pack (`S3BucketReplicationEnabled`) to the reason.
+ */
+export function acknowledgeComplianceRules(scope: IConstruct, rules: { [rule: string]: string }): void {
+  for (const [rule, reason] of Object.entries(rules)) {
+    for (const pack of COMPLIANCE_PACKS) {
+      Validations.of(scope).acknowledge({ id: `${pack}-${rule}`, reason });
+    }
+  }
+}
+
+/** Why the library's own IAM policies are not customer managed policies (IAMNoInlinePolicy). */
+export const OWN_POLICY_REASON = 'This policy belongs to one role the construct made for one pipeline and names only that ' +
+  'pipeline\'s resources, so the reuse a managed policy offers does not apply; it is created, updated and rolled back with ' +
+  'the stack, and a role takes 10,240 characters of inline policy against 6,144 for one managed policy, which large pipelines need.';
+
 /**
  * The same for statements whose resources are known now (our own policies): no aspect, no
  * resolving of whole policy documents at synth time, just each wildcard resource once.

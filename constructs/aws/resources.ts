@@ -5,6 +5,11 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { acknowledgeComplianceRules } from './nag-acknowledgements';
+
+const REPLICATION_REASON = 'Cross-region replication needs a destination bucket in a region the deployer chooses for data ' +
+  'residency, which the library cannot pick; the bucket is versioned and retained, so objects survive overwrites, deletes and ' +
+  'stack removal. Pass a bucket with replication as `bucket` where a policy requires a second region.';
 
 /**
  * The resources an MlPipeline keeps its data and alerts in, whatever engine runs it: key,
@@ -53,6 +58,11 @@ export function createBucket(scope: Construct, key: kms.IKey): s3.IBucket {
     id: 'AwsSolutions-S1',
     reason: 'This bucket receives the server access logs of the artifact bucket; logging it too would only log the log delivery.',
   });
+  acknowledgeComplianceRules(logs, {
+    S3DefaultEncryptionKMS: 'S3 server access logging delivers only to buckets whose default encryption is SSE-S3 (AES256), not ' +
+      'SSE-KMS; the log bucket is SSE-S3, SSL-only, blocks public access and accepts log delivery from the artifact bucket only.',
+    S3BucketReplicationEnabled: REPLICATION_REASON,
+  });
   const bucket = new s3.Bucket(scope, 'Artifacts', {
     encryption: s3.BucketEncryption.KMS,
     encryptionKey: key,
@@ -63,6 +73,7 @@ export function createBucket(scope: Construct, key: kms.IKey): s3.IBucket {
     versioned: true,
     removalPolicy: RemovalPolicy.RETAIN,
   });
+  acknowledgeComplianceRules(bucket, { S3BucketReplicationEnabled: REPLICATION_REASON });
   const prefix = 'artifacts/';
   (bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = { destinationBucketName: logs.ref, logFilePrefix: prefix };
   new s3.CfnBucketPolicy(scope, 'AccessLogsPolicy', {

@@ -6,6 +6,7 @@ import { Construct, IConstruct } from 'constructs';
 import { eventBridgeSchedule } from '../../lib/compile/sagemaker/schedule';
 import { PipelineValidationError, show } from '../../lib/pipeline/errors';
 import { Schedule } from '../../lib/pipeline/schedule';
+import { acknowledgeComplianceRules, OWN_POLICY_REASON } from './nag-acknowledgements';
 import type { IMlPipeline } from './pipeline-base';
 
 /** How a trigger starts the pipeline: an EventBridge rule, or an EventBridge Scheduler schedule. */
@@ -188,7 +189,7 @@ function startable(pipeline: IMlPipeline): StartablePipeline | undefined {
 /** Internal plumbing, so L1: the service may start this pipeline and nothing else, for this account only. */
 function startRole(scope: Construct, service: string, arns: string[], description: string, sourceArn: string): iam.CfnRole {
   const stack = Stack.of(scope);
-  return new iam.CfnRole(scope, 'Role', {
+  const role = new iam.CfnRole(scope, 'Role', {
     description,
     assumeRolePolicyDocument: {
       Version: '2012-10-17',
@@ -207,6 +208,8 @@ function startRole(scope: Construct, service: string, arns: string[], descriptio
       },
     }],
   });
+  acknowledgeComplianceRules(role, { IAMNoInlinePolicy: OWN_POLICY_REASON });
+  return role;
 }
 
 /** An aws-events EventPattern in CloudFormation's key names (only detailType differs). */

@@ -5,7 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { LIMITS } from '../../../lib/compile/sagemaker/limits';
-import { acknowledgeIamFindings } from '../nag-acknowledgements';
+import { acknowledgeComplianceRules, acknowledgeIamFindings } from '../nag-acknowledgements';
 
 /** Where the compiled pipeline definition is kept. */
 export enum DefinitionStorage {
@@ -73,6 +73,20 @@ export function chooseStorage(pipelineName: string, definition: object, requeste
   return { storage: inline ? DefinitionStorage.INLINE : DefinitionStorage.S3, size, problems: [] };
 }
 
+/** The compliance packs' findings on aws-cdk-lib's BucketDeployment handler, which the library does not configure. */
+const HANDLER_REASONS = {
+  LambdaDLQ: 'The BucketDeployment handler (aws-cdk-lib) is a CloudFormation custom resource: CloudFormation invokes it ' +
+    'synchronously during a deployment and fails the deployment when it fails, so there is no lost asynchronous event for a DLQ.',
+  LambdaConcurrency: 'The BucketDeployment handler (aws-cdk-lib) runs only when CloudFormation deploys the definition, once ' +
+    'per deployment, so its concurrency is bounded by the deployments themselves.',
+  LambdaInsideVPC: 'The BucketDeployment handler (aws-cdk-lib) only copies an asset between S3 buckets over TLS; it reaches no ' +
+    'private resource, and a VPC would add S3 endpoints without narrowing what it can reach.',
+  IAMNoInlinePolicy: 'The BucketDeployment handler\'s role and its policy are made by aws-cdk-lib for that handler alone; ' +
+    'they grant it the source asset and the destination prefix and leave with the stack.',
+  CloudWatchLogGroupEncrypted: 'The BucketDeployment handler\'s log group (aws-cdk-lib) holds only the handler\'s progress ' +
+    'messages (which keys it copied), never pipeline data; CloudWatch Logs encrypts it at rest with its own keys.',
+};
+
 export interface StoredDefinition {
   /** CloudFormation's PipelineDefinition property (its own key names: the L1 property is untyped). */
   readonly property: object;
@@ -111,6 +125,7 @@ export function storeDefinition(scope: Construct, definition: object, storage: D
   for (const handler of stack.node.children.filter((c) => c.node.id.replace(/[^A-Za-z]/g, '').startsWith('CustomCDKBucketDeployment'))) {
     acknowledgeIamFindings(handler, handlerReasons);
     Validations.of(handler).acknowledge({ id: 'AwsSolutions-L1', reason: 'The BucketDeployment handler runtime is chosen by aws-cdk-lib.' });
+    acknowledgeComplianceRules(handler, HANDLER_REASONS);
   }
   return {
     property: { PipelineDefinitionS3Location: { Bucket: target.bucket.bucketName, Key: key } },

@@ -4,7 +4,7 @@ import { Construct, Dependable } from 'constructs';
 import { SageMakerRequirements } from '../../../lib/compile/sagemaker/requirements';
 import { DefaultImage } from '../default-image';
 import { ExecutionPolicyInputs, executionStatements } from '../execution-policy';
-import { acknowledgeWildcardResources } from '../nag-acknowledgements';
+import { acknowledgeComplianceRules, acknowledgeWildcardResources, OWN_POLICY_REASON } from '../nag-acknowledgements';
 import { OrchestratorContext } from './renderer';
 
 function wildcardReason(externalData: boolean): string {
@@ -47,18 +47,25 @@ export function grantExecution(context: OrchestratorContext, inputs: ExecutionPo
       policyDocument: new iam.PolicyDocument({ statements, minimize: false }),
     });
     acknowledgeWildcardResources(policy, statements, reason);
+    acknowledgeComplianceRules(policy, { IAMNoInlinePolicy: OWN_POLICY_REASON });
     return policy;
   }
   const added = statements.map((statement) => context.role.addToPrincipalPolicy(statement));
-  // An immutable role says the statements were added, but its policy dependable is empty.
+  // An immutable role says the statements were added, but its policy dependable is empty; an
+  // aws-iam Role fills its dependable only when it splits a large policy: its DefaultPolicy holds them.
   const roots = added.flatMap((a) => (a.policyDependable ? Dependable.of(a.policyDependable).dependencyRoots : []));
-  if (added.some((a) => !a.statementAdded) || roots.length === 0) {
+  const policy = roots[0] ?? context.role.node.tryFindChild('DefaultPolicy');
+  if (added.some((a) => !a.statementAdded) || !policy) {
     Annotations.of(scope).addWarningV2('cdk-mlops:ImmutableRole',
       `the given role takes no policy (it is immutable), so it must already allow: ${[...new Set(statements.flatMap((st) => st.actions))].join(', ')} on this pipeline's bucket prefix, key, jobs and images`);
     return undefined;
   }
   acknowledgeWildcardResources(context.role, statements, reason);
-  return roots[0] as Construct;
+  acknowledgeComplianceRules(policy, {
+    IAMNoInlinePolicy: 'The pipeline\'s permissions go on the given role the way aws-cdk-lib grants do (addToPrincipalPolicy: an ' +
+      'AWS::IAM::Policy attached to that role only); they name only this pipeline\'s resources and leave with the stack.',
+  });
+  return policy as Construct;
 }
 
 /** The ECR repository ARN of an image URI `<account>.dkr.ecr.<region>.<suffix>/<repo>[:tag|@digest]`. */

@@ -1,14 +1,17 @@
-import { Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { compileSageMaker } from '../../../lib/compile/sagemaker/compile';
 import { SageMakerPipelineDefinition } from '../../../lib/compile/sagemaker/definition';
 import { SageMakerRequirements, sageMakerRequirements } from '../../../lib/compile/sagemaker/requirements';
 import { isA } from '../../../lib/pipeline/brand';
 import { PipelineValidationError, show } from '../../../lib/pipeline/errors';
+import { pipelineImageWarnings } from '../../../lib/pipeline/image-warnings';
+import { imageWarnings } from '../../../lib/pipeline/images';
 import { CodeAssets } from '../code-assets';
 import { DefaultImage, defaultImage } from '../default-image';
 import { chooseStorage, storeDefinition } from './definition-storage';
 import { OrchestratorBinding, OrchestratorContext, OrchestratorKind, OrchestratorRenderer, RenderedDocument } from './renderer';
+import { claimPipelineName, pipelineNameProblems, planModelPackageGroups, provideModelPackageGroups } from './sagemaker-names';
 import { grantExecution, imagePermissions } from './sagemaker-permissions';
 
 /** Options for running a pipeline on SageMaker Pipelines. */
@@ -83,6 +86,7 @@ class SageMakerBinding implements OrchestratorBinding {
       pipelineDefinition: Lazy.any({ produce: () => this.rendered?.property }),
       parallelismConfiguration: options.maxParallelSteps !== undefined ? { MaxParallelExecutionSteps: options.maxParallelSteps } : undefined,
     });
+    claimPipelineName(context);
   }
 
   public document(): RenderedDocument {
@@ -115,14 +119,17 @@ class SageMakerBinding implements OrchestratorBinding {
 
   private renderResources(): Rendered {
     const c = this.context;
+    this.imageWarnings().forEach((w) => Annotations.of(c.scope).addWarningV2('cdk-mlops:UnpinnedImage', w));
     const requirements = sageMakerRequirements(c.pipeline);
     const regionImage = this.regionImage(requirements);
     const definition = this.compile(regionImage);
     const { storage, size, problems } = chooseStorage(c.pipelineName, definition, c.definitionStorage);
-    if (problems.length > 0) {
-      throw new PipelineValidationError(c.subject, problems);
+    const groups = planModelPackageGroups(c, requirements.modelPackageGroups);
+    const found = [...problems, ...pipelineNameProblems(c), ...groups.problems];
+    if (found.length > 0) {
+      throw new PipelineValidationError(c.subject, found);
     }
-    // The model is valid and fits: from here on, resources.
+    // The model is valid, fits and names nothing another construct has: from here on, resources.
     const { defaultImageUri, inferenceImage } = this.images(regionImage);
     const images = imagePermissions(c.scope, requirements, defaultImageUri, inferenceImage, regionImage);
     const policy = grantExecution(c, {
@@ -145,16 +152,7 @@ class SageMakerBinding implements OrchestratorBinding {
     if (stored.deployment) {
       this.resource.node.addDependency(stored.deployment);
     }
-    if (c.createModelPackageGroups) {
-      requirements.modelPackageGroups.forEach((group, i) => {
-        const cfnGroup = new sagemaker.CfnModelPackageGroup(c.scope, `ModelPackageGroup${i + 1}`, {
-          modelPackageGroupName: group,
-          modelPackageGroupDescription: `Models registered by ML pipeline ${c.pipelineName}`,
-        });
-        cfnGroup.applyRemovalPolicy(RemovalPolicy.RETAIN);
-        this.resource.node.addDependency(cfnGroup);
-      });
-    }
+    provideModelPackageGroups(c, requirements.modelPackageGroups, groups, this.resource);
     return { definition, storage, size, property: stored.property };
   }
 
@@ -163,6 +161,14 @@ class SageMakerBinding implements OrchestratorBinding {
     const o = this.options;
     const needed = requirements.usesDefaultImage || (o.defaultInferenceImage === undefined && requirements.usesDefaultInferenceImage);
     return o.defaultImage === undefined && needed ? defaultImage(this.context.scope, this.context.subject) : undefined;
+  }
+
+  private imageWarnings(): string[] {
+    const what = 'Orchestrator.sageMaker option';
+    return [
+      ...pipelineImageWarnings(this.context.pipeline, { [`${what} defaultImage`]: this.options.defaultImage }),
+      ...imageWarnings(`${what} defaultInferenceImage`, this.options.defaultInferenceImage),
+    ];
   }
 
   private images(regionImage: DefaultImage | undefined): { defaultImageUri: string; inferenceImage: string } {

@@ -78,11 +78,15 @@ describe('the Iris example stack', () => {
     expect(key.DeletionPolicy).toBe('Retain');
   });
 
-  test('the execution role is assumed by SageMaker only and has no managed policies', () => {
+  test('the execution role is assumed by SageMaker only, for this account and region, and has no managed policies', () => {
     const role = resourcesOf(template, 'AWS::IAM::Role').find(([id]) => id.includes('ExecutionRole'))![1];
-    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
-      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'sagemaker.amazonaws.com' } },
-    ]);
+    const sourceArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':*']] };
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([{
+      Action: 'sts:AssumeRole',
+      Effect: 'Allow',
+      Principal: { Service: 'sagemaker.amazonaws.com' },
+      Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } }, ArnLike: { 'aws:SourceArn': sourceArn } },
+    }]);
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
@@ -330,6 +334,18 @@ describe('existing bucket, role and key', () => {
     const warnings = Object.values<any>(require('aws-cdk-lib/assertions').Annotations.fromStack(stack).findWarning('*', Match.anyValue()));
     expect(JSON.stringify(warnings)).toContain('the given role takes no policy (it is immutable), so it must already allow: ');
     expect(JSON.stringify(warnings)).toContain('iam:PassRole');
+  });
+
+  test('a role of the same app (aws-iam Role) takes the policy in its DefaultPolicy, which the pipeline waits for; no warning', () => {
+    const stack = new Stack(testApp(), 'SameAppRole');
+    const role = new iam.Role(stack, 'TeamRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+    new MlPipeline(stack, 'P', { pipeline: feature('fail-step'), orchestrator: Orchestrator.sageMaker(), role });
+    const t = templateOf(stack);
+    const [policyId, policy] = resourcesOf(t, 'AWS::IAM::Policy')[0];
+    expect(policyId).toMatch(/^TeamRoleDefaultPolicy/);
+    expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('iam:PassRole');
+    expect(only(t, 'AWS::SageMaker::Pipeline').DependsOn).toContain(policyId);
+    expect(require('aws-cdk-lib/assertions').Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
   });
 
   test('an existing alert topic is used instead of a new one', () => {

@@ -1,7 +1,8 @@
 /**
- * cdk-nag AwsSolutions on the example stack and on the other shapes MlPipeline takes: no
- * unsuppressed finding, and every suppression the library makes carries a reason. Kept apart from
- * the snapshot tests because findings make synthesis throw.
+ * cdk-nag's AwsSolutions, HIPAA Security, NIST 800-53 R5 and PCI DSS 3.2.1 packs on the example
+ * stack and on the other shapes MlPipeline takes: no unsuppressed finding, and every suppression
+ * the library makes carries a reason. Kept apart from the snapshot tests because findings make
+ * synthesis throw.
  */
 import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -11,9 +12,9 @@ import { DefinitionStorage, MlPipeline, Orchestrator } from '../../../constructs
 import { IrisSageMakerStack } from '../../../examples/iris/aws';
 import { DataSource, Pipeline, Schedule, Step } from '../../../lib/pipeline';
 import { FEATURES, FIXTURE_CODE } from '../../conformance/features';
-import { nagFindings, testApp } from '../../support/aws';
+import { NAG_PACKS, nagFindings, testApp } from '../../support/aws';
 
-test('the Iris example stack has no unsuppressed AwsSolutions findings', () => {
+test(`the Iris example stack has no unsuppressed findings in cdk-nag's ${NAG_PACKS.join(', ')} packs`, () => {
   const app = testApp({ nag: true });
   new IrisSageMakerStack(app, 'IrisSageMaker', { alarmEmails: ['ml-team@example.com'] });
   expect(nagFindings(app)).toEqual([]);
@@ -46,17 +47,36 @@ test('triggers, external data and steps added after the construct was made have 
   expect(nagFindings(app)).toEqual([]);
 });
 
-test('every acknowledgement the library records states a reason', () => {
+test('two pipelines sharing a model package group, on a given mutable role, have none either', () => {
+  const app = testApp({ nag: true });
+  const stack = new Stack(app, 'Shared');
+  const role = new iam.Role(stack, 'TeamRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+  for (const name of ['churn', 'upsell']) {
+    const p = new Pipeline(name);
+    const fit = Step.training('fit', { code: FIXTURE_CODE, entry: 'noop.py' });
+    p.addStep(fit, Step.registerModel('register', { model: fit.model(), group: 'customer-models' }));
+    new MlPipeline(stack, name, { pipeline: p, orchestrator: Orchestrator.sageMaker(), role: name === 'upsell' ? role : undefined });
+  }
+  expect(nagFindings(app)).toEqual([]);
+});
+
+test('every acknowledgement the library records, in each pack, states a reason', () => {
   const app = testApp();
-  const stack = new IrisSageMakerStack(app, 'IrisSageMaker');
+  const iris = new IrisSageMakerStack(app, 'IrisSageMaker');
+  const s3Stack = new Stack(app, 'S3Definition');
+  new MlPipeline(s3Stack, 'P', { pipeline: FEATURES.find((f) => f.id === 'training-step-model')!.build(), orchestrator: Orchestrator.sageMaker(), definitionStorage: DefinitionStorage.S3 });
+  const triggers = new Stack(app, 'Triggers');
+  MlPipeline.fromPipelineName(triggers, 'Other', 'other').addTrigger('Drift', { eventPattern: { source: ['aws.cloudwatch'] } });
   app.synth();
-  const acknowledgements = stack.node.findAll().flatMap((c) => c.node.metadata
+  const acknowledgements = [iris, s3Stack, triggers].flatMap((stack) => stack.node.findAll().flatMap((c) => c.node.metadata
     .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-    .flatMap((m) => Object.entries<any>(m.data))
-    .filter(([id]) => id.includes('AwsSolutions')));
-  expect(acknowledgements.length).toBeGreaterThan(0);
+    .flatMap((m) => Object.entries<any>(m.data))));
+  const ids = acknowledgements.map(([id]) => id.replace(/^annotation::/i, ''));
+  for (const pack of NAG_PACKS) {
+    expect([pack, ids.some((id) => id.startsWith(`${pack}-`))]).toEqual([pack, true]);
+  }
   for (const [id, reason] of acknowledgements) {
     expect([id, typeof reason]).toEqual([id, 'string']);
-    expect(reason.length).toBeGreaterThan(40);
+    expect([id, reason.length > 40]).toEqual([id, true]);
   }
 });

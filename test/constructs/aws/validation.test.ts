@@ -88,3 +88,36 @@ function renderResolved(value: any): string {
   const [separator, parts] = value['Fn::Join'];
   return parts.map((p: any) => (typeof p === 'string' ? p : 'DEPLOY_TIME_VALUE_000000000000000')).join(separator);
 }
+
+/**
+ * aws-cdk-lib's own roles that a service assumes without confused-deputy conditions: the
+ * BucketDeployment handler's (Lambda), which aws-cdk-lib writes; AWS documents no aws:SourceArn
+ * for Lambda assuming a function's execution role.
+ */
+const UPSTREAM_ROLES = /^CustomCDKBucketDeployment[0-9A-F]+ServiceRole/;
+
+test('every service trust policy the family writes has confused-deputy conditions (aws:SourceAccount and aws:SourceArn)', () => {
+  const trusts: { [role: string]: { service: string; condition: any } } = {};
+  for (const [name, template] of Object.entries<any>(templates)) {
+    for (const [id, role] of Object.entries<any>(template.Resources)) {
+      if (role.Type !== 'AWS::IAM::Role' || UPSTREAM_ROLES.test(id)) {
+        continue;
+      }
+      for (const statement of role.Properties.AssumeRolePolicyDocument.Statement) {
+        trusts[`${name}/${id}`] = { service: statement.Principal.Service, condition: statement.Condition };
+      }
+    }
+  }
+  const services = new Set(Object.values(trusts).map((t) => t.service));
+  expect([...services].sort()).toEqual(['events.amazonaws.com', 'sagemaker.amazonaws.com', 'scheduler.amazonaws.com']);
+  const account = { Ref: 'AWS::AccountId' };
+  const arn = (service: string, resource: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:${service}:`, { Ref: 'AWS::Region' }, ':', account, `:${resource}`]] });
+  const expected: { [service: string]: object } = {
+    'sagemaker.amazonaws.com': arn('sagemaker', '*'),
+    'events.amazonaws.com': arn('events', 'rule/*'),
+    'scheduler.amazonaws.com': arn('scheduler', 'schedule-group/default'),
+  };
+  for (const [role, { service, condition }] of Object.entries(trusts)) {
+    expect([role, condition]).toEqual([role, { StringEquals: { 'aws:SourceAccount': account }, ArnLike: { 'aws:SourceArn': expected[service] } }]);
+  }
+});

@@ -6,7 +6,7 @@
  *   const template = templateOf(stack);           // the synthesized template (JSON)
  *   expect(cfnLint({ S: template })).toEqual([]); // one cfn-lint call for many templates
  *   expect(checkSageMakerArguments(sageMakerDefinitions(template))).toEqual([]); // botocore model
- *   expect(nagFindings(appWithNag)).toEqual([]);  // cdk-nag AwsSolutions, unsuppressed findings
+ *   expect(nagFindings(appWithNag)).toEqual([]);  // cdk-nag's four packs, unsuppressed findings
  *
  * Keep cdk-nag out of snapshot tests: with findings, synthesis throws.
  */
@@ -16,7 +16,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 
 const REPO = path.join(__dirname, '..', '..', '..');
 
@@ -25,8 +25,14 @@ export function cdkContext(): { [key: string]: unknown } {
   return JSON.parse(fs.readFileSync(path.join(REPO, 'cdk.json'), 'utf8')).context;
 }
 
+/** The rule-id prefixes of the cdk-nag packs `testApp({ nag: true })` runs. */
+export const NAG_PACKS = ['AwsSolutions', 'HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'];
+
 export interface TestAppOptions {
-  /** Run cdk-nag's AwsSolutions checks when the app synthesizes. @default false */
+  /**
+   * Run cdk-nag's packs when the app synthesizes: AwsSolutions, HIPAA Security, NIST 800-53 R5 and
+   * PCI DSS 3.2.1 (NAG_PACKS). @default false
+   */
   readonly nag?: boolean;
 }
 
@@ -41,7 +47,7 @@ export function testApp(options: TestAppOptions = {}): App {
     builtinCloudFormationValidation: false,
   });
   if (options.nag) {
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new HIPAASecurityChecks(app), new NIST80053R5Checks(app), new PCIDSS321Checks(app));
   }
   return app;
 }
@@ -143,8 +149,8 @@ export interface NagFinding {
 }
 
 /**
- * Synthesizes an app made with `testApp({ nag: true })` and returns cdk-nag's unsuppressed
- * findings (errors and warnings). Suppress a finding where it belongs, with a reason:
+ * Synthesizes an app made with `testApp({ nag: true })` and returns the unsuppressed
+ * findings of cdk-nag's packs (errors and warnings). Suppress a finding where it belongs, with a reason:
  * `Validations.of(construct).acknowledge({ id: 'AwsSolutions-IAM5', reason: '...' })`.
  */
 export function nagFindings(app: App): NagFinding[] {
