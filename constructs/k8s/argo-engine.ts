@@ -6,9 +6,9 @@ import { Resources } from '../../lib/pipeline/resources';
 import type { ArgoWorkflows } from './argo-workflows';
 import { paramText } from '../../lib/pipeline/contract';
 import { Scalar } from '../../lib/pipeline/values';
-import { EngineContext, EngineKind, EngineRenderer, EngineRendering, RunTarget } from './engine-renderer';
+import { EngineContext, engineImageWarnings, EngineKind, EngineRenderer, EngineRendering, RunTarget } from './engine-renderer';
 import { shortHash } from './names';
-import { NetworkEndpoint } from './network';
+import { EgressRule, NetworkEndpoint } from './network';
 
 export interface ArgoEngineOptions {
   /**
@@ -44,7 +44,7 @@ export interface ArgoEngineOptions {
   readonly artifactRepositoryBucket?: string;
   /**
    * Where step pods reach the artifact store, for their network policy.
-   * @default the controller's artifact repository endpoint, else any address on 443
+   * @default the controller's artifact repository endpoint (`ArtifactRepository.s3({ network })`); without a controller, none: step pods get no egress to a store, and synth warns
    */
   readonly artifactStore?: NetworkEndpoint;
 }
@@ -79,6 +79,7 @@ export class ArgoEngine implements EngineRenderer {
       modelRegistryPrefix: o.modelRegistryPrefix,
       labels: ctx.labels,
     });
+    const store = this.artifactStore();
     const objects: ApiObject[] = [new ApiObject(ctx.scope, 'WorkflowTemplate', docs.workflowTemplate as any)];
     if (docs.cronWorkflow) {
       objects.push(new ApiObject(ctx.scope, 'CronWorkflow', docs.cronWorkflow as any));
@@ -95,9 +96,27 @@ export class ArgoEngine implements EngineRenderer {
       // Argo's executor (the wait container) reports outputs as WorkflowTaskResults (Argo >= 3.4).
       stepRules: [{ apiGroups: ['argoproj.io'], resources: ['workflowtaskresults'], verbs: ['create', 'patch'] }],
       stepPodLabels: { [PIPELINE_LABEL]: ctx.name },
-      stepEgress: [o.artifactStore ?? o.controller?.artifactRepository.network ?? NetworkEndpoint.ipBlock('0.0.0.0/0', [443])],
+      stepEgress: store ? [store] : [],
+      warnings: engineImageWarnings(ctx.pipeline, 'Engine.argo', o),
+      egressWarnings: store ? [] : [this.noStoreWarning(ctx)],
       runTarget: (parameters) => this.runTarget(ctx, shortHash(JSON.stringify(docs.workflowTemplate)), parameters),
     };
+  }
+
+  private artifactStore(): EgressRule | undefined {
+    const o = this.options;
+    if (o.artifactStore) {
+      return { to: o.artifactStore, askedBy: 'Engine.argo option artifactStore' };
+    }
+    const repository = o.controller?.artifactRepository.network;
+    return repository ? { to: repository, askedBy: `the ArtifactRepository of ArgoWorkflows '${o.controller!.node.id}' (network)` } : undefined;
+  }
+
+  private noStoreWarning(ctx: EngineContext): string {
+    const where = this.options.controller
+      ? `the artifact repository of ArgoWorkflows '${this.options.controller.node.id}' (${this.options.controller.artifactRepository.endpoint}) is outside the cluster and names no network`
+      : 'no controller and no artifactStore name the artifact store';
+    return `NetworkPolicy '${ctx.name}-steps-allow' allows no egress to the artifact store: ${where}, so step pods cannot read or write artifacts where the cluster enforces NetworkPolicies; give its address with Engine.argo({ artifactStore: NetworkEndpoint.ipBlock('<cidr>', [443]) }) (or ArtifactRepository.s3({ network })), or ask for NetworkEndpoint.anywhere([443]) by name`;
   }
 
   /**
@@ -124,7 +143,7 @@ export class ArgoEngine implements EngineRenderer {
       },
       rules: [{ apiGroups: ['argoproj.io'], resources: ['workflows'], verbs: ['create'] }],
       // The pod reaches the API server by the address in KUBERNETES_SERVICE_HOST: no DNS.
-      egress: [ctx.apiServer],
+      egress: ctx.apiServer ? [ctx.apiServer] : [],
       image: this.options.utilityImage ?? this.options.defaultImage,
       runAsUser: this.options.podUser?.runAsUser ?? 1000,
     };

@@ -10,6 +10,8 @@ import { argoMonitoring } from './monitoring';
 import { namespaceProblem } from './names';
 import { NetworkEndpoint, podNetworkPolicies } from './network';
 import { guaranteed, MANAGED_BY, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
+import { collisionProblems, registerObjectOwner } from './uniqueness';
+import { SynthWarnings } from './warnings';
 
 /** When Argo deletes the pods of finished steps. */
 export enum PodGcStrategy {
@@ -49,7 +51,11 @@ export interface ArgoWorkflowsProps {
   readonly prometheus?: NetworkEndpoint;
   /** Default-deny NetworkPolicies for the controller plus the allows it needs. @default true */
   readonly networkPolicies?: boolean;
-  /** @default NetworkEndpoint.apiServer() */
+  /**
+   * Where the controller reaches the Kubernetes API server: `NetworkEndpoint.apiServer('<CIDR>')`,
+   * or `NetworkEndpoint.anywhere([443, 6443])` by name.
+   * @default none: the controller gets no egress to the API server, which stops it where the cluster enforces NetworkPolicies; synth warns
+   */
   readonly apiServer?: NetworkEndpoint;
   /** @default NetworkEndpoint.clusterDns() */
   readonly dns?: NetworkEndpoint;
@@ -113,6 +119,15 @@ export class ArgoWorkflows extends Construct {
     const labels = { ...MANAGED_BY, 'app.kubernetes.io/part-of': 'argo-workflows' };
     this.podLabels = { 'app.kubernetes.io/name': 'workflow-controller', 'app.kubernetes.io/instance': name };
     const ns = this.namespace;
+    registerObjectOwner(this, {
+      title: subject,
+      baseName: name,
+      givenName: name,
+      nameOrigin: props.name !== undefined ? `props.name '${name}'` : `the default name '${name}'`,
+      fix: "An Argo Workflows install is shared by design: create one ArgoWorkflows per namespace and pass it to every Engine.argo({ controller }); for installs in several namespaces, let one install the CRDs (cluster-scoped) and set installCrds: false on the others, or give each its own props.name.",
+      renderObjects: () => undefined,
+    });
+    this.node.addValidation({ validate: () => collisionProblems(this) });
     const meta = (objectName: string, extra: { [label: string]: string } = {}) => ({ name: objectName, namespace: ns, labels: { ...labels, ...extra } });
 
     if (props.installCrds ?? true) {
@@ -200,12 +215,18 @@ export class ArgoWorkflows extends Construct {
     }
 
     if (props.networkPolicies ?? true) {
+      if (!props.apiServer) {
+        SynthWarnings.add(this, `NetworkPolicy '${controller}-allow' allows no egress to the Kubernetes API server (no apiServer given, and its address is no pod a policy can select), so the workflow controller cannot work where the cluster enforces NetworkPolicies; set apiServer: NetworkEndpoint.apiServer('<CIDR>') with the addresses of 'kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes', or NetworkEndpoint.anywhere([443, 6443]) by name, or networkPolicies: false`);
+      }
       podNetworkPolicies(this, 'Controller', {
         name: controller,
         namespace: ns,
         labels,
         podLabels: this.podLabels,
-        egress: [props.dns ?? NetworkEndpoint.clusterDns(), props.apiServer ?? NetworkEndpoint.apiServer()],
+        egress: [
+          { to: props.dns ?? NetworkEndpoint.clusterDns(), askedBy: props.dns ? `${subject} prop dns` : 'the cluster DNS default' },
+          ...(props.apiServer ? [{ to: props.apiServer, askedBy: `${subject} prop apiServer` }] : []),
+        ],
         ingress: [{ from: prometheus, ports: [METRICS_PORT] }],
       });
     }

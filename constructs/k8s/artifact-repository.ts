@@ -24,8 +24,11 @@ export interface S3ArtifactRepositoryProps {
   /** Use the pod's cloud identity (IRSA, workload identity) instead of keys. @default false */
   readonly useSdkCreds?: boolean;
   /**
-   * Where pods reach the store, for NetworkPolicies.
-   * @default pods of the endpoint's namespace for in-cluster endpoints (`<service>.<namespace>.svc[.cluster.local][:port]`), else any address on the endpoint's port
+   * Where pods reach the store, for NetworkPolicies. An endpoint outside the cluster (AWS S3, a
+   * MinIO elsewhere) has no address a policy can derive: give its CIDR with
+   * `NetworkEndpoint.ipBlock(...)` (e.g. an S3 VPC endpoint's subnet), or `NetworkEndpoint.anywhere([443])`
+   * to ask for broad egress by name.
+   * @default pods of the endpoint's namespace for in-cluster endpoints (`<service>.<namespace>.svc[.cluster.local][:port]`), else none: step pods get no egress to the store, and synth warns
    */
   readonly network?: NetworkEndpoint;
 }
@@ -37,8 +40,8 @@ export class ArtifactRepository {
   }
 
   public readonly endpoint: string;
-  /** Where pods reach the store. */
-  public readonly network: NetworkEndpoint;
+  /** Where pods reach the store; undefined for an endpoint outside the cluster that `network` does not name. */
+  public readonly network?: NetworkEndpoint;
 
   private constructor(private readonly props: S3ArtifactRepositoryProps) {
     const problems: string[] = [];
@@ -96,11 +99,11 @@ export class ArtifactRepository {
   }
 }
 
-function defaultNetwork(endpoint: string, insecure: boolean): NetworkEndpoint {
+function defaultNetwork(endpoint: string, insecure: boolean): NetworkEndpoint | undefined {
   const [host, portText] = endpoint.split(':');
   const port = portText ? Number(portText) : insecure ? 80 : 443;
   const parts = host.split('.');
   // <service>.<namespace>.svc[.cluster.local]: a Service in the cluster.
   const inCluster = parts.length >= 3 && parts[2] === 'svc';
-  return inCluster ? NetworkEndpoint.pods({ namespace: parts[1], ports: [port] }) : NetworkEndpoint.ipBlock('0.0.0.0/0', [port]);
+  return inCluster ? NetworkEndpoint.pods({ namespace: parts[1], ports: [port] }) : undefined;
 }

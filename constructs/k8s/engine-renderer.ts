@@ -2,10 +2,12 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Code } from '../../lib/pipeline/code';
+import { pipelineImageWarnings } from '../../lib/pipeline/image-warnings';
+import { imageWarnings } from '../../lib/pipeline/images';
 import { Pipeline } from '../../lib/pipeline/pipeline';
 import { Schedule } from '../../lib/pipeline/schedule';
 import { Scalar } from '../../lib/pipeline/values';
-import { NetworkEndpoint } from './network';
+import { EgressRule } from './network';
 
 /**
  * What the engine renderers share with MlPipeline and the run jobs. The renderers import this
@@ -32,8 +34,9 @@ export interface EngineContext {
   /** Labels for every object of the pipeline. */
   readonly labels: { [label: string]: string };
   readonly networkPolicies: boolean;
-  readonly dns: NetworkEndpoint;
-  readonly apiServer: NetworkEndpoint;
+  readonly dns: EgressRule;
+  /** Undefined when the user named no API server: then no pod gets egress to it. */
+  readonly apiServer?: EgressRule;
 }
 
 /**
@@ -46,7 +49,7 @@ export interface RunTarget {
   /** RBAC rules of the run job's service account. */
   readonly rules: k8s.PolicyRule[];
   /** Where the run pod connects (DNS included where it needs it). */
-  readonly egress: NetworkEndpoint[];
+  readonly egress: EgressRule[];
   /**
    * Audience of the projected service account token the pod presents. Undefined: the pod talks to
    * the Kubernetes API server with its own automounted token.
@@ -72,7 +75,11 @@ export interface EngineRendering {
   /** Labels that select the pipeline's step pods, when the engine can label them. */
   readonly stepPodLabels?: { [label: string]: string };
   /** Where step pods connect besides DNS and the API server. */
-  readonly stepEgress: NetworkEndpoint[];
+  readonly stepEgress: EgressRule[];
+  /** What the rendering cannot make safe by itself, for synth warnings. */
+  readonly warnings: string[];
+  /** Egress the step pods need but get none for, for synth warnings when network policies are on. */
+  readonly egressWarnings: string[];
   /**
    * What a run of the rendered pipeline with these parameter values (already checked against the
    * pipeline's parameters) submits: a run job's work.
@@ -87,4 +94,15 @@ export interface EngineRenderer {
   namespace(): string | undefined;
   /** Creates the engine's objects in `ctx.scope`; throws a PipelineValidationError on problems. */
   render(ctx: EngineContext): EngineRendering;
+}
+
+/**
+ * Unpinned-image warnings for a pipeline on a Kubernetes engine: each step's own image, the
+ * engine's defaultImage where a step runs it, and a utilityImage wherever it is given.
+ */
+export function engineImageWarnings(pipeline: Pipeline, engine: string, options: { readonly defaultImage?: string; readonly utilityImage?: string }): string[] {
+  return [
+    ...pipelineImageWarnings(pipeline, { [`${engine} option defaultImage`]: options.defaultImage }),
+    ...imageWarnings(`${engine} option utilityImage`, options.utilityImage),
+  ];
 }

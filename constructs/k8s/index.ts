@@ -6,6 +6,7 @@ export type { KubeflowEngineOptions } from './kubeflow-engine';
 export * from './ml-pipeline';
 export * from './network';
 export type { RunJobOptions } from './run-job';
+export { SynthWarnings } from './warnings';
 export { ArgoVersion } from '../../lib/compile/argo';
 export type { ArgoArtifactRepositoryRef, ArgoPodUser } from '../../lib/compile/argo';
 export type { GpuScheduling, Toleration } from '../../lib/kubernetes';

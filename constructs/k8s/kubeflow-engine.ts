@@ -8,12 +8,13 @@ import { compileKubeflow, KubeflowCompileOptions } from '../../lib/compile/kubef
 import { GpuScheduling } from '../../lib/kubernetes';
 import { isA } from '../../lib/pipeline/brand';
 import { PipelineValidationError } from '../../lib/pipeline/errors';
+import { optionalProblem, urlProblem } from '../../lib/pipeline/rules';
 import { RateUnit } from '../../lib/pipeline/schedule';
 import { Scalar } from '../../lib/pipeline/values';
-import { EngineContext, EngineKind, EngineRenderer, EngineRendering, RunTarget } from './engine-renderer';
+import { EngineContext, engineImageWarnings, EngineKind, EngineRenderer, EngineRendering, RunTarget } from './engine-renderer';
 import { API_CLIENT_SCRIPT } from './run-job';
 import { shortHash } from './names';
-import { NetworkEndpoint, podNetworkPolicies } from './network';
+import { EgressRule, NetworkEndpoint, podNetworkPolicies } from './network';
 import { guaranteed, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
 
 export interface KubeflowEngineOptions {
@@ -41,6 +42,15 @@ export interface KubeflowEngineOptions {
   readonly artifactSecretName?: string;
   /** Image of the recurring-run job (needs python3). @default utilityImage, else defaultImage */
   readonly schedulerImage?: string;
+  /**
+   * The pipeline's namespace enforces Pod Security 'restricted' through admission (label
+   * `pod-security.kubernetes.io/enforce: restricted`), so the API server rejects any step pod that
+   * does not pass it. KFP's platform spec cannot make step pods 'restricted' by itself (it carries
+   * only runAsUser, runAsGroup and runAsNonRoot); saying the namespace enforces it silences the
+   * synth warning about that.
+   * @default false: synth warns
+   */
+  readonly namespaceEnforcesRestricted?: boolean;
 }
 
 const DEFAULT_API = 'http://ml-pipeline.kubeflow.svc.cluster.local:8888';
@@ -75,7 +85,7 @@ export class KubeflowEngine implements EngineRenderer {
     };
     const doc = compileKubeflow(ctx.pipeline, compileOptions);
     const version = `${ctx.name}-${shortHash(JSON.stringify(doc))}`;
-    const problems: string[] = [];
+    const problems: string[] = [...optionalProblem(urlProblem('Engine.kubeflow option apiUrl', o.apiUrl, ['http', 'https']))];
     const meta = (name: string) => ({ name, namespace: ctx.namespace, labels: { ...ctx.labels } });
 
     const objects: ApiObject[] = [];
@@ -122,6 +132,8 @@ export class KubeflowEngine implements EngineRenderer {
       ],
       stepPodLabels,
       stepEgress: [this.kfpServices()],
+      warnings: [...engineImageWarnings(ctx.pipeline, 'Engine.kubeflow', o), ...(o.namespaceEnforcesRestricted ? [] : [podSecurityWarning(ctx.namespace)])],
+      egressWarnings: [],
       runTarget: (parameters) => this.runTarget(ctx, version, parameters),
     };
   }
@@ -157,8 +169,11 @@ export class KubeflowEngine implements EngineRenderer {
     };
   }
 
-  private kfpServices(): NetworkEndpoint {
-    return this.options.kfpServices ?? NetworkEndpoint.pods({ namespace: 'kubeflow', ports: [8080, 8333, 8887, 8888, 9000] });
+  private kfpServices(): EgressRule {
+    const given = this.options.kfpServices;
+    return given
+      ? { to: given, askedBy: 'Engine.kubeflow option kfpServices' }
+      : { to: NetworkEndpoint.pods({ namespace: 'kubeflow', ports: [8080, 8333, 8887, 8888, 9000] }), askedBy: 'the default of Engine.kubeflow option kfpServices' };
   }
 
   /**
@@ -288,4 +303,15 @@ export class KubeflowEngine implements EngineRenderer {
     }
     return [];
   }
+}
+
+/**
+ * What KFP's platform spec cannot promise about step pods, and the fix: the KFP 2.17
+ * kubernetes_executor_config SecurityContext has run_as_user, run_as_group and run_as_non_root
+ * only (fields 3-5 were removed upstream), and KFP adds its own launcher and Argo executor
+ * containers to each step pod.
+ */
+function podSecurityWarning(namespace: string): string {
+  return "Kubeflow step pods may not pass Pod Security 'restricted': KFP's platform spec (kubernetes_executor_config SecurityContext, KFP 2.17) sets only runAsUser, runAsGroup and runAsNonRoot on the step container, so allowPrivilegeEscalation: false, seccompProfile RuntimeDefault and readOnlyRootFilesystem are left to KFP's backend (the proto says it drops all capabilities), as are the launcher and Argo executor containers KFP adds. "
+    + `To have the cluster enforce it, label the namespace: kubectl label namespace ${namespace} pod-security.kubernetes.io/enforce=restricted (pods that do not pass are then rejected, so check KFP's own pods run there first), and set Engine.kubeflow({ namespaceEnforcesRestricted: true })`;
 }

@@ -1,7 +1,8 @@
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { formatBytes } from '../../lib/kubernetes';
+import { formatBytes, KUBERNETES_NAME_RULES, kubernetesNameProblem } from '../../lib/kubernetes';
+import { optionalProblem } from '../../lib/pipeline/rules';
 import { isA } from '../../lib/pipeline/brand';
 import { Code } from '../../lib/pipeline/code';
 import { ContainerStep } from '../../lib/pipeline/steps/container-step';
@@ -16,6 +17,8 @@ import { codeConfigMapName, DNS_LABEL, namespaceProblem } from './names';
 import { NetworkEndpoint, podNetworkPolicies } from './network';
 import { renderRunJobs, RunJobOptions, RunJobRequest } from './run-job';
 import { MANAGED_BY } from './security';
+import { collisionProblems, registerObjectOwner } from './uniqueness';
+import { SynthWarnings } from './warnings';
 
 export interface MlPipelineProps {
   readonly pipeline: Pipeline;
@@ -35,7 +38,12 @@ export interface MlPipelineProps {
   readonly serviceAccountName?: string;
   /** Default-deny NetworkPolicies for the pipeline's pods plus the allows they need. @default true */
   readonly networkPolicies?: boolean;
-  /** @default NetworkEndpoint.apiServer() */
+  /**
+   * Where the pipeline's pods reach the Kubernetes API server (step pods report through it; Argo
+   * run jobs submit through it): `NetworkEndpoint.apiServer('<CIDR>')`, or
+   * `NetworkEndpoint.anywhere([443, 6443])` by name.
+   * @default none: no pod of the pipeline gets egress to the API server, which stops its steps where the cluster enforces NetworkPolicies; synth warns
+   */
   readonly apiServer?: NetworkEndpoint;
   /** @default NetworkEndpoint.clusterDns() */
   readonly dns?: NetworkEndpoint;
@@ -95,6 +103,7 @@ export class MlPipeline extends Construct {
         problems.push(`namespace '${namespace}' differs from '${required}', the only namespace its Argo Workflows controller (installed namespaced) watches; leave namespace unset or use '${required}'`);
       }
     }
+    problems.push(...optionalProblem(kubernetesNameProblem('serviceAccountName', props.serviceAccountName, KUBERNETES_NAME_RULES.dnsSubdomain)));
     if (problems.length > 0) {
       throw new PipelineValidationError(subject, problems);
     }
@@ -104,7 +113,15 @@ export class MlPipeline extends Construct {
     this.subject = subject;
     // cdk8s runs validations before it resolves and writes any object (App.synth, Chart.toJson):
     // the last moment the pipeline can change, and the first the objects are needed.
-    this.node.addValidation({ validate: () => this.renderOnce() });
+    registerObjectOwner(this, {
+      title: subject,
+      baseName: this.name,
+      givenName: props.name ?? String(props.pipeline.name),
+      nameOrigin: props.name !== undefined ? `props.name '${props.name}'` : `the pipeline name '${props.pipeline.name}', lowercased`,
+      fix: `Give each MlPipeline its own base name with props.name (e.g. name: '${this.name}-2'), or put them in different namespaces.`,
+      renderObjects: () => this.renderOnce(),
+    });
+    this.node.addValidation({ validate: () => [...this.renderOnce(), ...collisionProblems(this)] });
   }
 
   /** Names of the code ConfigMaps for the pipeline as it is now, sorted. */
@@ -199,10 +216,12 @@ export class MlPipeline extends Construct {
       codeConfigMapName: nameOf,
       labels,
       networkPolicies: props.networkPolicies ?? true,
-      dns: props.dns ?? NetworkEndpoint.clusterDns(),
-      apiServer: props.apiServer ?? NetworkEndpoint.apiServer(),
+      dns: { to: props.dns ?? NetworkEndpoint.clusterDns(), askedBy: props.dns ? `${this.subject} prop dns` : 'the cluster DNS default' },
+      apiServer: props.apiServer ? { to: props.apiServer, askedBy: `${this.subject} prop apiServer` } : undefined,
     };
     const rendering = props.engine._renderer.render(ctx);
+    const egressWarnings = ctx.networkPolicies ? [...(ctx.apiServer ? [] : [this.noApiServerWarning()]), ...rendering.egressWarnings] : [];
+    [...egressWarnings, ...rendering.warnings].forEach((w) => SynthWarnings.add(this, w));
 
     if (props.serviceAccountName === undefined) {
       new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { name: this.serviceAccountName, namespace: ns, labels } });
@@ -220,7 +239,7 @@ export class MlPipeline extends Construct {
         namespace: ns,
         labels,
         podLabels: rendering.stepPodLabels,
-        egress: [ctx.dns, ctx.apiServer, ...rendering.stepEgress],
+        egress: [ctx.dns, ...(ctx.apiServer ? [ctx.apiServer] : []), ...rendering.stepEgress],
       });
     }
 
@@ -228,6 +247,10 @@ export class MlPipeline extends Construct {
     if (runProblems.length > 0) {
       throw new PipelineValidationError(this.subject, runProblems);
     }
+  }
+
+  private noApiServerWarning(): string {
+    return `NetworkPolicy '${this.name}-steps-allow' allows no egress to the Kubernetes API server (no apiServer given, and its address is no pod a policy can select), so step pods cannot report their results (and Argo run jobs cannot submit) where the cluster enforces NetworkPolicies; set apiServer: NetworkEndpoint.apiServer('<CIDR>') with the addresses of 'kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes', or NetworkEndpoint.anywhere([443, 6443]) by name, or networkPolicies: false`;
   }
 
   /** Each distinct Code's archive, named by content; too large an archive is an error. */

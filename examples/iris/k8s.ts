@@ -1,6 +1,6 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ArgoWorkflows, ArtifactRepository, Engine, MlPipeline } from '../../constructs/k8s';
+import { ArgoWorkflows, ArtifactRepository, Engine, MlPipeline, NetworkEndpoint } from '../../constructs/k8s';
 import { Schedule } from '../../lib';
 import { irisPipeline } from './pipeline';
 
@@ -11,7 +11,19 @@ import { irisPipeline } from './pipeline';
  */
 export const IRIS_IMAGE = 'quay.io/jupyter/scipy-notebook:2024-12-02';
 
-export interface IrisArgoChartProps extends ChartProps {
+/**
+ * Where the example's pods reach the Kubernetes API server: kind's Docker network, where kind puts
+ * its control plane. Give your cluster's API server addresses
+ * (`kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes`).
+ */
+export const IRIS_API_SERVER = NetworkEndpoint.apiServer('172.18.0.0/16');
+
+export interface IrisChartProps extends ChartProps {
+  /** @default IRIS_API_SERVER */
+  readonly apiServer?: NetworkEndpoint;
+}
+
+export interface IrisArgoChartProps extends IrisChartProps {
   /** S3-compatible store for artifacts and registered models. @default an in-cluster MinIO at minio.minio.svc.cluster.local:9000, bucket 'mlops' */
   readonly artifactRepository?: ArtifactRepository;
 }
@@ -35,11 +47,13 @@ export class IrisArgoChart extends Chart {
         accessKeySecret: { name: 'minio-credentials', key: 'accesskey' },
         secretKeySecret: { name: 'minio-credentials', key: 'secretkey' },
       }),
+      apiServer: props.apiServer ?? IRIS_API_SERVER,
     });
     this.pipeline = new MlPipeline(this, 'Iris', {
       pipeline: irisPipeline(),
       engine: Engine.argo({ controller: this.controller, defaultImage: IRIS_IMAGE }),
       schedule: Schedule.cron('0 3 * * *'),
+      apiServer: props.apiServer ?? IRIS_API_SERVER,
     });
   }
 }
@@ -52,12 +66,13 @@ export class IrisArgoChart extends Chart {
 export class IrisKubeflowChart extends Chart {
   public readonly pipeline: MlPipeline;
 
-  constructor(scope: Construct, id: string, props: ChartProps = {}) {
+  constructor(scope: Construct, id: string, props: IrisChartProps = {}) {
     super(scope, id, { namespace: 'kubeflow', ...props });
     this.pipeline = new MlPipeline(this, 'Iris', {
       pipeline: irisPipeline(),
       engine: Engine.kubeflow({ defaultImage: IRIS_IMAGE }),
       schedule: Schedule.cron('0 3 * * *'),
+      apiServer: props.apiServer ?? IRIS_API_SERVER,
     });
   }
 }

@@ -1,7 +1,10 @@
 import { Chart, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
-import { ArgoWorkflows, ArgoWorkflowsProps, ArgoVersion, ArtifactRepository, NetworkEndpoint, PodGcStrategy } from '../../../constructs/k8s';
+import { ArgoWorkflows, ArgoWorkflowsProps, ArgoVersion, ArtifactRepository, NetworkEndpoint, PodGcStrategy, SynthWarnings } from '../../../constructs/k8s';
 import { argoDefinition, kubernetesDefinition, podSecurityProblems, resourceProblems, validateManifests } from '../../support/k8s';
+
+// Synth warnings are asserted through SynthWarnings.of; their stderr copy is noise here.
+jest.spyOn(console, 'warn').mockImplementation(() => undefined);
 
 type Json = { [key: string]: any };
 
@@ -134,14 +137,15 @@ describe('ArgoWorkflows with defaults', () => {
     expect(rules[0].expr).toBe('sum by (namespace) (increase(argo_workflows_total_count{job="argo-workflow-controller-metrics", phase=~"Failed|Error"}[15m])) > 0');
   });
 
-  test('network: the controller is denied everything but DNS and the API server out, and Prometheus in on the metrics port', () => {
+  test('network: without apiServer the controller may reach DNS only (no address is guessed), and synth warns', () => {
     expect(find(objects, 'NetworkPolicy', 'argo-workflow-controller-deny-all').spec).toEqual({
       podSelector: { matchLabels: { 'app.kubernetes.io/name': 'workflow-controller', 'app.kubernetes.io/instance': 'argo' } },
       policyTypes: ['Ingress', 'Egress'],
     });
     const allow = find(objects, 'NetworkPolicy', 'argo-workflow-controller-allow').spec;
     expect(allow.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: {} }], ports: [{ protocol: 'TCP', port: 9090 }] }]);
-    expect(allow.egress.map((e: Json) => e.ports.map((p: Json) => p.port))).toEqual([[53, 53], [443, 6443]]);
+    expect(allow.egress.map((e: Json) => e.ports.map((p: Json) => p.port))).toEqual([[53, 53]]);
+    expect(SynthWarnings.of(argo)).toEqual([expect.stringMatching(/^\[test\/Argo\] NetworkPolicy 'argo-workflow-controller-allow' allows no egress to the Kubernetes API server .* set apiServer: NetworkEndpoint\.apiServer\('<CIDR>'\)/)]);
   });
 });
 
@@ -195,10 +199,11 @@ describe('bad input', () => {
   });
 });
 
-test('the artifact store endpoint: in-cluster Services become a namespace peer, others any address on the port', () => {
-  expect(ArtifactRepository.s3({ bucket: 'b-1', endpoint: 'minio.storage.svc:9000', useSdkCreds: true }).network._peers()).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'storage' } }, podSelector: {} }]);
-  const external = ArtifactRepository.s3({ bucket: 'b-1', endpoint: 'storage.example.com', useSdkCreds: true }).network;
-  expect([external._peers(), external.ports]).toEqual([[{ ipBlock: { cidr: '0.0.0.0/0' } }], [443]]);
+test('the artifact store endpoint: in-cluster Services become a namespace peer; others have none unless named', () => {
+  expect(ArtifactRepository.s3({ bucket: 'b-1', endpoint: 'minio.storage.svc:9000', useSdkCreds: true }).network!._peers()).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'storage' } }, podSelector: {} }]);
+  expect(ArtifactRepository.s3({ bucket: 'b-1', endpoint: 'storage.example.com', useSdkCreds: true }).network).toBeUndefined();
+  const named = ArtifactRepository.s3({ bucket: 'b-1', endpoint: 'storage.example.com', useSdkCreds: true, network: NetworkEndpoint.ipBlock('203.0.113.0/24', [443]) }).network!;
+  expect([named._peers(), named.ports]).toEqual([[{ ipBlock: { cidr: '203.0.113.0/24' } }], [443]]);
 });
 
 describe("steps read s3:// data in the controller's artifact bucket", () => {

@@ -7,6 +7,9 @@ import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { IrisKubeflowChart } from '../../../examples/iris/k8s';
 
+// Synth warnings are asserted elsewhere (security-properties.test.ts); their stderr copy is noise here.
+jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+
 type Json = { [key: string]: any };
 
 /**

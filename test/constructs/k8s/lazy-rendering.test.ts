@@ -10,6 +10,9 @@ import { packageCode } from '../../../lib/runtime';
 import { validateManifests } from '../../support/k8s';
 import { validateKubeflowDocument } from '../../support/kubeflow';
 
+// Synth warnings are asserted through SynthWarnings.of; their stderr copy is noise here.
+jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+
 type Json = { [key: string]: any };
 
 const IMAGE = 'python:3.12-slim';

@@ -9,6 +9,9 @@ import { Code, Pipeline, RateUnit, Schedule, Step, Value } from '../../../lib';
 import { podSecurityProblems, resourceProblems, validateManifests } from '../../support/k8s';
 import { validateKubeflowDocument } from '../../support/kubeflow';
 
+// Synth warnings are asserted through SynthWarnings.of; their stderr copy is noise here.
+jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+
 type Json = { [key: string]: any };
 
 const code = Code.fromDirectory(path.join(__dirname, '..', '..', 'fixtures', 'steps'));

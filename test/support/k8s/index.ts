@@ -1,3 +1,4 @@
+export { askedForAnywhere, broadEgressProblems, EGRESS_ANNOTATION } from './egress';
 export { podSecurityProblems, podsOf, resourceProblems } from './pods';
 export type { PodSecurityOptions, PodView } from './pods';
 export { argoDefinition, customResourceValidators, kubernetesDefinition, kubernetesDefinitionFor, timings } from './schemas';
