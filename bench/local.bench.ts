@@ -4,14 +4,16 @@
  *     runner, against spawning the very same processes (the step launcher running a no-op script)
  *     one after the other in this process; target <= 10 ms/step beyond the spawns;
  *  2. parallel speedup of two independent 1-second steps (max-parallel 2 vs 1); target >= 1.8x;
- *  3. a cached rerun of the Iris pipeline against its cold run; target >= 20x faster.
+ *  3. a cached rerun of the Iris pipeline against its cold run; target >= 20x faster;
+ *  4. a cached rerun of a step with 1 MB of outputs against one with 1 GB (a sparse file): hits
+ *     share the entry's files by hard link, so both cost the same; target <= 1.5x.
  */
 import { execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { irisPipeline } from '../examples/iris/pipeline';
-import { Code, Pipeline, Step } from '../lib';
+import { CachePolicy, Code, Pipeline, Step } from '../lib';
 import { runLocally, RunStatus } from '../lib/local';
 import { LAUNCHER_PATH } from '../lib/runtime';
 
@@ -20,6 +22,7 @@ const code = path.join(work, 'steps');
 fs.mkdirSync(code);
 fs.writeFileSync(path.join(code, 'noop.sh'), 'exit 0\n');
 fs.writeFileSync(path.join(code, 'sleep.sh'), 'sleep 1\n');
+fs.writeFileSync(path.join(code, 'sized.sh'), 'truncate -s "$OUTPUT_BYTES" "$MLOPS_OUTPUT_DATA/data.bin"\necho "$OUTPUT_BYTES" > "$MLOPS_OUTPUT_DATA/size.txt"\n');
 const projectDir = path.resolve(__dirname, '..');
 let runs = 0;
 const dirs = () => {
@@ -145,12 +148,45 @@ async function cachedIris(): Promise<void> {
   console.log(`  => cached rerun ${speedup.toFixed(0)}x faster (target >= 20x): ${verdict(speedup >= 20)}`);
 }
 
+async function cachedSizes(): Promise<void> {
+  const build = (bytes: number) => {
+    const p = new Pipeline(`sized-${bytes}`, { defaultCache: CachePolicy.enabled() });
+    const c = Code.fromDirectory(code);
+    const produce = Step.script('produce', { code: c, entry: 'sized.sh', outputs: ['data'], env: { OUTPUT_BYTES: String(bytes) } });
+    p.addStep(produce, Step.script('consume', { code: c, entry: 'noop.sh', inputs: { data: produce.output('data') } }));
+    return p;
+  };
+  const figures: { [label: string]: { cold: number; warm: number } } = {};
+  for (const [label, bytes] of [['1 MB', 2 ** 20], ['1 GB', 2 ** 30]] as const) {
+    const options = { ...dirs(), maxParallel: 1 };
+    const cold = await timed(() => runLocally(build(bytes), options));
+    const warmRuns: number[] = [];
+    for (let rep = 0; rep < 5; rep++) {
+      warmRuns.push(await timed(async () => {
+        const report = await runLocally(build(bytes), options);
+        if (report.steps[0].state !== 'cached') {
+          throw new Error(`the ${label} rerun was not served from the cache`);
+        }
+      }));
+    }
+    figures[label] = { cold, warm: median(warmRuns) };
+  }
+  const ratio = figures['1 GB'].warm / figures['1 MB'].warm;
+  console.log(`cached rerun by output size (one sparse file; the cold run hashes it): 1 MB ${figures['1 MB'].warm.toFixed(0)} ms, 1 GB ${figures['1 GB'].warm.toFixed(0)} ms (medians of 5; cold runs ${figures['1 MB'].cold.toFixed(0)} ms and ${(figures['1 GB'].cold / 1000).toFixed(1)} s)`);
+  console.log(`  => 1 GB / 1 MB = ${ratio.toFixed(2)}x (target <= 1.5x): ${verdict(ratio <= 1.5)}`);
+}
+
 async function main(): Promise<void> {
   console.log(`local runner on ${os.availableParallelism()} CPUs, node ${process.version}`);
   try {
-    await overhead();
-    await parallel();
-    await cachedIris();
+    // MLOPS_BENCH_LOCAL=sizes (a comma-separated list) runs only those sections.
+    const only = process.env.MLOPS_BENCH_LOCAL?.split(',');
+    const sections: [string, () => Promise<void>][] = [['overhead', overhead], ['parallel', parallel], ['iris', cachedIris], ['sizes', cachedSizes]];
+    for (const [name, section] of sections) {
+      if (!only || only.includes(name)) {
+        await section();
+      }
+    }
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }

@@ -4,6 +4,7 @@ import { PipelineValidationError } from '../../lib/pipeline';
 import { CliError } from './errors';
 import { CliIO } from './io';
 import { loadPipeline } from './load-pipeline';
+import { checkOutputFile } from './paths';
 
 export const GRAPH_FORMATS = ['mermaid', 'svg'];
 
@@ -14,6 +15,9 @@ export interface GraphOptions {
 
 /** `mlops graph <pipeline> --format mermaid|svg [--out file]`: the pipeline as a diagram (lib/render). */
 export async function graphCommand(spec: string, options: GraphOptions, io: CliIO): Promise<number> {
+  if (options.out !== undefined) {
+    checkOutputFile('--out', options.out, path.resolve(io.cwd, options.out), `${path.basename(spec).replace(/\.[cm]?[jt]s$/, '')}.${options.format === 'svg' ? 'svg' : 'mmd'}`);
+  }
   const { pipeline } = loadPipeline(spec, io.cwd);
   // Loaded here, not at start-up: the SVG layout engine is large and only this command needs it.
   const render = require('../../lib/render') as typeof import('../../lib/render');

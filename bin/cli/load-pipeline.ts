@@ -38,6 +38,12 @@ export function resolvePipelineFile(spec: string, cwd: string): string {
       }
     }
   }
+  if (fs.existsSync(base) && fs.statSync(base).isDirectory()) {
+    throw new CliError(
+      `the pipeline module '${spec}' is a directory without ${DIRECTORY_ENTRIES.join(', ')}`,
+      `pass the module file that exports the Pipeline (e.g. ${path.join(spec, 'my-pipeline.ts')}), or add ${path.join(spec, 'pipeline.ts')} exporting it`,
+    );
+  }
   throw new CliError(
     `cannot find the pipeline module '${spec}' (looked for ${tried.map((t) => path.relative(cwd, t) || t).join(', ')})`,
     'pass a module file that exports a Pipeline, or a directory holding pipeline.ts, e.g. examples/iris',

@@ -5,6 +5,7 @@ import { listCommand, retryCommand, ServiceFactory, sageMakerService, startComma
 import { CliError } from './errors';
 import { graphCommand, GRAPH_FORMATS } from './graph-command';
 import { CliIO } from './io';
+import { fileSystemError } from './paths';
 import { collect, positiveInteger, positiveNumber } from './params';
 import { runCommand } from './run-command';
 
@@ -118,9 +119,10 @@ export async function runCli(argv: string[], context: ProgramContext): Promise<n
       return e.exitCode === 0 ? 0 : 2; // help and version exit 0; usage errors were printed by commander
     }
     const command = argv.find((a) => !a.startsWith('-')) ?? '';
-    if (e instanceof CliError) {
-      context.io.stderr.write(`mlops ${command}: ${e.message}\n`);
-      return e.exitCode;
+    const known = e instanceof CliError ? e : fileSystemError(e);
+    if (known) {
+      context.io.stderr.write(`mlops ${command}: ${known.message}\n`);
+      return known.exitCode;
     }
     context.io.stderr.write(`mlops ${command}: ${(e as Error)?.stack ?? String(e)}\n`);
     return 1;

@@ -1,10 +1,11 @@
 import * as path from 'path';
 import { PipelineValidationError, StepKind } from '../../lib/pipeline';
-import { CacheMode, defaultStateDirs, findProjectDir, LocalRunError, PlainReporter, RunReporter, runLocally, RunStatus, TaskState, TtyReporter } from '../../lib/local';
+import { CacheMode, defaultStateDirs, DiskFullError, findProjectDir, LocalRunError, PlainReporter, RunReporter, runLocally, RunStatus, TaskState, TtyReporter } from '../../lib/local';
 import { CliError } from './errors';
 import { CliIO } from './io';
 import { loadPipeline } from './load-pipeline';
 import { parseParams } from './params';
+import { checkDirectoryOption, checkExecutable } from './paths';
 
 export interface RunCommandOptions {
   readonly local?: boolean;
@@ -46,28 +47,38 @@ async function run(spec: string, options: RunCommandOptions, io: CliIO, signal?:
       `npx mlops run ${spec} --local; to run in the cloud, deploy the pipeline and use: npx mlops start <pipeline-name>`,
     );
   }
+  const resolve = (dir: string | undefined) => (dir === undefined ? undefined : path.resolve(io.cwd, dir));
+  const defaults = defaultStateDirs(io.cwd);
+  const dirs = { runsDir: resolve(options.runsDir) ?? defaults.runsDir, cacheDir: resolve(options.cacheDir) ?? defaults.cacheDir, registryDir: resolve(options.registryDir) ?? defaults.registryDir };
+  checkDirectoryOption('--runs-dir', options.runsDir ?? path.relative(io.cwd, dirs.runsDir), dirs.runsDir);
+  checkDirectoryOption('--cache-dir', options.cacheDir ?? path.relative(io.cwd, dirs.cacheDir), dirs.cacheDir);
+  checkDirectoryOption('--registry-dir', options.registryDir ?? path.relative(io.cwd, dirs.registryDir), dirs.registryDir);
+  const python = options.python !== undefined && /[\\/]/.test(options.python) ? path.resolve(io.cwd, options.python) : options.python;
+  if (options.python !== undefined) {
+    checkExecutable('--python', options.python, python!);
+  }
   const { pipeline, file } = loadPipeline(spec, io.cwd);
   const parameters = parseParams(options.param);
   const reporter: RunReporter = options.json ? new PlainReporter(io.stderr) : io.stdout.isTTY ? new TtyReporter(io.stdout) : new PlainReporter(io.stdout);
-  const resolve = (dir: string | undefined) => (dir === undefined ? undefined : path.resolve(io.cwd, dir));
-  const defaults = defaultStateDirs(io.cwd);
   let report;
   try {
     report = await runLocally(pipeline, {
       parameters,
       resume: options.resume,
-      runsDir: resolve(options.runsDir) ?? defaults.runsDir,
-      cacheDir: resolve(options.cacheDir) ?? defaults.cacheDir,
-      registryDir: resolve(options.registryDir) ?? defaults.registryDir,
+      ...dirs,
       projectDir: findProjectDir(path.dirname(file)),
       maxParallel: options.maxParallel,
       cacheMode: options.cache === true ? CacheMode.ALL : options.cache === false ? CacheMode.NONE : CacheMode.POLICY,
-      python: options.python,
+      python,
       reporter,
       signal,
       env: io.env,
     });
   } catch (e) {
+    if (e instanceof DiskFullError) {
+      const again = e.runId ? `resume: ${resumeCommand(spec, options, e.runId)}` : `run again: ${['npx mlops run', spec, '--local', ...dirOptions(options)].join(' ')}`;
+      throw new CliError(`${e.message}\n  ${again}`, undefined, EXIT.FAILED);
+    }
     // The module's own copy of cdk-mlops may have thrown the validation error: check its brand.
     if (PipelineValidationError.isPipelineValidationError(e) || e instanceof LocalRunError) {
       throw new CliError(e.message, undefined, e instanceof LocalRunError ? EXIT.FAILED : EXIT.BAD_INPUT);
@@ -83,7 +94,18 @@ async function run(spec: string, options: RunCommandOptions, io: CliIO, signal?:
   if (report.steps.some((s) => s.kind === StepKind.FAIL && s.state === TaskState.FAILED)) {
     return EXIT.FAILED; // a fail step decided: resuming would decide the same
   }
-  const hint = [`npx mlops run ${spec} --local --resume ${report.runId}`];
+  const what = report.status === RunStatus.INTERRUPTED ? 'to go on where it stopped' : 'after fixing the cause, to rerun only what did not finish';
+  (options.json ? io.stderr : io.stdout).write(`Resume ${what}:\n  ${resumeCommand(spec, options, report.runId)}\n`);
+  return report.status === RunStatus.INTERRUPTED ? EXIT.INTERRUPTED : EXIT.FAILED;
+}
+
+/** The command that resumes `runId`, with the directory options the run was started with. */
+function resumeCommand(spec: string, options: RunCommandOptions, runId: string): string {
+  return [`npx mlops run ${spec} --local --resume ${runId}`, ...dirOptions(options)].join(' ');
+}
+
+function dirOptions(options: RunCommandOptions): string[] {
+  const hint: string[] = [];
   if (options.runsDir) {
     hint.push(`--runs-dir ${options.runsDir}`);
   }
@@ -93,7 +115,5 @@ async function run(spec: string, options: RunCommandOptions, io: CliIO, signal?:
   if (options.registryDir) {
     hint.push(`--registry-dir ${options.registryDir}`);
   }
-  const what = report.status === RunStatus.INTERRUPTED ? 'to go on where it stopped' : 'after fixing the cause, to rerun only what did not finish';
-  (options.json ? io.stderr : io.stdout).write(`Resume ${what}:\n  ${hint.join(' ')}\n`);
-  return report.status === RunStatus.INTERRUPTED ? EXIT.INTERRUPTED : EXIT.FAILED;
+  return hint;
 }

@@ -23,8 +23,13 @@ export function tempName(label: string): string {
 
 export function writeFileAtomic(file: string, data: string): void {
   const tmp = path.join(path.dirname(file), tempName(path.basename(file)));
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, file);
+  try {
+    fs.writeFileSync(tmp, data);
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true }); // a full disk leaves a partial temporary file
+    throw e;
+  }
 }
 
 export function writeJsonAtomic(file: string, value: unknown): void {
@@ -51,19 +56,6 @@ export function publishDirectory(source: string, target: string): boolean {
 /** Copies a directory tree (regular files, directories and symlinks as they are). */
 export function copyDirectory(source: string, target: string): void {
   fs.cpSync(source, target, { recursive: true, errorOnExist: true, force: false, verbatimSymlinks: true });
-}
-
-/** Copies `source` to a temporary sibling of `target`, then renames it to `target` (replacing nothing). */
-export function copyDirectoryAtomic(source: string, target: string): void {
-  const tmp = path.join(path.dirname(target), tempName(path.basename(target)));
-  try {
-    copyDirectory(source, tmp);
-    if (!publishDirectory(tmp, target)) {
-      throw new Error(`${target} already exists`);
-    }
-  } finally {
-    removeTree(tmp);
-  }
 }
 
 /**

@@ -61,7 +61,11 @@ export async function runProcessTask(task: Task, context: ProcessTaskContext): P
   if (step.cache) {
     cacheKey = keyOf(step, record.item, context);
     record.cacheKey = cacheKey.key;
-    const hit = context.cache.lookup(cacheKey.key, step.cache.expireAfterHours);
+    const { hit, rejected } = context.cache.check(cacheKey.key, step.cache.expireAfterHours);
+    if (rejected !== undefined) {
+      const which = record.item !== undefined ? `'${step.name}' (item '${record.item}')` : `'${step.name}'`;
+      context.reporter.notice(`cache entry for ${which} ${rejected}; running the step again`);
+    }
     if (hit && context.cache.restore(hit, run.resultDir(step.name, index))) {
       record.metrics = hit.metadata.metrics;
       record.fingerprints = { ...hit.metadata.artifactFingerprints };
@@ -158,6 +162,10 @@ async function runAttempt(task: Task, attempt: number, started: number, context:
     const result = await proc.result;
     interruption.processes.delete(proc);
     record.pid = undefined;
+    if (result.logError) {
+      removeTree(attemptDir);
+      throw result.logError;
+    }
     if (result.stopped && interruption.interrupted) {
       removeTree(attemptDir);
       return 'stopped';
@@ -175,7 +183,9 @@ async function runAttempt(task: Task, attempt: number, started: number, context:
         : result.signal
           ? `was killed by ${result.signal}`
           : `exited with code ${result.exitCode}${contractProblem ? ` (${contractProblem})` : ''}`;
-      return { ok: false, reason, tail: result.tail };
+      const diskFull = result.tail.some((line) => /No space left on device|ENOSPC|Disk quota exceeded/.test(line));
+      const hint = diskFull ? `; its output says the disk is full: free space on the file system that holds ${run.directory} (df -h ${run.directory}), then resume the run` : '';
+      return { ok: false, reason: reason + hint, tail: result.tail };
     }
     record.metrics = readMetrics(path.join(attemptDir, contract.METRICS_FILE_NAME));
     removeDirectory(workDir);

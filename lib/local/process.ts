@@ -26,6 +26,8 @@ export interface ProcessResult {
   readonly spawnError?: Error;
   /** The last lines of output. */
   readonly tail: string[];
+  /** Why the log file could not be written (the process was stopped then). */
+  readonly logError?: NodeJS.ErrnoException;
 }
 
 export interface RunningProcess {
@@ -55,8 +57,23 @@ export function startProcess(spec: ProcessSpec): RunningProcess {
     }
     spec.onLine?.(line);
   };
+  let logError: NodeJS.ErrnoException | undefined;
+  const writeLog = (data: Buffer) => {
+    if (logError !== undefined) {
+      return;
+    }
+    try {
+      fs.writeSync(log, data);
+    } catch (e) {
+      // A log that cannot be written (a full disk) ends the step: its result would be lost too.
+      logError = e as NodeJS.ErrnoException;
+      logError.path ??= spec.logFile;
+      stopped = true;
+      terminate(KILL_GRACE_MS);
+    }
+  };
   const onData = (chunk: Buffer) => {
-    fs.writeSync(log, chunk);
+    writeLog(chunk);
     const lines = (partial + chunk.toString('utf8')).split(/\r?\n/);
     partial = lines.pop() ?? '';
     lines.forEach(takeLine);
@@ -115,11 +132,16 @@ export function startProcess(spec: ProcessSpec): RunningProcess {
         clearTimeout(killTimer);
       }
       if (partial) {
-        fs.writeSync(log, '\n');
+        writeLog(Buffer.from('\n'));
         takeLine(partial);
       }
-      fs.closeSync(log);
+      try {
+        fs.closeSync(log);
+      } catch (e) {
+        logError ??= e as NodeJS.ErrnoException;
+      }
       resolve({
+        logError,
         exitCode: code ?? undefined,
         signal: signal ?? undefined,
         timedOut,

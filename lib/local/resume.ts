@@ -27,6 +27,11 @@ export function prepareResume(run: RunDirectory, steps: PlannedStep[]): string[]
       notices.push(`step '${step.name}' was recorded as finished but its result directory is missing; it runs again`);
       record.state = TaskState.PENDING;
     }
+    const lost = FINISHED_STATES.has(record.state) ? (record.items ?? []).findIndex((item, i) => item.state !== TaskState.SKIPPED && !fs.existsSync(run.resultDir(step.name, i))) : -1;
+    if (lost >= 0) {
+      notices.push(`step '${step.name}' was recorded as finished but the result directory of item ${lost} ('${record.items![lost].item}') is missing; the items without a result run again`);
+      record.state = TaskState.PENDING;
+    }
     if (FINISHED_STATES.has(record.state)) {
       continue;
     }

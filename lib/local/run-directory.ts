@@ -2,9 +2,9 @@ import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { readJsonFile, TEMP_PREFIX, writeJsonAtomic } from './atomic';
-import { LocalRunError } from './errors';
+import { DiskFullError, isDiskFull, LocalRunError } from './errors';
 import { tryLock } from './lock';
-import { RUN_FORMAT, RunInfo, RunState, RunStateFile, RunStatus, runStateProblems, StepRecord, stepRecordProblems } from './state';
+import { RUN_FORMAT, RunInfo, RunState, RunStateFile, RunStatus, runStateProblems, StepRecord, stepRecordProblems, TaskState } from './state';
 
 const RUN_FILE = 'run.json';
 const STATE_FILE = 'state.json';
@@ -30,35 +30,54 @@ const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
  * write) is discarded and the step runs again.
  */
 export class RunDirectory {
-  /** Creates a new run directory with a fresh id (never reusing an existing one). */
+  /**
+   * Creates a new run directory with a fresh id (never reusing an existing one). run.json is
+   * written first and state.json last, so a run whose creation stopped half way (a full disk) has
+   * either no directory or a run.json and can be resumed. A full disk throws DiskFullError.
+   */
   public static create(runsDir: string, info: Omit<RunInfo, 'runId' | 'format' | 'createdAt'>, steps: { [name: string]: StepRecord }): RunDirectory {
-    fs.mkdirSync(runsDir, { recursive: true });
+    const { dir, runId } = RunDirectory.newDirectory(runsDir);
+    const now = new Date().toISOString();
+    const run = new RunDirectory(dir, { format: RUN_FORMAT, runId, createdAt: now, ...info }, {
+      format: RUN_FORMAT,
+      runId,
+      status: RunStatus.RUNNING,
+      startedAt: now,
+      updatedAt: now,
+      resumes: 0,
+      steps,
+    });
+    let described = false;
+    try {
+      run.takeLock();
+      writeJsonAtomic(path.join(dir, RUN_FILE), run.info);
+      described = true;
+      Object.keys(steps).forEach((step) => run.saveStep(step));
+      run.save();
+      return run;
+    } catch (e) {
+      run.unlock();
+      if (!described) {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+      throw isDiskFull(e) ? new DiskFullError(e, runsDir, described ? runId : undefined) : e;
+    }
+  }
+
+  private static newDirectory(runsDir: string): { dir: string; runId: string } {
     for (;;) {
       const runId = newRunId();
       const dir = path.join(runsDir, runId);
       try {
+        fs.mkdirSync(runsDir, { recursive: true });
         fs.mkdirSync(dir);
+        return { dir, runId };
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
+        if ((e as NodeJS.ErrnoException).code === 'EEXIST' && fs.statSync(runsDir).isDirectory()) {
           continue;
         }
-        throw e;
+        throw isDiskFull(e) ? new DiskFullError(e, runsDir) : e;
       }
-      const now = new Date().toISOString();
-      const run = new RunDirectory(dir, { format: RUN_FORMAT, runId, createdAt: now, ...info }, {
-        format: RUN_FORMAT,
-        runId,
-        status: RunStatus.RUNNING,
-        startedAt: now,
-        updatedAt: now,
-        resumes: 0,
-        steps,
-      });
-      run.takeLock();
-      writeJsonAtomic(path.join(dir, RUN_FILE), run.info);
-      Object.keys(steps).forEach((step) => run.saveStep(step));
-      run.save();
-      return run;
     }
   }
 
@@ -66,7 +85,7 @@ export class RunDirectory {
    * Opens an earlier run to resume it. Refuses, saying why, a directory that is not a run, a run of
    * another pipeline or with other steps, a corrupt state file, or a run another process is running.
    */
-  public static open(runsDir: string, runId: string, pipeline: string, steps: string[]): RunDirectory {
+  public static open(runsDir: string, runId: string, pipeline: string, steps: string[], kinds: { readonly [step: string]: string } = {}): RunDirectory {
     const fix = `start a new run (without --resume)`;
     if (!RUN_ID.test(runId)) {
       throw new LocalRunError(`'${runId}' is not a run id (run ids are names in ${runsDir}, like 20260101-120000-a1b2c3)`, `pass an id that 'ls ${runsDir}' lists`);
@@ -108,7 +127,23 @@ export class RunDirectory {
       throw corrupt((e as Error).message);
     }
     if (runState === undefined) {
-      throw new LocalRunError(`run '${runId}' has no ${STATE_FILE}; it cannot be resumed`, fix);
+      // state.json is written last when a run is created: without it, no step ever started.
+      if (!steps.every((step) => kinds[step] !== undefined)) {
+        throw new LocalRunError(`run '${runId}' has no ${STATE_FILE}; it cannot be resumed`, fix);
+      }
+      const now = new Date().toISOString();
+      const fresh: RunState = {
+        format: RUN_FORMAT,
+        runId,
+        status: RunStatus.RUNNING,
+        startedAt: info.createdAt ?? now,
+        updatedAt: now,
+        resumes: 0,
+        steps: Object.fromEntries(steps.map((step) => [step, { kind: kinds[step], state: TaskState.PENDING, attempts: 0 }])),
+      };
+      const run = new RunDirectory(dir, info, fresh);
+      run.takeLock();
+      return run;
     }
     const problems = runStateProblems(runState, info).map((p) => `${STATE_FILE}: ${p}`);
     const records: { [name: string]: StepRecord } = {};

@@ -6,7 +6,7 @@ import { Pipeline } from '../pipeline/pipeline';
 import { removeTree, tempName } from './atomic';
 import { CacheStore } from './cache';
 import { CacheKeys } from './cache-key';
-import { LocalRunError } from './errors';
+import { DiskFullError, diskFullDetail, isDiskFull, LocalRunError } from './errors';
 import { findProjectDir, Interpreters, prepareInterpreters } from './interpreters';
 import { Interruption } from './interruption';
 import { defaultStateDirs, LocalRunOptions } from './options';
@@ -57,6 +57,8 @@ class LocalRun {
   /** Values computed once per run (fingerprints of data read in place). */
   private readonly computed = new Map<string, string>();
   private startedAtMs = Date.now();
+  /** The first write that failed because the disk is full; the run stops and stays resumable. */
+  private diskFull?: NodeJS.ErrnoException;
 
   constructor(private readonly pipeline: Pipeline, options: LocalRunOptions) {
     this.options = options;
@@ -122,8 +124,9 @@ class LocalRun {
     }
     if (resumed) {
       // The steps come from the graph: the run's own parameters are only known once it is open.
-      const steps = this.pipeline.graph().nodes.map((n) => n.step.name);
-      this.run_ = RunDirectory.open(this.dirs.runsDir, this.options.resume!, this.pipeline.name, steps);
+      const nodes = this.pipeline.graph().nodes;
+      const kinds = Object.fromEntries(nodes.map((n) => [n.step.name, n.step.kind]));
+      this.run_ = RunDirectory.open(this.dirs.runsDir, this.options.resume!, this.pipeline.name, nodes.map((n) => n.step.name), kinds);
       // Same parameters and cache mode as the run's start, checked against the pipeline as it is now.
       const info = this.run_.info;
       try {
@@ -150,7 +153,12 @@ class LocalRun {
       throw e;
     }
     if (resumed) {
-      prepareResume(this.run_, this.plan.steps).forEach((notice) => this.reporter.notice(notice));
+      try {
+        prepareResume(this.run_, this.plan.steps).forEach((notice) => this.reporter.notice(notice));
+      } catch (e) {
+        this.run_.unlock();
+        throw isDiskFull(e) ? new DiskFullError(e, this.dirs.runsDir, this.run_.runId, 'resumed') : e;
+      }
     } else {
       this.run_ = RunDirectory.create(
         this.dirs.runsDir,
@@ -169,7 +177,11 @@ class LocalRun {
 
   private async loop(): Promise<void> {
     for (;;) {
-      this.schedule();
+      try {
+        this.schedule();
+      } catch (e) {
+        this.stopIfDiskFull(e);
+      }
       if (this.running.size === 0) {
         return;
       }
@@ -215,7 +227,9 @@ class LocalRun {
     while (this.queue.length > 0 && this.running.size < this.maxParallel) {
       const task = this.queue.shift()!;
       const done = runProcessTask(task, context)
-        .catch((e) => this.progress.failTask(task, `the local runner failed: ${(e as Error).message}`))
+        .catch((e) => (isDiskFull(e) ? this.stopIfDiskFull(e) : this.progress.failTask(task, `the local runner failed: ${(e as Error).message}`)))
+        // Saving the failure can find the disk full too.
+        .catch((e) => (isDiskFull(e) ? this.stopIfDiskFull(e) : this.progress.fail(`the local runner failed: ${(e as Error).message}`)))
         .finally(() => this.running.delete(task));
       this.running.set(task, done);
     }
@@ -223,6 +237,18 @@ class LocalRun {
 
   private get stopping(): boolean {
     return this.interruption.interrupted || this.progress.failure !== undefined;
+  }
+
+  /**
+   * A full disk stops the run as Ctrl-C does (running steps stopped, nothing new started), so the
+   * state on disk stays resumable; any other error is rethrown.
+   */
+  private stopIfDiskFull(e: unknown): void {
+    if (!isDiskFull(e)) {
+      throw e;
+    }
+    this.diskFull ??= e;
+    this.interruption.interrupt();
   }
 
   private readiness(step: PlannedStep): 'ready' | 'wait' | 'skip' {
@@ -357,9 +383,9 @@ class LocalRun {
   private finish(): void {
     const state = this.run_.state;
     const unfinished = this.plan.steps.filter((s) => !FINISHED_STATES.has(this.progress.record(s.name).state));
-    if (this.interruption.interrupted) {
-      state.status = RunStatus.INTERRUPTED;
-      state.error = 'interrupted';
+    if (this.interruption.interrupted || this.diskFull) {
+      state.status = this.diskFull ? RunStatus.FAILED : RunStatus.INTERRUPTED;
+      state.error = this.diskFull ? this.diskFullMessage(this.diskFull) : 'interrupted';
       for (const step of unfinished) {
         const record = this.progress.record(step.name);
         if (record.state === TaskState.RUNNING) {
@@ -382,7 +408,19 @@ class LocalRun {
       state.error = undefined;
     }
     state.finishedAt = new Date().toISOString();
-    this.plan.steps.forEach((step) => this.progress.save(step));
-    this.run_.save();
+    try {
+      this.plan.steps.forEach((step) => this.progress.save(step));
+      this.run_.save();
+    } catch (e) {
+      // Each state file is replaced atomically: what is on disk is a state a resume accepts.
+      this.stopIfDiskFull(e);
+      state.status = RunStatus.FAILED;
+      state.error = this.diskFullMessage(this.diskFull!);
+    }
+  }
+
+  private diskFullMessage(e: NodeJS.ErrnoException): string {
+    const dir = this.dirs.runsDir;
+    return `the disk is full: ${diskFullDetail(e)}; the run stopped, and the steps that finished keep their results. Free space on the file system that holds ${dir} (df -h ${dir}), then resume the run`;
   }
 }
