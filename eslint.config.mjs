@@ -9,7 +9,7 @@ const noImport = (patterns, message) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', 'dist/', 'build/', '.mlops/', '.venv/', 'bin/mlops.js'] },
+  { ignores: ['node_modules/', 'cdk.out/', 'dist/', 'build/', '.mlops/', '.venv/', 'bin/mlops.js', '.stryker-tmp/', 'reports/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
