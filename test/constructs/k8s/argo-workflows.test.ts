@@ -2,6 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { ArgoWorkflows, ArgoWorkflowsProps, ArgoVersion, ArtifactRepository, NetworkEndpoint, PodGcStrategy, SynthWarnings } from '../../../constructs/k8s';
 import { argoDefinition, kubernetesDefinition, podSecurityProblems, resourceProblems, validateManifests } from '../../support/k8s';
+import { errorOf } from '../../support/errors';
 
 // Synth warnings are asserted through SynthWarnings.of; their stderr copy is noise here.
 jest.spyOn(console, 'warn').mockImplementation(() => undefined);
@@ -28,15 +29,6 @@ function find(objects: Json[], kind: string, name?: string): Json {
     throw new Error(`no ${kind} ${name ?? ''}`);
   }
   return found;
-}
-
-function errorOf(build: () => unknown): string {
-  try {
-    build();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
 }
 
 describe('ArgoWorkflows with defaults', () => {

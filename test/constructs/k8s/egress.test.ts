@@ -3,6 +3,7 @@ import { Chart, Testing } from 'cdk8s';
 import { ArgoWorkflows, ArtifactRepository, Engine, MlPipeline, MlPipelineProps, NetworkEndpoint, SynthWarnings } from '../../../constructs/k8s';
 import { Code, Pipeline, Step } from '../../../lib';
 import { askedForAnywhere, broadEgressProblems, validateManifests } from '../../support/k8s';
+import { errorOf } from '../../support/errors';
 
 jest.spyOn(console, 'warn').mockImplementation(() => undefined);
 
@@ -21,15 +22,6 @@ function synth(props: Partial<MlPipelineProps> = {}): { chart: Chart; objects: J
   const chart = new Chart(Testing.app(), 'test', { namespace: 'ml' });
   new MlPipeline(chart, 'P', { pipeline: simple(), engine: Engine.argo({ defaultImage: IMAGE }), ...props });
   return { chart, objects: Testing.synth(chart) };
-}
-
-function errorOf(build: () => unknown): string {
-  try {
-    build();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
 }
 
 const allow = (objects: Json[], name: string) => objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === name)!;

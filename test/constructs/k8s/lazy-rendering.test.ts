@@ -9,6 +9,7 @@ import { brand } from '../../../lib/pipeline/brand';
 import { packageCode } from '../../../lib/runtime';
 import { validateManifests } from '../../support/k8s';
 import { validateKubeflowDocument } from '../../support/kubeflow';
+import { errorOf } from '../../support/errors';
 
 // Synth warnings are asserted through SynthWarnings.of; their stderr copy is noise here.
 jest.spyOn(console, 'warn').mockImplementation(() => undefined);
@@ -27,15 +28,6 @@ beforeAll(() => {
 });
 
 afterAll(() => fs.rmSync(lateDir, { recursive: true, force: true }));
-
-function errorOf(build: () => unknown): string {
-  try {
-    build();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
-}
 
 const engines = [
   ['Argo', () => Engine.argo({ defaultImage: IMAGE })],

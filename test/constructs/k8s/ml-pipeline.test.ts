@@ -8,6 +8,7 @@ import { irisPipeline } from '../../../examples/iris/pipeline';
 import { Code, Pipeline, RateUnit, Schedule, Step, Value } from '../../../lib';
 import { podSecurityProblems, resourceProblems, validateManifests } from '../../support/k8s';
 import { validateKubeflowDocument } from '../../support/kubeflow';
+import { errorOf } from '../../support/errors';
 
 // Synth warnings are asserted through SynthWarnings.of; their stderr copy is noise here.
 jest.spyOn(console, 'warn').mockImplementation(() => undefined);
@@ -22,15 +23,6 @@ function synth(props: Partial<MlPipelineProps> & { pipeline: Pipeline }, namespa
   const chart = new Chart(Testing.app(), 'test', { namespace: namespace ?? undefined });
   new MlPipeline(chart, 'P', { engine: Engine.argo({ defaultImage: IMAGE }), ...props });
   return Testing.synth(chart);
-}
-
-function errorOf(build: () => unknown): string {
-  try {
-    build();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
 }
 
 function simple(name = 'simple'): Pipeline {

@@ -3,6 +3,7 @@ import { Engine, MlPipeline } from '../../../constructs/k8s';
 import { Pipeline, Step } from '../../../lib';
 import { KUBERNETES_NAME_RULES } from '../../../lib/kubernetes';
 import { FIXTURE_CODE } from '../../conformance/features';
+import { errorOf } from '../../support/errors';
 
 jest.spyOn(console, 'warn').mockImplementation(() => undefined);
 
@@ -10,15 +11,6 @@ function simple(): Pipeline {
   const p = new Pipeline('props');
   p.addStep(Step.script('one', { code: FIXTURE_CODE, entry: 'noop.py' }));
   return p;
-}
-
-function errorOf(build: () => unknown): string {
-  try {
-    build();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
 }
 
 test('a serviceAccountName that is no Kubernetes name is refused with a legal one as the fix', () => {

@@ -5,6 +5,7 @@ import { irisPipeline } from '../../../examples/iris/pipeline';
 import { Engine, MlPipeline } from '../../../constructs/k8s';
 import { Code, Parameter, Pipeline, RateUnit, Schedule, Step } from '../../../lib';
 import { podSecurityProblems, resourceProblems, validateManifests } from '../../support/k8s';
+import { errorOf } from '../../support/errors';
 
 // Synth warnings are asserted through SynthWarnings.of; their stderr copy is noise here.
 jest.spyOn(console, 'warn').mockImplementation(() => undefined);
@@ -12,15 +13,6 @@ jest.spyOn(console, 'warn').mockImplementation(() => undefined);
 type Json = { [key: string]: any };
 
 const IMAGE = 'python:3.12-slim';
-
-function errorOf(build: () => unknown): string {
-  try {
-    build();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
-}
 
 function find(objects: Json[], kind: string, name: string | RegExp): Json {
   const found = objects.find((o) => o.kind === kind && (typeof name === 'string' ? o.metadata.name === name : name.test(o.metadata.name)));

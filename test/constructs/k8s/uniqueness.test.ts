@@ -3,6 +3,7 @@ import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import { ArgoWorkflows, ArtifactRepository, Engine, MlPipeline, MlPipelineProps, NetworkEndpoint } from '../../../constructs/k8s';
 import { Code, Pipeline, Schedule, Step } from '../../../lib';
 import { validateManifests } from '../../support/k8s';
+import { errorOf } from '../../support/errors';
 
 jest.spyOn(console, 'warn').mockImplementation(() => undefined);
 
@@ -20,15 +21,6 @@ function pipeline(name: string): Pipeline {
 
 function add(chart: Chart, id: string, props: Partial<MlPipelineProps> & { pipeline: Pipeline }): MlPipeline {
   return new MlPipeline(chart, id, { engine: Engine.argo({ defaultImage: IMAGE, artifactStore: NetworkEndpoint.ipBlock('10.1.0.0/16', [9000]) }), apiServer, ...props });
-}
-
-function errorOf(build: () => unknown): string {
-  try {
-    build();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
 }
 
 const minio = () => ArtifactRepository.s3({ bucket: 'mlops', endpoint: 'minio.minio.svc:9000', insecure: true, useSdkCreds: true });
