@@ -8,7 +8,7 @@ import { argoCrds } from './argo-crds';
 import { ArtifactRepository } from './artifact-repository';
 import { argoMonitoring } from './monitoring';
 import { namespaceProblem } from './names';
-import { NetworkEndpoint, podNetworkPolicies } from './network';
+import { dnsAndApiServerEgress, NetworkEndpoint, noApiServerWarning, podNetworkPolicies } from './network';
 import { guaranteed, MANAGED_BY, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
 import { collisionProblems, registerObjectOwner } from './uniqueness';
 import { SynthWarnings } from './warnings';
@@ -215,18 +215,16 @@ export class ArgoWorkflows extends Construct {
     }
 
     if (props.networkPolicies ?? true) {
+      const egress = dnsAndApiServerEgress(subject, props.dns, props.apiServer);
       if (!props.apiServer) {
-        SynthWarnings.add(this, `NetworkPolicy '${controller}-allow' allows no egress to the Kubernetes API server (no apiServer given, and its address is no pod a policy can select), so the workflow controller cannot work where the cluster enforces NetworkPolicies; set apiServer: NetworkEndpoint.apiServer('<CIDR>') with the addresses of 'kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes', or NetworkEndpoint.anywhere([443, 6443]) by name, or networkPolicies: false`);
+        SynthWarnings.add(this, noApiServerWarning(`${controller}-allow`, 'the workflow controller cannot work'));
       }
       podNetworkPolicies(this, 'Controller', {
         name: controller,
         namespace: ns,
         labels,
         podLabels: this.podLabels,
-        egress: [
-          { to: props.dns ?? NetworkEndpoint.clusterDns(), askedBy: props.dns ? `${subject} prop dns` : 'the cluster DNS default' },
-          ...(props.apiServer ? [{ to: props.apiServer, askedBy: `${subject} prop apiServer` }] : []),
-        ],
+        egress: [egress.dns, ...(egress.apiServer ? [egress.apiServer] : [])],
         ingress: [{ from: prometheus, ports: [METRICS_PORT] }],
       });
     }

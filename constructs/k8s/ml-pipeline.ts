@@ -14,7 +14,7 @@ import { Engine } from './engine';
 import { EngineContext } from './engine-renderer';
 import { linkLateObjects } from './late-objects';
 import { codeConfigMapName, DNS_LABEL, namespaceProblem } from './names';
-import { NetworkEndpoint, podNetworkPolicies } from './network';
+import { dnsAndApiServerEgress, NetworkEndpoint, noApiServerWarning, podNetworkPolicies } from './network';
 import { renderRunJobs, RunJobOptions, RunJobRequest } from './run-job';
 import { MANAGED_BY } from './security';
 import { collisionProblems, registerObjectOwner } from './uniqueness';
@@ -216,11 +216,10 @@ export class MlPipeline extends Construct {
       codeConfigMapName: nameOf,
       labels,
       networkPolicies: props.networkPolicies ?? true,
-      dns: { to: props.dns ?? NetworkEndpoint.clusterDns(), askedBy: props.dns ? `${this.subject} prop dns` : 'the cluster DNS default' },
-      apiServer: props.apiServer ? { to: props.apiServer, askedBy: `${this.subject} prop apiServer` } : undefined,
+      ...dnsAndApiServerEgress(this.subject, props.dns, props.apiServer),
     };
     const rendering = props.engine._renderer.render(ctx);
-    const egressWarnings = ctx.networkPolicies ? [...(ctx.apiServer ? [] : [this.noApiServerWarning()]), ...rendering.egressWarnings] : [];
+    const egressWarnings = ctx.networkPolicies ? [...(ctx.apiServer ? [] : [noApiServerWarning(`${this.name}-steps-allow`, 'step pods cannot report their results (and Argo run jobs cannot submit)')]), ...rendering.egressWarnings] : [];
     [...egressWarnings, ...rendering.warnings].forEach((w) => SynthWarnings.add(this, w));
 
     if (props.serviceAccountName === undefined) {
@@ -247,10 +246,6 @@ export class MlPipeline extends Construct {
     if (runProblems.length > 0) {
       throw new PipelineValidationError(this.subject, runProblems);
     }
-  }
-
-  private noApiServerWarning(): string {
-    return `NetworkPolicy '${this.name}-steps-allow' allows no egress to the Kubernetes API server (no apiServer given, and its address is no pod a policy can select), so step pods cannot report their results (and Argo run jobs cannot submit) where the cluster enforces NetworkPolicies; set apiServer: NetworkEndpoint.apiServer('<CIDR>') with the addresses of 'kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes', or NetworkEndpoint.anywhere([443, 6443]) by name, or networkPolicies: false`;
   }
 
   /** Each distinct Code's archive, named by content; too large an archive is an error. */

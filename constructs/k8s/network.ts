@@ -154,6 +154,27 @@ export interface EgressRule {
   readonly askedBy: string;
 }
 
+/**
+ * The egress rules every set of pods of a construct starts from: the cluster DNS (or the `dns`
+ * prop) and, when the user gave one, the `apiServer` prop, each saying who asked for it.
+ */
+export function dnsAndApiServerEgress(subject: string, dns: NetworkEndpoint | undefined, apiServer: NetworkEndpoint | undefined): { dns: EgressRule; apiServer?: EgressRule } {
+  return {
+    dns: { to: dns ?? NetworkEndpoint.clusterDns(), askedBy: dns ? `${subject} prop dns` : 'the cluster DNS default' },
+    apiServer: apiServer ? { to: apiServer, askedBy: `${subject} prop apiServer` } : undefined,
+  };
+}
+
+/**
+ * The warning for pods that get no egress to the API server because no `apiServer` was given:
+ * `policy` is the NetworkPolicy, `breaks` what then fails.
+ */
+export function noApiServerWarning(policy: string, breaks: string): string {
+  return `NetworkPolicy '${policy}' allows no egress to the Kubernetes API server (no apiServer given, and its address is no pod a policy can select), so ${breaks} where the cluster enforces NetworkPolicies; ` +
+    "set apiServer: NetworkEndpoint.apiServer('<CIDR>') with the addresses of 'kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes', or NetworkEndpoint.anywhere([443, 6443]) by name, or networkPolicies: false";
+}
+
+
 export interface IngressRule {
   readonly from: NetworkEndpoint;
   readonly ports: number[];

@@ -1,4 +1,5 @@
 import { imageProblem } from '../pipeline/images';
+import { optionalProblem } from '../pipeline/rules';
 
 /** True for text a container runtime can take as an image reference (the OCI distribution grammar). */
 export function isImageReference(image: unknown): image is string {
@@ -12,8 +13,5 @@ export function isImageReference(image: unknown): image is string {
 export function imageOptionProblems(prefix: string, images: { [option: string]: unknown }): string[] {
   return Object.entries(images)
     .filter(([, image]) => image !== undefined)
-    .flatMap(([option, image]) => {
-      const problem = imageProblem(`${prefix} ${option}`, image);
-      return problem === undefined ? [] : [problem];
-    });
+    .flatMap(([option, image]) => optionalProblem(imageProblem(`${prefix} ${option}`, image)));
 }

@@ -55,13 +55,10 @@ export class Parameter {
         if (typeof value !== 'string') {
           return wrongType;
         }
-        if (processTextProblem('value', value) !== undefined) {
-          return processTextProblem('value', value);
-        }
         if (this.allowedValues && !this.allowedValues.includes(value)) {
-          return `${show(value)} is not one of the allowed values ${this.allowedValues.map(show).join(', ')}`;
+          return processTextProblem('value', value) ?? `${show(value)} is not one of the allowed values ${this.allowedValues.map(show).join(', ')}`;
         }
-        return undefined;
+        return processTextProblem('value', value);
       case ValueType.INTEGER:
         return typeof value === 'number' && Number.isSafeInteger(value) ? undefined : wrongType;
       case ValueType.NUMBER:

@@ -53,8 +53,7 @@ export function numberProblem(rule: NumberRule, value: unknown, what: string = r
 
 /** `numberProblem` as a list, for spreading into a problem list. */
 export function numberProblems(rule: NumberRule, value: unknown, what?: string): string[] {
-  const problem = numberProblem(rule, value, what);
-  return problem === undefined ? [] : [problem];
+  return optionalProblem(numberProblem(rule, value, what));
 }
 
 /**

@@ -1,6 +1,7 @@
 import { AndCondition, Comparison, ComparisonOperator, Condition, InCondition, NotCondition, OrCondition } from './condition';
 import { ConditionStep } from './steps/condition-step';
-import { ContainerStep, optional } from './steps/container-step';
+import { ContainerStep } from './steps/container-step';
+import { optionalProblem as optional } from './rules';
 import { show } from './errors';
 import { BranchScope, collectSteps, directDependencies, topologicalOrder, waitsFor } from './graph';
 import { checkName, IDENTIFIER, PIPELINE_NAME, STEP_NAME } from './names';

@@ -1,6 +1,7 @@
 import { gpuSchedulingProblems, imageOptionProblems, KUBERNETES_NAME_RULES, kubernetesNameProblem, labelProblems, quantityProblems } from '../../kubernetes';
 import { show } from '../../pipeline/errors';
 import { resourceProblems } from '../../pipeline/resources';
+import { optionalProblem } from '../../pipeline/rules';
 import { ArgoCompileOptions } from './options';
 
 const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -28,10 +29,7 @@ export function optionProblems(options: ArgoCompileOptions): string[] {
     ['memoizeCacheName', options.memoizeCacheName, dnsSubdomain],
     ['artifactRepositoryRef.configMap', options.artifactRepositoryRef?.configMap, dnsSubdomain],
   ] as const) {
-    const problem = kubernetesNameProblem(`Argo option ${what}`, name, rule);
-    if (problem !== undefined) {
-      problems.push(problem);
-    }
+    problems.push(...optionalProblem(kubernetesNameProblem(`Argo option ${what}`, name, rule)));
   }
   problems.push(...labelProblems('Argo option labels', options.labels));
   if (options.defaultResources !== undefined) {

@@ -23,6 +23,8 @@ export const ITEM_PARAMETER = 'mlops-item';
 /** Template input parameters of a template that steps of one shape share: the step's name, its memoize key stem. */
 export const STEP_PARAMETER = 'mlops-step';
 export const MEMO_PARAMETER = 'mlops-memo';
+/** The step's name inside a template that steps of one shape share. */
+export const STEP_VALUE = `{{inputs.parameters.${STEP_PARAMETER}}}`;
 
 /** Volume names in the workflow spec. */
 export const WORK_VOLUME = 'mlops-work';

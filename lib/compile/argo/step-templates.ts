@@ -11,7 +11,7 @@ import type { ArgoCompilation } from './compilation';
 import { dropUndefined, Json, list, nonEmpty } from './json';
 import { stepTemplateName } from './names';
 import {
-  CODE_ARCHIVE_PATH, CODE_DIR, ITEM_PARAMETER, MEMO_PARAMETER, METRICS_FILE, STEP_PARAMETER, TMP_DIR, TMP_VOLUME, WORK_DIR, WORK_VOLUME,
+  CODE_ARCHIVE_PATH, CODE_DIR, ITEM_PARAMETER, MEMO_PARAMETER, METRICS_FILE, STEP_PARAMETER, STEP_VALUE, TMP_DIR, TMP_VOLUME, WORK_DIR, WORK_VOLUME,
   inputPath, metricValuePath,
 } from './paths';
 import { containerResources } from './resources';
@@ -19,8 +19,6 @@ import { containerSecurityContext } from './security';
 import type { ArgoInput } from './sources';
 
 export const STEP_LABEL = 'mlops.cdk.io/step';
-/** The step's name inside a container template, which steps of one shape share. */
-const STEP_VALUE = `{{inputs.parameters.${STEP_PARAMETER}}}`;
 
 /**
  * The parameters a container step's task passes to its template: what differs between steps that

@@ -9,7 +9,7 @@ import { ArtifactType, CollectedArtifact, DataSource, DIRECTORY_TYPES, METRICS_P
 import { isA } from '../brand';
 import { LiteralValue, MetricRef, ParameterRef, Value, ValueType } from '../values';
 import { brand } from '../brand';
-import { MODEL_RULES, numberProblems, processTextProblem } from '../rules';
+import { MODEL_RULES, numberProblems, optionalProblem as optional, processTextProblem } from '../rules';
 
 /** Props shared by the steps that run user code in a container. */
 export interface ContainerStepProps extends StepOptions {
@@ -198,10 +198,6 @@ export abstract class ContainerStep extends Step {
     }
     return problems;
   }
-}
-
-export function optional(problem: string | undefined): string[] {
-  return problem === undefined ? [] : [problem];
 }
 
 export function duplicates(what: string, names: string[]): string[] {

@@ -1,4 +1,5 @@
-import { ContainerStep, ContainerStepProps, duplicates, optional, sameUpperCase } from './container-step';
+import { optionalProblem as optional } from '../rules';
+import { ContainerStep, ContainerStepProps, duplicates, sameUpperCase } from './container-step';
 import { checkName, IDENTIFIER } from '../names';
 import { StepKind } from '../step';
 import { ArtifactType, StepArtifact } from '../artifacts';

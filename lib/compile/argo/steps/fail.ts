@@ -3,7 +3,7 @@ import { StepNode } from '../../../pipeline/graph';
 import { braceProblem } from '../checks';
 import type { ArgoCompilation } from '../compilation';
 import { stepTemplateName } from '../names';
-import { STEP_PARAMETER } from '../paths';
+import { STEP_PARAMETER, STEP_VALUE } from '../paths';
 import { UTILITY_RESOURCES } from '../resources';
 import { containerSecurityContext } from '../security';
 import { STEP_LABEL } from '../step-templates';
@@ -16,16 +16,15 @@ export const FAIL_STEP: ArgoStepHandler = {
     const image = c.utilityImage(step, 'sh');
     c.problems.push(...braceProblem(`step '${step.name}': message`, step.message));
     const name = stepTemplateName(step.name);
-    const stepName = `{{inputs.parameters.${STEP_PARAMETER}}}`;
     return {
       templates: [{
         name,
-        metadata: { labels: { [STEP_LABEL]: stepName } },
+        metadata: { labels: { [STEP_LABEL]: STEP_VALUE } },
         inputs: { parameters: [{ name: STEP_PARAMETER }] },
         container: {
           image,
           command: ['sh', '-c', 'echo "$MLOPS_FAIL_MESSAGE" >&2; exit 1'],
-          env: [{ name: 'MLOPS_FAIL_MESSAGE', value: `[mlops] step '${stepName}' failed the run: ${step.message}` }],
+          env: [{ name: 'MLOPS_FAIL_MESSAGE', value: `[mlops] step '${STEP_VALUE}' failed the run: ${step.message}` }],
           resources: UTILITY_RESOURCES,
           securityContext: containerSecurityContext(),
         },
