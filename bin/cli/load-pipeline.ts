@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Pipeline } from '../../lib/pipeline';
 import { CliError } from './errors';
+import { requireFromProject, resolveFromProject } from './project-module';
 
 /** File names tried, in order, when a pipeline argument names a directory. */
 const DIRECTORY_ENTRIES = ['pipeline.ts', 'pipeline.js', 'index.ts', 'index.js'];
@@ -51,20 +52,27 @@ export function resolvePipelineFile(spec: string, cwd: string): string {
 }
 
 let typeScriptRegistered = false;
+const TYPESCRIPT_FILE = /\.[cm]?ts$/;
 
-/** Lets require() load TypeScript modules (through tsx), once per process. */
-function registerTypeScript(): void {
+/**
+ * Lets require() load TypeScript modules, once per process, through the tsx of the user's project.
+ * A JavaScript module loads without it; a TypeScript one without tsx is a clear error.
+ */
+function registerTypeScript(file: string, cwd: string): void {
   if (typeScriptRegistered || require.extensions['.ts'] !== undefined) {
     return;
   }
-  (require('tsx/cjs/api') as { register: () => unknown }).register();
+  if (!TYPESCRIPT_FILE.test(file) && resolveFromProject('tsx/cjs/api', cwd) === undefined) {
+    return;
+  }
+  requireFromProject<{ register: () => unknown }>('tsx/cjs/api', cwd, `loading the TypeScript module ${path.relative(cwd, file) || file}`, 'tsx').register();
   typeScriptRegistered = true;
 }
 
 /** Loads a pipeline module and picks the Pipeline it exports. */
 export function loadPipeline(spec: string, cwd: string): LoadedPipeline {
   const file = resolvePipelineFile(spec, cwd);
-  registerTypeScript();
+  registerTypeScript(file, cwd);
   let exported: unknown;
   try {
     exported = require(file);

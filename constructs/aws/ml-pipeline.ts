@@ -15,12 +15,13 @@ import { renderAtSynth } from './late-render';
 import { DefinitionStorage, INLINE_DEFINITION_BUDGET } from './orchestrators/definition-storage';
 import { OrchestratorBinding } from './orchestrators/renderer';
 import { IMlPipeline, ImportedMlPipeline, MlPipelineBase } from './pipeline-base';
-import { MlPipelineProps, propProblems } from './props';
+import { propProblems } from './prop-problems';
+import { MlPipelineProps } from './props';
 import { alertOnFailure, createBucket, createKey, createTopic } from './resources';
 import { PipelineTrigger, PipelineTriggerProps } from './trigger';
 
-export { DefinitionStorage } from './orchestrators/definition-storage';
-export type { MlPipelineProps } from './props';
+export * from './orchestrators/definition-storage-choice';
+export * from './props';
 
 /**
  * SageMaker, for this stack's account only (confused-deputy conditions): the pipeline and the

@@ -1,9 +1,10 @@
 import { brand, isA } from '../../lib/pipeline/brand';
 import { OrchestratorKind, OrchestratorRenderer } from './orchestrators/renderer';
-import { SageMakerOrchestratorOptions, SageMakerRenderer } from './orchestrators/sagemaker';
+import { SageMakerRenderer } from './orchestrators/sagemaker';
+import { SageMakerOrchestratorOptions } from './orchestrators/sagemaker-options';
 
-export { OrchestratorKind } from './orchestrators/renderer';
-export type { SageMakerOrchestratorOptions } from './orchestrators/sagemaker';
+export * from './orchestrators/orchestrator-kind';
+export * from './orchestrators/sagemaker-options';
 
 /**
  * Which engine runs the pipeline on AWS. Create one with a static factory:

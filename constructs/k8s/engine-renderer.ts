@@ -7,17 +7,15 @@ import { imageWarnings } from '../../lib/pipeline/images';
 import { Pipeline } from '../../lib/pipeline/pipeline';
 import { Schedule } from '../../lib/pipeline/schedule';
 import { Scalar } from '../../lib/pipeline/values';
+import { EngineKind } from './engine-kind';
 import { EgressRule } from './network';
+
+export * from './engine-kind';
 
 /**
  * What the engine renderers share with MlPipeline and the run jobs. The renderers import this
  * file and nothing of engine.ts, and engine.ts imports the renderers: no import circle.
  */
-
-export enum EngineKind {
-  ARGO = 'argo',
-  KUBEFLOW = 'kubeflow',
-}
 
 /** What an engine gets from MlPipeline to render its objects. @internal */
 export interface EngineContext {

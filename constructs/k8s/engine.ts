@@ -1,9 +1,11 @@
 import { brand, isA } from '../../lib/pipeline/brand';
-import { ArgoEngine, ArgoEngineOptions } from './argo-engine';
+import { ArgoEngine } from './argo-engine';
+import { ArgoEngineOptions } from './argo-engine-options';
 import { EngineKind, EngineRenderer } from './engine-renderer';
-import { KubeflowEngine, KubeflowEngineOptions } from './kubeflow-engine';
+import { KubeflowEngine } from './kubeflow-engine';
+import { KubeflowEngineOptions } from './kubeflow-engine-options';
 
-export { EngineKind } from './engine-renderer';
+export * from './engine-kind';
 
 /**
  * The orchestrator a Kubernetes MlPipeline runs on. Create one with a static factory:

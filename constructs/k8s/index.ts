@@ -1,12 +1,11 @@
-export type { ArgoEngineOptions } from './argo-engine';
+export * from './argo-engine-options';
 export * from './argo-workflows';
 export * from './artifact-repository';
-export { Engine, EngineKind } from './engine';
-export type { KubeflowEngineOptions } from './kubeflow-engine';
+export * from './engine';
+export * from './kubeflow-engine-options';
 export * from './ml-pipeline';
 export * from './network';
-export type { RunJobOptions } from './run-job';
+export * from './run-job-options';
 export { SynthWarnings } from './warnings';
-export { ArgoVersion } from '../../lib/compile/argo';
-export type { ArgoArtifactRepositoryRef, ArgoPodUser } from '../../lib/compile/argo';
-export type { GpuScheduling, Toleration } from '../../lib/kubernetes';
+export * from '../../lib/compile/argo/user-options';
+export * from '../../lib/kubernetes/gpu-options';

@@ -5,53 +5,18 @@ import { dropUndefined } from '../../lib/json';
 import { k8s } from 'cdk8s-plus-27';
 import { cronSchedule, sizeProblem, ETCD_OBJECT_LIMIT } from '../../lib/kubernetes';
 import { compileKubeflow, KubeflowCompileOptions } from '../../lib/compile/kubeflow';
-import { GpuScheduling } from '../../lib/kubernetes';
 import { isA } from '../../lib/pipeline/brand';
 import { PipelineValidationError } from '../../lib/pipeline/errors';
 import { optionalProblem, urlProblem } from '../../lib/pipeline/rules';
 import { RateUnit } from '../../lib/pipeline/schedule';
 import { Scalar } from '../../lib/pipeline/values';
+import { KubeflowEngineOptions } from './kubeflow-engine-options';
 import { EngineContext, engineImageWarnings, EngineKind, EngineRenderer, EngineRendering, RunTarget } from './engine-renderer';
 import { API_CLIENT_SCRIPT } from './run-job';
 import { shortHash } from './names';
 import { EgressRule, NetworkEndpoint, podNetworkPolicies } from './network';
 import { guaranteed, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
 
-export interface KubeflowEngineOptions {
-  /**
-   * Image for steps that name none. It must have python3 (the step launcher runs on it, and .py
-   * steps), sh for .sh steps, every package the scripts import, and a numeric non-root user.
-   */
-  readonly defaultImage?: string;
-  /** Image for fail and register-model steps (sh, cp). @default defaultImage */
-  readonly utilityImage?: string;
-  /** GPU resource name, node selector and tolerations for steps with resources.gpu. */
-  readonly gpu?: GpuScheduling;
-  /** UID step containers run as. @default 1000 */
-  readonly runAsUser?: number;
-  /** GID step containers run as. @default 1000 */
-  readonly runAsGroup?: number;
-  /** KFP's REST API, which the recurring-run job calls. @default 'http://ml-pipeline.kubeflow.svc.cluster.local:8888' */
-  readonly apiUrl?: string;
-  /**
-   * The KFP services step pods and the recurring-run job talk to (API server, metadata, object
-   * store), for network policies. @default pods in namespace 'kubeflow' on 8080, 8333, 8887, 8888 and 9000
-   */
-  readonly kfpServices?: NetworkEndpoint;
-  /** Secret with the object store credentials KFP's launcher reads. @default 'mlpipeline-minio-artifact' */
-  readonly artifactSecretName?: string;
-  /** Image of the recurring-run job (needs python3). @default utilityImage, else defaultImage */
-  readonly schedulerImage?: string;
-  /**
-   * The pipeline's namespace enforces Pod Security 'restricted' through admission (label
-   * `pod-security.kubernetes.io/enforce: restricted`), so the API server rejects any step pod that
-   * does not pass it. KFP's platform spec cannot make step pods 'restricted' by itself (it carries
-   * only runAsUser, runAsGroup and runAsNonRoot); saying the namespace enforces it silences the
-   * synth warning about that.
-   * @default false: synth warns
-   */
-  readonly namespaceEnforcesRestricted?: boolean;
-}
 
 const DEFAULT_API = 'http://ml-pipeline.kubeflow.svc.cluster.local:8888';
 const SCHEDULER_SCRIPT = path.join(__dirname, 'kfp-recurring-run.py');
@@ -186,8 +151,8 @@ export class KubeflowEngine implements EngineRenderer {
     const o = this.options;
     const problems: string[] = [];
     let trigger: { [key: string]: any } | undefined;
-    if (schedule.rate) {
-      const seconds = { [RateUnit.MINUTES]: 60, [RateUnit.HOURS]: 3600, [RateUnit.DAYS]: 86400 }[schedule.rate.unit] * schedule.rate.value;
+    if (schedule.rateInterval) {
+      const seconds = { [RateUnit.MINUTES]: 60, [RateUnit.HOURS]: 3600, [RateUnit.DAYS]: 86400 }[schedule.rateInterval.unit] * schedule.rateInterval.value;
       trigger = { periodic_schedule: { interval_second: String(seconds) } };
     } else {
       const converted = cronSchedule(schedule, "Kubeflow Pipelines' cron parser");

@@ -7,25 +7,12 @@ import { isA } from '../../lib/pipeline/brand';
 import { PipelineValidationError } from '../../lib/pipeline/errors';
 import { Schedule } from '../../lib/pipeline/schedule';
 import { Scalar } from '../../lib/pipeline/values';
+import { RunJobOptions } from './run-job-options';
 import { EngineContext, EngineKind, EngineRendering, RunTarget } from './engine-renderer';
 import { DNS_LABEL, shortHash } from './names';
 import { podNetworkPolicies } from './network';
 import { guaranteed, MANAGED_BY, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
 
-export interface RunJobOptions {
-  /**
-   * Parameter values for the run, as text (read like `--param name=value`), checked against the
-   * pipeline's parameters at synth time. @default the parameters' defaults
-   */
-  readonly parameters?: { [name: string]: string };
-  /** Submit a run on this schedule (a CronJob) instead of once (a Job). */
-  readonly schedule?: Schedule;
-  /**
-   * Image of the job's pod; it needs python3.
-   * @default Kubeflow: schedulerImage, then utilityImage, then defaultImage; Argo: utilityImage, then defaultImage
-   */
-  readonly image?: string;
-}
 
 /** A run job as MlPipeline.addRunJob recorded it. @internal */
 export interface RunJobRequest {

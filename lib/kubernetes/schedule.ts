@@ -11,10 +11,10 @@ export const ARGO_CRON_PARSER = "Argo Workflows' cron parser";
  * names `parser`, e.g. "the Kubernetes CronJob cron parser".
  */
 export function cronSchedule(schedule: Schedule, parser: string = ARGO_CRON_PARSER): { schedule?: string; problem?: string } {
-  if (schedule.rate) {
-    return { schedule: rateSchedule(schedule.rate.value, schedule.rate.unit) };
+  if (schedule.rateInterval) {
+    return { schedule: rateSchedule(schedule.rateInterval.value, schedule.rateInterval.unit) };
   }
-  const cron = schedule.cron!;
+  const cron = schedule.cronFields!;
   const fields = [cron.minute, cron.hour, cron.dayOfMonth, cron.month, cron.dayOfWeek];
   // Month and day names contain letters too; only the special characters outside names count.
   const special = fields.flatMap((f) => stripNames(f).match(/[LWH#]/g) ?? []);

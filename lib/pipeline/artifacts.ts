@@ -79,7 +79,8 @@ export class StepArtifact extends DataSource {
 
   /** @internal use step.output(name), trainStep.model(), registerStep.version() */
   constructor(
-    public readonly producer: Step,
+    /** The step that writes it. */
+    public readonly step: Step,
     /** The producer's port name. */
     public readonly name: string,
     public readonly type: ArtifactType,
@@ -87,10 +88,14 @@ export class StepArtifact extends DataSource {
     super();
   }
 
+  public get producer(): Step | undefined {
+    return this.step;
+  }
+
   public toString(): string {
     return this.type === ArtifactType.MODEL || this.type === ArtifactType.REGISTERED_MODEL_VERSION
-      ? `${this.producer.name}.${this.name}`
-      : `${this.producer.name}.outputs.${this.name}`;
+      ? `${this.step.name}.${this.name}`
+      : `${this.step.name}.outputs.${this.name}`;
   }
 }
 
@@ -100,7 +105,8 @@ export class CollectedArtifact extends DataSource {
 
   /** @internal use step.collect(name) or step.collectMetrics() */
   constructor(
-    public readonly producer: Step,
+    /** The step that writes it. */
+    public readonly step: Step,
     /** The producer's port name (METRICS_PORT for its metrics). */
     public readonly name: string,
     public readonly type: ArtifactType,
@@ -108,8 +114,12 @@ export class CollectedArtifact extends DataSource {
     super();
   }
 
+  public get producer(): Step | undefined {
+    return this.step;
+  }
+
   public toString(): string {
-    return `${this.producer.name}.collected.${this.name}`;
+    return `${this.step.name}.collected.${this.name}`;
   }
 }
 
@@ -123,7 +133,7 @@ const URI_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//;
 /** Data at a URI that exists before the run starts. */
 export class ExternalData extends DataSource {
   public readonly sourceKind: string = DataSourceKind.URI;
-  public readonly producer = undefined;
+  public readonly producer: Step | undefined = undefined;
 
   /** @internal use DataSource.fromUri */
   constructor(public readonly uri: string, public readonly type: ArtifactType) {

@@ -3,6 +3,8 @@ import { brand, isA } from './brand';
 /**
  * Errors thrown at synth time. Every message says where (pipeline, step), what was given, what is
  * allowed and how to fix it; validators collect all problems and throw once.
+ * TypeScript imports it from 'cdk-mlops/errors': jsii classes cannot extend Error, so other
+ * languages see the message only.
  */
 export class PipelineValidationError extends Error {
   /** True for a PipelineValidationError from any copy of cdk-mlops. */

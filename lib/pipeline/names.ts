@@ -3,6 +3,7 @@
  * engine for pipeline and step names) plus an identifier rule for names that become environment
  * variables, JSON keys and engine parameter names.
  */
+/** @internal */
 export interface NameRule {
   /** What the name is, for messages: "step name", "parameter name", ... */
   readonly what: string;

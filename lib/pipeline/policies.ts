@@ -63,7 +63,7 @@ export class CachePolicy {
   }
 
   private constructor(
-    public readonly enabled: boolean,
+    public readonly isEnabled: boolean,
     public readonly expireAfterHours: number | undefined,
   ) {}
 

@@ -19,6 +19,12 @@ export interface CronFields {
   readonly dayOfWeek: string;
 }
 
+/** A fixed rate: every `value` units. */
+export interface RateInterval {
+  readonly value: number;
+  readonly unit: RateUnit;
+}
+
 export interface ScheduleOptions {
   /** IANA time zone the cron fields are read in. @default 'UTC' */
   readonly timeZone?: string;
@@ -71,9 +77,9 @@ export class Schedule {
 
   private constructor(
     /** Set for cron schedules. */
-    public readonly cron: CronFields | undefined,
+    public readonly cronFields: CronFields | undefined,
     /** Set for rate schedules. */
-    public readonly rate: { readonly value: number; readonly unit: RateUnit } | undefined,
+    public readonly rateInterval: RateInterval | undefined,
     options: ScheduleOptions,
   ) {
     this.timeZone = options.timeZone ?? 'UTC';
@@ -86,12 +92,12 @@ export class Schedule {
 
   /** The cron expression (5 fields), for cron schedules. */
   public get cronExpression(): string | undefined {
-    const c = this.cron;
+    const c = this.cronFields;
     return c && [c.minute, c.hour, c.dayOfMonth, c.month, c.dayOfWeek].join(' ');
   }
 
   public toString(): string {
-    return this.cron ? `cron(${this.cronExpression})` : `rate(${this.rate!.value} ${this.rate!.unit})`;
+    return this.cronFields ? `cron(${this.cronExpression})` : `rate(${this.rateInterval!.value} ${this.rateInterval!.unit})`;
   }
 }
 

@@ -77,8 +77,8 @@ export abstract class Step {
   }
 
   /** Steps named in `dependsOn`. */
-  public get dependsOn(): readonly Step[] {
-    return this.explicitDependencies;
+  public get dependsOn(): Step[] {
+    return [...this.explicitDependencies];
   }
 
   public addDependsOn(...steps: Step[]): void {
@@ -91,8 +91,8 @@ export abstract class Step {
   }
 
   /** The types each input accepts; by default any directory (dataset, model or metrics). */
-  public inputTypes(): { [name: string]: readonly ArtifactType[] } {
-    return Object.fromEntries(Object.keys(this.inputs()).map((name) => [name, DIRECTORY_TYPES]));
+  public inputTypes(): { [name: string]: ArtifactType[] } {
+    return Object.fromEntries(Object.keys(this.inputs()).map((name) => [name, [...DIRECTORY_TYPES]]));
   }
 
   /** The ports this step writes, by port name, with their types. */

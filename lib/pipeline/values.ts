@@ -60,9 +60,12 @@ export abstract class Value {
 }
 
 export class LiteralValue extends Value {
+  public readonly type: ValueType | undefined;
+
   /** @internal */
-  constructor(public readonly type: ValueType, public readonly value: Scalar) {
+  constructor(type: ValueType, public readonly value: Scalar) {
     super();
+    this.type = type;
   }
 
   public toString(): string {

@@ -247,7 +247,7 @@ function factsOf(node: StepNode, handler: RenderStepHandler): string[] {
   if (node.retry && node.retry.maxRetries > 0) {
     facts.push(`retry: ${node.retry.maxRetries}× after ${node.retry.intervalSeconds}s, backoff ${node.retry.backoffRate}`);
   }
-  if (node.cache?.enabled) {
+  if (node.cache?.isEnabled) {
     facts.push(`cache: on${node.cache.expireAfterHours !== undefined ? `, expires after ${node.cache.expireAfterHours}h` : ''}`);
   }
   return facts;

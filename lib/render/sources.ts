@@ -25,7 +25,7 @@ export const RENDER_SOURCES: HandlerTable<RenderSourceHandler> = {
         problem(`input '${input}' reads ${source}, which says it is a step output but is not a StepArtifact; read a step's output(...) or model()`);
         return undefined;
       }
-      return { producer: source.producer, label: source.name };
+      return { producer: source.step, label: source.name };
     },
   },
   /** An edge from the forEach step, labelled 'collect <port>'. */
@@ -35,7 +35,7 @@ export const RENDER_SOURCES: HandlerTable<RenderSourceHandler> = {
         problem(`input '${input}' reads ${source}, which says it is a collection but is not a CollectedArtifact; use forEachStep.collect(port) or .collectMetrics()`);
         return undefined;
       }
-      return { producer: source.producer, label: `collect ${source.name}` };
+      return { producer: source.step, label: `collect ${source.name}` };
     },
   },
   /** A data node holding the URI, with an edge labelled with the input's name. */

@@ -117,7 +117,11 @@ function mlops(...args: string[]) {
 
 test('the tarball holds the compiled build and what it needs at run time, nothing else', () => {
   const listed = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter((f) => f && !f.endsWith('/')).map((f) => f.replace(/^package\//, ''));
-  expect(listed.filter((f) => !/^build\/.*\.(js|d\.ts|py)$/.test(f)).sort()).toEqual(['LICENSE', 'README.md', 'bin/mlops.js', 'package.json']);
+  const own = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
+  const bundled = new Set(listed.filter((f) => f.startsWith('node_modules/')).map((f) => f.split('/')[1]));
+  // jsii asks for the non-jsii dependencies to be bundled; npm bundles what they depend on too.
+  expect([...bundled].sort()).toEqual([...own.bundledDependencies, 'luxon'].sort());
+  expect(listed.filter((f) => !/^build\/.*\.(js|d\.ts|py)$/.test(f) && !f.startsWith('node_modules/')).sort()).toEqual(['.jsii', 'LICENSE', 'README.md', 'bin/mlops.js', 'package.json']);
   for (const runtime of ['build/index.js', 'build/index.d.ts', 'build/bin/mlops.js', 'build/lib/runtime/launcher.py', 'build/constructs/k8s/kfp-recurring-run.py', 'build/constructs/k8s/run-pipeline.py', 'build/constructs/k8s/mlops_api.py']) {
     expect(listed).toContain(runtime);
   }
@@ -187,3 +191,75 @@ test('mlops graph draws every step and edge of that module', () => {
   expect(r.stdout).toMatch(/s_fit -->.*s_gate/);
   expect(r.stdout).toMatch(/s_gate ==>.*s_register/);
 }, 120_000);
+
+test('a TypeScript pipeline module without tsx in the project: mlops says to install tsx', () => {
+  fs.writeFileSync(path.join(project, 'pipeline.ts'), "export { pipeline } from './pipeline.js';\n");
+  const r = mlops('graph', 'pipeline.ts');
+  expect(r.status).toBe(2);
+  expect(r.stderr).toContain('loading the TypeScript module pipeline.ts needs the package tsx');
+  expect(r.stderr).toContain('fix: install it in your project: npm install --save-dev tsx');
+});
+
+// The Python wheel jsii-pacmak makes from the same build (after the npm tests: both use build/).
+describe('the Python wheel', () => {
+  let unpacked: string;
+  let api: { [module: string]: { [cls: string]: { [method: string]: { args: string[]; kwonly: string[] } } } };
+
+  beforeAll(() => {
+    execFileSync(process.execPath, [path.join(REPO, 'bin', 'build-package.js'), '--python'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    const dir = path.join(REPO, 'dist-jsii', 'python');
+    const wheel = fs.readdirSync(dir).filter((f) => f.endsWith('.whl'));
+    expect(wheel).toEqual([`cdk_mlops-${JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).version}-py3-none-any.whl`]);
+    unpacked = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-wheel-'));
+    execFileSync('python3', ['-m', 'zipfile', '-e', path.join(dir, wheel[0]), unpacked]);
+    api = JSON.parse(execFileSync('python3', [path.join(REPO, 'test', 'support', 'package', 'python_api.py'), path.join(unpacked, 'cdk_mlops')], { encoding: 'utf8' })).api;
+  }, 600_000);
+
+  afterAll(() => fs.rmSync(unpacked, { recursive: true, force: true }));
+
+  test('exposes the model and both construct families with Python signatures', () => {
+    expect(Object.keys(api).sort()).toEqual(['cdk_mlops', 'cdk_mlops.aws', 'cdk_mlops.k8s']);
+    const model = api['cdk_mlops'];
+    expect(model.Pipeline.__init__).toEqual({ args: ['name'], kwonly: expect.arrayContaining(['parameters', 'default_resources', 'default_retry', 'default_cache', 'description']), varargs: false });
+    expect(model.Step.script.kwonly).toEqual(expect.arrayContaining(['code', 'entry', 'inputs', 'outputs', 'metrics', 'params', 'resources', 'for_each', 'timeout_seconds']));
+    expect(model.Step.register_model.kwonly).toEqual(expect.arrayContaining(['model', 'group', 'approval']));
+    expect(Object.keys(model.Condition)).toEqual(expect.arrayContaining(['and_', 'or_', 'not_', 'gte', 'is_in']));
+    expect(model.Code.from_directory).toEqual({ args: ['directory'], kwonly: ['exclude'], varargs: false });
+    expect(api['cdk_mlops.aws'].MlPipeline.__init__).toEqual({ args: ['scope', 'id'], kwonly: expect.arrayContaining(['pipeline', 'orchestrator', 'schedule', 'alarm_emails']), varargs: false });
+    expect(api['cdk_mlops.aws'].Orchestrator.sage_maker.kwonly).toEqual(expect.arrayContaining(['default_image', 'max_parallel_steps']));
+    expect(api['cdk_mlops.k8s'].MlPipeline.__init__).toEqual({ args: ['scope', 'id'], kwonly: expect.arrayContaining(['pipeline', 'engine', 'api_server', 'namespace']), varargs: false });
+    expect(Object.keys(api['cdk_mlops.k8s'].Engine)).toEqual(expect.arrayContaining(['argo', 'kubeflow']));
+    // TypeScript-only parts stay out of the Python surface.
+    expect(Object.keys(model)).not.toContain('PipelineValidationError');
+  });
+
+  test("the README's Python example calls only what the wheel has, with its keyword arguments", () => {
+    const readme = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8');
+    const snippet = /```python\n([\s\S]*?)```/.exec(readme)![1];
+    const file = path.join(unpacked, 'readme_example.py');
+    fs.writeFileSync(file, snippet);
+    const checked = JSON.parse(execFileSync('python3', [path.join(REPO, 'test', 'support', 'package', 'python_api.py'), path.join(unpacked, 'cdk_mlops'), '--snippet', file], { encoding: 'utf8' }));
+    expect(checked.problems).toEqual([]);
+    expect(snippet).toMatch(/Step\.register_model\(/);
+  });
+
+  test('the npm tarball inside the wheel loads with only the construct libraries beside it', () => {
+    const jsiiDir = path.join(unpacked, 'cdk_mlops', '_jsii');
+    const tgz = fs.readdirSync(jsiiDir).find((f) => f.endsWith('.jsii.tgz'))!;
+    const modules = path.join(unpacked, 'node', 'node_modules');
+    fs.mkdirSync(path.join(modules, 'cdk-mlops'), { recursive: true });
+    execFileSync('tar', ['-xzf', path.join(jsiiDir, tgz), '-C', path.join(modules, 'cdk-mlops'), '--strip-components=1']);
+    // As the jsii runtime has them: each peer its own package, nothing else of this repository's.
+    for (const peer of ['aws-cdk-lib', 'constructs', 'cdk8s', 'cdk8s-plus-27']) {
+      fs.symlinkSync(path.join(REPO, 'node_modules', peer), path.join(modules, peer));
+    }
+    const script = `
+      const m = require('cdk-mlops');
+      const p = new m.Pipeline('wheel');
+      p.addStep(m.Step.fail('stop', { message: 'x' }));
+      require('cdk-mlops/local'); require('cdk-mlops/render'); require('cdk-mlops/compile');
+      console.log(JSON.stringify({ steps: p.steps.map((s) => s.name), aws: typeof m.aws.MlPipeline, k8s: typeof m.k8s.MlPipeline }));`;
+    const out = execFileSync(process.execPath, ['-e', script], { cwd: path.dirname(modules), encoding: 'utf8', env: { ...process.env, NODE_PATH: '' } });
+    expect(JSON.parse(out)).toEqual({ steps: ['stop'], aws: 'function', k8s: 'function' });
+  });
+});

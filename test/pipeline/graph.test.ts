@@ -50,10 +50,10 @@ test('effective policies: step settings over pipeline defaults, resources field 
   const [na, nb, ngate] = p.graph().nodes;
   expect(na.resources).toEqual({ cpu: 1, memoryGiB: 8, gpu: 1 });
   expect(na.retry?.maxRetries).toBe(0);
-  expect(na.cache?.enabled).toBe(true);
+  expect(na.cache?.isEnabled).toBe(true);
   expect(nb.resources).toEqual({ cpu: 1, memoryGiB: 2 });
   expect(nb.retry?.maxRetries).toBe(2);
-  expect(nb.cache?.enabled).toBe(false);
+  expect(nb.cache?.isEnabled).toBe(false);
   expect(ngate.resources).toBeUndefined();
   expect(ngate.retry).toBeUndefined();
 });
@@ -63,7 +63,7 @@ test('without defaults, container steps get no retries and caching off', () => {
   p.addStep(Step.script('a', { code, entry }));
   const [node] = p.graph().nodes;
   expect(node.retry).toBeUndefined();
-  expect(node.cache?.enabled).toBe(false);
+  expect(node.cache?.isEnabled).toBe(false);
   expect(node.resources).toEqual({});
 });
 

@@ -2,7 +2,7 @@ import { RateUnit, Schedule } from '../../lib';
 
 test('cron keeps the five fields, upper-cased names', () => {
   const s = Schedule.cron('*/15 2-4 * * mon-fri', { parameters: { minAccuracy: '0.95' } });
-  expect(s.cron).toEqual({ minute: '*/15', hour: '2-4', dayOfMonth: '*', month: '*', dayOfWeek: 'MON-FRI' });
+  expect(s.cronFields).toEqual({ minute: '*/15', hour: '2-4', dayOfMonth: '*', month: '*', dayOfWeek: 'MON-FRI' });
   expect(s.cronExpression).toBe('*/15 2-4 * * MON-FRI');
   expect(s.timeZone).toBe('UTC');
   expect(s.parameters).toEqual({ minAccuracy: '0.95' });
@@ -18,8 +18,8 @@ test('presets are cron schedules', () => {
 
 test('rate schedules', () => {
   const s = Schedule.rate(6, RateUnit.HOURS, { timeZone: 'Europe/Berlin' });
-  expect(s.rate).toEqual({ value: 6, unit: RateUnit.HOURS });
-  expect(s.cron).toBeUndefined();
+  expect(s.rateInterval).toEqual({ value: 6, unit: RateUnit.HOURS });
+  expect(s.cronFields).toBeUndefined();
   expect(s.timeZone).toBe('Europe/Berlin');
   expect(s.toString()).toBe('rate(6 hours)');
 });

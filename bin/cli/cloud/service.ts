@@ -1,4 +1,5 @@
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { requireFromProject } from '../project-module';
 
 export interface ExecutionSummary {
   readonly arn: string;
@@ -63,8 +64,8 @@ export class SageMakerPipelineService implements PipelineService {
   private readonly client: SageMakerClient;
 
   constructor(private readonly options: ServiceOptions = {}) {
-    // Loaded on first use: the SDK takes a few hundred ms to load, and `mlops run` never needs it.
-    this.sdk = require('@aws-sdk/client-sagemaker') as typeof import('@aws-sdk/client-sagemaker');
+    // Loaded on first use, from the user's project: `mlops run` and `mlops graph` never need it.
+    this.sdk = requireFromProject<typeof import('@aws-sdk/client-sagemaker')>('@aws-sdk/client-sagemaker', process.cwd(), 'the SageMaker commands (start, status, list, retry)', '@aws-sdk/client-sagemaker');
     this.client = new this.sdk.SageMakerClient({ region: options.region, endpoint: options.endpoint, maxAttempts: 2 });
   }
 

@@ -6,16 +6,9 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { LIMITS } from '../../../lib/compile/sagemaker/limits';
 import { acknowledgeComplianceRules, acknowledgeIamFindings } from '../nag-acknowledgements';
+import { DefinitionStorage } from './definition-storage-choice';
 
-/** Where the compiled pipeline definition is kept. */
-export enum DefinitionStorage {
-  /** Inline while it fits the inline budget, else in S3. */
-  AUTO = 'auto',
-  /** Always in the CloudFormation template; a definition over the inline budget is a synth error. */
-  INLINE = 'inline',
-  /** Always in the artifact bucket (deployed with the stack, deploy-time values filled in). */
-  S3 = 's3',
-}
+export * from './definition-storage-choice';
 
 /**
  * Largest definition kept inline, in bytes of template text: half of CloudFormation's 1 MB

@@ -5,16 +5,14 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { Pipeline } from '../../../lib/pipeline/pipeline';
 import { DefinitionStorage } from './definition-storage';
+import { OrchestratorKind } from './orchestrator-kind';
+
+export * from './orchestrator-kind';
 
 /**
  * What the orchestrator renderers share with MlPipeline. The renderers import this file and
  * nothing of ml-pipeline.ts or orchestrator.ts: no import circle.
  */
-
-/** The engines an MlPipeline can run on. */
-export enum OrchestratorKind {
-  SAGEMAKER = 'sagemaker',
-}
 
 /** What MlPipeline gives an orchestrator to render with (its own resources and props). @internal */
 export interface OrchestratorContext {

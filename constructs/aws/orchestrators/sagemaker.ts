@@ -9,29 +9,12 @@ import { pipelineImageWarnings } from '../../../lib/pipeline/image-warnings';
 import { imageWarnings } from '../../../lib/pipeline/images';
 import { CodeAssets } from '../code-assets';
 import { DefaultImage, defaultImage } from '../default-image';
+import { SageMakerOrchestratorOptions } from './sagemaker-options';
 import { chooseStorage, storeDefinition } from './definition-storage';
 import { OrchestratorBinding, OrchestratorContext, OrchestratorKind, OrchestratorRenderer, RenderedDocument } from './renderer';
 import { claimPipelineName, pipelineNameProblems, planModelPackageGroups, provideModelPackageGroups } from './sagemaker-names';
 import { grantExecution, imagePermissions } from './sagemaker-permissions';
 
-/** Options for running a pipeline on SageMaker Pipelines. */
-export interface SageMakerOrchestratorOptions {
-  /**
-   * Image (ECR URI) for script and training steps that name none.
-   * @default the region's SageMaker scikit-learn image (1.2-1-cpu-py3), resolved at deploy time
-   */
-  readonly defaultImage?: string;
-  /**
-   * Image registered models are served with when their step names none.
-   * @default `defaultImage`, else the region's SageMaker scikit-learn image
-   */
-  readonly defaultInferenceImage?: string;
-  /**
-   * At most this many steps run at the same time in one execution.
-   * @default SageMaker's default
-   */
-  readonly maxParallelSteps?: number;
-}
 
 /** Renders an MlPipeline on SageMaker Pipelines. @internal */
 export class SageMakerRenderer implements OrchestratorRenderer {

@@ -54,7 +54,7 @@ export function argoRuleProblems(pipeline: Pipeline): string[] {
     if (isA(retry, RetryPolicy) && retry.maxRetries > 0 && retry.intervalSeconds > retryBackoffDuration.maxSeconds) {
       problems.push(`${at} ${retryBackoffDuration.what} ${retry.intervalSeconds} is too long for ${ENGINE} (allowed: ${retryBackoffDuration.allowed}); lower it`);
     }
-    const hours = isA(cache, CachePolicy) && cache.enabled ? cache.expireAfterHours : undefined;
+    const hours = isA(cache, CachePolicy) && cache.isEnabled ? cache.expireAfterHours : undefined;
     if (hours !== undefined && hours * 3600 > memoizeMaxAge.maxSeconds) {
       problems.push(`${cacheAt} ${memoizeMaxAge.what} ${hours} is too long for ${ENGINE} (allowed: ${memoizeMaxAge.allowed}); lower it, or omit it for no expiry`);
     }

@@ -112,13 +112,13 @@ export class ArgoCompilation {
           if (source.sourceKind !== DataSourceKind.COLLECTED_OUTPUT || !isA(source, CollectedArtifact)) {
             continue;
           }
-          const entry = this.collectedBy.get(source.producer) ?? { ports: new Set<string>(), metrics: false };
+          const entry = this.collectedBy.get(source.step) ?? { ports: new Set<string>(), metrics: false };
           if (isMetrics(source)) {
             entry.metrics = true;
           } else {
             entry.ports.add(source.name);
           }
-          this.collectedBy.set(source.producer, entry);
+          this.collectedBy.set(source.step, entry);
         }
       }
     }

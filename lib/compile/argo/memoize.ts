@@ -61,7 +61,7 @@ export class CacheKeys {
         continue;
       }
       const upstream = this.key(producer);
-      const cached = this.graph.node(producer).cache?.enabled === true;
+      const cached = this.graph.node(producer).cache?.isEnabled === true;
       const collected = source.sourceKind === DataSourceKind.COLLECTED_OUTPUT ? { collected: true } : {};
       inputs[name] = { producer: upstream.definition, artifact: (source as { name?: string }).name, cached, ...collected };
       upstream.parameters.forEach((p) => parameters.add(p));

@@ -27,7 +27,7 @@ export const STEP_LABEL = 'mlops.cdk.io/step';
 export function templateArguments(c: ArgoCompilation, node: StepNode, step: ContainerStep): Json[] {
   return [
     { name: STEP_PARAMETER, value: step.name },
-    ...(node.cache?.enabled ? [{ name: MEMO_PARAMETER, value: c.cacheKeys.memoizeStem(step) }] : []),
+    ...(node.cache?.isEnabled ? [{ name: MEMO_PARAMETER, value: c.cacheKeys.memoizeStem(step) }] : []),
   ];
 }
 
@@ -65,7 +65,7 @@ export function containerTemplate(
     metricFile: metricValuePath,
   });
   const retry = node.retry && node.retry.maxRetries > 0 ? node.retry : undefined;
-  const cache = node.cache?.enabled ? node.cache : undefined;
+  const cache = node.cache?.isEnabled ? node.cache : undefined;
   const inputParameters = [
     { name: STEP_PARAMETER },
     ...(cache ? [{ name: MEMO_PARAMETER }] : []),

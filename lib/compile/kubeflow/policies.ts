@@ -15,7 +15,7 @@ export function cachingOptions(node: StepNode, problems: string[]): Json {
   if (cache?.expireAfterHours !== undefined) {
     problems.push(`step '${node.step.name}': cache expiry (expireAfterHours: ${cache.expireAfterHours}) cannot be expressed on ${ENGINE_NAME}: KFP v2 caching has no expiry (a task's cachingOptions hold only enableCache and cacheKey); remove expireAfterHours to cache without expiry, or disable caching for this step`);
   }
-  return cache?.enabled ? { enableCache: true } : {};
+  return cache?.isEnabled ? { enableCache: true } : {};
 }
 
 /** A task's retryPolicy, undefined without retries; backoff Argo cannot express is a problem. */

@@ -1,5 +1,6 @@
 import type { ProcessingInstanceType, TrainingInstanceType } from '@aws-sdk/client-sagemaker';
 import { Resources } from '../../pipeline/resources';
+import { PROCESSING_INSTANCE_TYPES, TRAINING_INSTANCE_TYPES } from './sdk-instance-types';
 
 /** Which SageMaker job runs a step: the two have different lists of instance types. */
 export enum JobKind {
@@ -88,21 +89,14 @@ export function largestOffered(): { vcpu: number; memoryGiB: number; gpu: number
   };
 }
 
-let sdkEnums: { processing: Set<string>; training: Set<string> } | undefined;
+const VALID: { [kind in JobKind]: Set<string> } = {
+  [JobKind.PROCESSING]: new Set(PROCESSING_INSTANCE_TYPES),
+  [JobKind.TRAINING]: new Set(TRAINING_INSTANCE_TYPES),
+};
 
-/**
- * Every instance type SageMaker accepts for a job kind, from @aws-sdk/client-sagemaker. Loaded
- * only when a step names a type outside the table (the SDK takes ~0.3 s to load).
- */
+/** Every instance type SageMaker accepts for a job kind. */
 export function validInstanceTypes(kind: JobKind): Set<string> {
-  if (!sdkEnums) {
-    const sdk = require('@aws-sdk/client-sagemaker') as typeof import('@aws-sdk/client-sagemaker');
-    sdkEnums = {
-      processing: new Set(Object.values(sdk.ProcessingInstanceType)),
-      training: new Set(Object.values(sdk.TrainingInstanceType)),
-    };
-  }
-  return kind === JobKind.PROCESSING ? sdkEnums.processing : sdkEnums.training;
+  return VALID[kind];
 }
 
 /** The `count` names closest to `name` by edit distance (ties in alphabetical order). */

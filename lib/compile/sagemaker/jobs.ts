@@ -71,7 +71,7 @@ export function volumeKey(c: SageMakerCompilation, instance: InstanceChoice): { 
 }
 
 export function cacheConfig(c: SageMakerCompilation, cache: CachePolicy | undefined): { CacheConfig?: CacheConfigDefinition } {
-  if (!cache?.enabled) {
+  if (!cache?.isEnabled) {
     return {};
   }
   const hours = cache.expireAfterHours;

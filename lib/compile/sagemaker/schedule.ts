@@ -17,12 +17,12 @@ const DAY_NAMES = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
  * (message without the construct's name) for cron EventBridge cannot express.
  */
 export function eventBridgeSchedule(schedule: Schedule): EventBridgeSchedule {
-  if (schedule.rate) {
-    const { value, unit } = schedule.rate;
+  if (schedule.rateInterval) {
+    const { value, unit } = schedule.rateInterval;
     const singular = { [RateUnit.MINUTES]: 'minute', [RateUnit.HOURS]: 'hour', [RateUnit.DAYS]: 'day' }[unit];
     return { expression: `rate(${value} ${value === 1 ? singular : `${singular}s`})`, timeZone: schedule.timeZone };
   }
-  const cron = schedule.cron!;
+  const cron = schedule.cronFields!;
   const written = `Schedule.cron('${schedule.cronExpression}')`;
   const problems: string[] = [];
   const check = (field: string, value: string, allowed: RegExp, what: string) => {

@@ -11,7 +11,7 @@ export const STEP_OUTPUT_SOURCE: LocalSourceResolver = {
       context.problem(`input '${context.input}' reads ${source}, which says it is a step output but is not a StepArtifact; read a step's output(...) or model()`);
       return undefined;
     }
-    const producer = source.producer;
+    const producer = source.step;
     const port = source.name;
     const at = context.portPath(producer, port, source.type);
     if (at === undefined) {

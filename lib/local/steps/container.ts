@@ -70,7 +70,7 @@ function cachePlan(step: ContainerStep, node: StepNode, context: StepPlanContext
   if (context.cacheMode === CacheMode.ALL && ownPolicy === undefined) {
     return {};
   }
-  return node.cache?.enabled ? { expireAfterHours: node.cache.expireAfterHours } : undefined;
+  return node.cache?.isEnabled ? { expireAfterHours: node.cache.expireAfterHours } : undefined;
 }
 
 function resourceWarnings(step: ContainerStep, node: StepNode): string[] {

@@ -22,7 +22,7 @@ export enum Branch {
  * anything upstream of the condition; steps outside it may not read or wait on branch steps.
  */
 export class ConditionStep extends Step {
-  public readonly kind = StepKind.CONDITION;
+  public readonly kind: string = StepKind.CONDITION;
   public readonly when: Condition;
   public readonly thenSteps: Step[];
   public readonly otherwiseSteps: Step[];

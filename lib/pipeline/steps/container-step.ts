@@ -108,10 +108,10 @@ export abstract class ContainerStep extends Step {
     return new CollectedArtifact(this, METRICS_PORT, ArtifactType.METRICS);
   }
 
-  public override inputTypes(): { [name: string]: readonly ArtifactType[] } {
+  public override inputTypes(): { [name: string]: ArtifactType[] } {
     return Object.fromEntries(Object.keys(this.inputMap).map((name) => {
       const declared = this.declaredInputTypes[name];
-      return [name, declared !== undefined ? [declared] : DIRECTORY_TYPES];
+      return [name, declared !== undefined ? [declared] : [...DIRECTORY_TYPES]];
     }));
   }
 

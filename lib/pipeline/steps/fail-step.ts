@@ -8,7 +8,7 @@ export interface FailStepProps extends StepOptions {
 
 /** Ends the run as failed with a message, typically in a condition's `otherwise` branch. */
 export class FailStep extends Step {
-  public readonly kind = StepKind.FAIL;
+  public readonly kind: string = StepKind.FAIL;
   public readonly message: string;
 
   /** @internal use Step.fail */

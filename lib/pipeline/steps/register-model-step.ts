@@ -32,7 +32,7 @@ const GROUP_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 
 /** Adds the model as a new version to a model registry group. */
 export class RegisterModelStep extends Step {
-  public readonly kind = StepKind.REGISTER_MODEL;
+  public readonly kind: string = StepKind.REGISTER_MODEL;
   public readonly model: DataSource;
   public readonly group: string;
   public readonly approval: ModelApproval;
@@ -55,7 +55,7 @@ export class RegisterModelStep extends Step {
     return { model: this.model };
   }
 
-  public override inputTypes(): { [name: string]: readonly ArtifactType[] } {
+  public override inputTypes(): { [name: string]: ArtifactType[] } {
     return { model: [ArtifactType.MODEL] };
   }
 

@@ -15,7 +15,7 @@ export interface ScriptStepProps extends ContainerStepProps {
 
 /** Runs a script: data extraction, cleaning, feature engineering, evaluation, ... */
 export class ScriptStep extends ContainerStep {
-  public readonly kind = StepKind.SCRIPT;
+  public readonly kind: string = StepKind.SCRIPT;
   public readonly outputNames: string[];
   public readonly stringMetricNames: string[];
 

@@ -13,7 +13,7 @@ export type TrainingStepProps = ContainerStepProps;
  * has no outputs besides the model (SageMaker packs the model directory as model.tar.gz).
  */
 export class TrainingStep extends ContainerStep {
-  public readonly kind = StepKind.TRAINING;
+  public readonly kind: string = StepKind.TRAINING;
 
   /** @internal use Step.training */
   constructor(name: string, props: TrainingStepProps) {

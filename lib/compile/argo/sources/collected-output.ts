@@ -15,8 +15,8 @@ export const COLLECTED_OUTPUT_SOURCE: ArgoSourceResolver = {
   resolve(c: ArgoCompilation, step: Step, input: string, given: DataSource): ArgoInput | undefined {
     // The model has checked that a source of this kind is a CollectedArtifact.
     const source = given as CollectedArtifact;
-    const producer = source.producer;
-    if (c.graph.node(producer).cache?.enabled) {
+    const producer = source.step;
+    if (c.graph.node(producer).cache?.isEnabled) {
       const what = isMetrics(source) ? 'the metrics' : `output '${source.name}'`;
       c.problems.push(`step '${step.name}': input '${input}' collects ${what} of every item of '${producer.name}', which is cached; ${ENGINE} replays a cached item's outputs from the run that wrote them, so they are not under this run's keys and cannot be collected; turn caching off for '${producer.name}' (cache: CachePolicy.disabled()) on ${ENGINE}`);
       return undefined;

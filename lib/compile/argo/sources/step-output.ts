@@ -17,7 +17,7 @@ export const STEP_OUTPUT_SOURCE: ArgoSourceResolver = {
     }
     return {
       artifact: { name: input, path: inputPath(input) },
-      argument: { name: input, from: `{{tasks.${stepTemplateName(source.producer.name)}.outputs.artifacts.${source.name}}}` },
+      argument: { name: input, from: `{{tasks.${stepTemplateName(source.step.name)}.outputs.artifacts.${source.name}}}` },
     };
   },
 };

@@ -17,7 +17,7 @@ export const COLLECTED_OUTPUT_SOURCE: KubeflowSourceResolver = {
     const source = given as CollectedArtifact;
     return {
       definition: artifactDefinition(schemaTitleOf(source.type), true),
-      binding: c.bind(artifactNeed(source.producer, collectedOutputKey(source), source.type, true), level),
+      binding: c.bind(artifactNeed(source.step, collectedOutputKey(source), source.type, true), level),
       path: `${COLLECTED_PATH}/${input}`,
       launcherArguments: ['--kfp-collected', input],
       needsExecutorInput: true,

@@ -17,7 +17,7 @@ export const STEP_OUTPUT_SOURCE: KubeflowSourceResolver = {
     }
     return {
       definition: artifactDefinition(schemaTitleOf(source.type)),
-      binding: c.bind(artifactNeed(source.producer, source.name, source.type), level),
+      binding: c.bind(artifactNeed(source.step, source.name, source.type), level),
       path: inputPath(input),
       launcherArguments: [],
       needsExecutorInput: false,

@@ -13,13 +13,13 @@ export const COLLECTED_OUTPUT_SOURCE: SageMakerSourceResolver = {
     // The model has checked that a source of this kind is a CollectedArtifact.
     const source = given as CollectedArtifact;
     const parts: SourcePart[] = [];
-    for (const copy of c.copiesOf(source.producer)) {
+    for (const copy of c.copiesOf(source.step)) {
       const part = copy.item === undefined ? undefined : c.outputOf(reader, input, source, copy);
       if (part === undefined) {
         return undefined;
       }
       parts.push({ ...part, item: copy.item });
     }
-    return { collected: true, parts, producer: source.producer };
+    return { collected: true, parts, producer: source.step };
   },
 };

@@ -12,7 +12,7 @@ export const STEP_OUTPUT_SOURCE: SageMakerSourceResolver = {
   resolve(c: SageMakerCompilation, reader: Step, input: string, given: DataSource): ResolvedSource | undefined {
     // The model has checked that a source of this kind is a StepArtifact.
     const source = given as StepArtifact;
-    const part = c.outputOf(reader, input, source, c.copiesOf(source.producer)[0]);
-    return part && { collected: false, parts: [part], producer: source.producer };
+    const part = c.outputOf(reader, input, source, c.copiesOf(source.step)[0]);
+    return part && { collected: false, parts: [part], producer: source.step };
   },
 };

@@ -85,7 +85,7 @@ export function launchJob(
     outputPath: layout.outputPath,
     metricsFile: layout.metricsFile,
     // A cached step's arguments must stay the same from run to run, so it does not get the run id.
-    runId: node.cache?.enabled ? undefined : EXECUTION_ID,
+    runId: node.cache?.isEnabled ? undefined : EXECUTION_ID,
     item: copy.item,
     parameter: (ref) => c.parameterText(ref.name),
     retryInLauncher: node.retry,

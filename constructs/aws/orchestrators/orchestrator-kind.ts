@@ -1,0 +1,4 @@
+/** The engines an MlPipeline can run on. */
+export enum OrchestratorKind {
+  SAGEMAKER = 'sagemaker',
+}

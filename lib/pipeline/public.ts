@@ -1,0 +1,20 @@
+/** The model as every language sees it (also jsii's surface). */
+export * from './artifacts';
+export * from './code';
+export * from './condition';
+export * from './steps/condition-step';
+export * from './steps/container-step';
+export * as contract from './contract';
+export * from './steps/fail-step';
+export * from './graph';
+export * from './names';
+export * from './parameter';
+export * from './pipeline';
+export * from './policies';
+export * from './steps/register-model-step';
+export * from './resources';
+export * from './schedule';
+export * from './steps/script-step';
+export * from './step';
+export * from './steps/training-step';
+export * from './values';
