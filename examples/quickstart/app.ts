@@ -28,6 +28,8 @@ new aws.MlPipeline(new Stack(awsApp, 'Ml'), 'Iris', {
 export const k8sApp = new K8sApp();
 const chart = new Chart(k8sApp, 'ml', { namespace: 'ml' });
 const argo = new k8s.ArgoWorkflows(chart, 'Argo', {
+  // Your API server's addresses: kubectl get endpointslices -l kubernetes.io/service-name=kubernetes
+  apiServer: k8s.NetworkEndpoint.apiServer('10.0.0.1/32'),
   artifactRepository: k8s.ArtifactRepository.s3({
     bucket: 'ml-artifacts', endpoint: 's3.amazonaws.com', region: 'eu-west-1',
     accessKeySecret: { name: 's3-credentials', key: 'accessKey' }, secretKeySecret: { name: 's3-credentials', key: 'secretKey' },

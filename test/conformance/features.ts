@@ -11,6 +11,9 @@ import {
   Value,
 } from '../../lib';
 
+/** A GPU image for GPU steps: SageMaker's PyTorch training container (its scikit-learn one is CPU-only). */
+export const GPU_IMAGE = '763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.3.0-gpu-py311-cu121-ubuntu20.04-sagemaker';
+
 /**
  * The semantic contract as a table: each feature of the pipeline model, with a small pipeline
  * that uses it. Every engine's conformance test (test/conformance/<engine>.test.ts) says for each
@@ -170,7 +173,7 @@ export const FEATURES: Feature[] = [
     id: 'gpu',
     description: 'GPU requests',
     build: () => pipelineWith('gpu', (p) => {
-      p.addStep(Step.training('fit', { code, entry, resources: { cpu: 4, memoryGiB: 16, gpu: 1 } }));
+      p.addStep(Step.training('fit', { code, entry, image: GPU_IMAGE, resources: { cpu: 4, memoryGiB: 16, gpu: 1 } }));
     }),
   },
   {

@@ -263,3 +263,18 @@ describe('the Python wheel', () => {
     expect(JSON.parse(out)).toEqual({ steps: ['stop'], aws: 'function', k8s: 'function' });
   });
 });
+
+// After the wheel: jsii-docgen reads the assembly (.jsii) that the build wrote.
+test('the API reference in docs/api is the one the current assembly generates (npm run docs:api)', () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-api-'));
+  try {
+    execFileSync(path.join(REPO, 'node_modules', '.bin', 'jsii-docgen'), ['--language', 'typescript', '--language', 'python', '--output', path.join(out, 'API')], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    for (const language of ['typescript', 'python']) {
+      const committed = fs.readFileSync(path.join(REPO, 'docs', 'api', `API.${language}.md`), 'utf8');
+      const current = fs.readFileSync(path.join(out, `API.${language}.md`), 'utf8');
+      expect({ language, current: current === committed }).toEqual({ language, current: true });
+    }
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+}, 300_000);

@@ -11,6 +11,7 @@ import type { SageMakerCompilation } from './compile';
 import { CacheConfigDefinition, RetryPolicyDefinition } from './definition';
 import { closestNames, instanceSpec, JobKind, largestOffered, shortfall, smallestInstanceFor, validInstanceTypes } from './instance-types';
 import { DEFAULTS, LIMITS } from './limits';
+import { SKLEARN_REPOSITORY } from './sklearn-image';
 
 /** Retried by SageMaker itself; a script's own non-zero exit is retried by the launcher. */
 const SERVICE_FAULTS: RetryPolicyDefinition['ExceptionType'] = ['Step.SERVICE_FAULT', 'Step.THROTTLING'];
@@ -23,6 +24,17 @@ export interface InstanceChoice {
 }
 
 export function instanceType(c: SageMakerCompilation, step: ContainerStep, node: StepNode, kind: JobKind): InstanceChoice {
+  const choice = chooseInstance(c, step, node, kind);
+  const gpus = instanceSpec(choice.name)?.gpu ?? node.resources?.gpu ?? 0;
+  const image = step.image ?? c.target.defaultImage;
+  if (gpus > 0 && image.includes(`/${SKLEARN_REPOSITORY}:`)) {
+    const whose = step.image === undefined ? 'the default image, ' : '';
+    c.problem(step, `runs on ${choice.name} with ${gpus} GPU${gpus > 1 ? 's' : ''}, but its image is ${whose}SageMaker's scikit-learn container, which is CPU-only (SageMaker publishes no GPU scikit-learn image); set the step's image (or Orchestrator.sageMaker({ defaultImage })) to a GPU image, e.g. the region's SageMaker PyTorch GPU training image, or drop the GPU`);
+  }
+  return choice;
+}
+
+function chooseInstance(c: SageMakerCompilation, step: ContainerStep, node: StepNode, kind: JobKind): InstanceChoice {
   const resources = node.resources ?? {};
   const explicit = resources.sageMakerInstanceType;
   const jobType = kind === JobKind.PROCESSING ? 'processing' : 'training';

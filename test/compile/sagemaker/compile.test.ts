@@ -23,7 +23,7 @@ import {
   Value,
 } from '../../../lib/pipeline';
 import { LAUNCHER_PATH } from '../../../lib/runtime';
-import { FEATURES, FIXTURE_CODE } from '../../conformance/features';
+import { FEATURES, FIXTURE_CODE, GPU_IMAGE } from '../../conformance/features';
 import { checkSageMakerArguments } from '../../support/aws';
 import { TEST_IMAGE, testTarget } from '../../support/aws/sagemaker-target';
 
@@ -418,7 +418,8 @@ describe('caching', () => {
 describe('resources', () => {
   const typeFor = (resources: object, kind: 'script' | 'training' = 'script') => {
     const p = new Pipeline('res');
-    p.addStep(kind === 'script' ? Step.script('s', { code, entry, resources }) : Step.training('s', { code, entry, resources }));
+    const image = (resources as { gpu?: number }).gpu ? GPU_IMAGE : undefined;
+    p.addStep(kind === 'script' ? Step.script('s', { code, entry, image, resources }) : Step.training('s', { code, entry, image, resources }));
     const step = steps(compile(p)).s;
     return step.Type === 'Processing'
       ? step.Arguments.ProcessingResources!.ClusterConfig!

@@ -5,7 +5,7 @@
  */
 import { compileSageMaker } from '../../../lib/compile/sagemaker';
 import { Code, PipelineValidationError, Pipeline, RetryPolicy, Step, StepArtifact, Value } from '../../../lib/pipeline';
-import { FIXTURE_CODE } from '../../conformance/features';
+import { FIXTURE_CODE, GPU_IMAGE } from '../../conformance/features';
 import { testTarget } from '../../support/aws/sagemaker-target';
 
 const code: Code = FIXTURE_CODE;
@@ -53,6 +53,22 @@ test('an explicit instance type smaller than the resources asked for', () => {
   expect(message).toBe(
     "Pipeline 'bad' on SageMaker: step 'fit': resources ask for 64 GiB of memory (it has 8), 2 GPUs (it has 0) but sageMakerInstanceType is 'ml.m5.large'; choose a larger instance type or lower the resources",
   );
+});
+
+test("a GPU step on SageMaker's scikit-learn image (the default, or named) asks for a GPU image", () => {
+  const gpuStep = (image?: string) => errorOf((p) => p.addStep(Step.training('fit', { code, entry, image, resources: { gpu: 1 } })));
+  const fix = "which is CPU-only (SageMaker publishes no GPU scikit-learn image); set the step's image (or Orchestrator.sageMaker({ defaultImage })) to a GPU image, e.g. the region's SageMaker PyTorch GPU training image, or drop the GPU";
+  expect(gpuStep()).toBe(`Pipeline 'bad' on SageMaker: step 'fit': runs on ml.g4dn.xlarge with 1 GPU, but its image is the default image, SageMaker's scikit-learn container, ${fix}`);
+  expect(gpuStep('683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3')).toBe(
+    `Pipeline 'bad' on SageMaker: step 'fit': runs on ml.g4dn.xlarge with 1 GPU, but its image is SageMaker's scikit-learn container, ${fix}`);
+  const named = errorOf((p) => p.addStep(Step.script('prep', { code, entry, resources: { sageMakerInstanceType: 'ml.g5.2xlarge' } })));
+  expect(named).toContain("step 'prep': runs on ml.g5.2xlarge with 1 GPU, but its image is the default image");
+});
+
+test('a GPU step with a GPU image compiles', () => {
+  const p = new Pipeline('gpu');
+  p.addStep(Step.training('fit', { code, entry, image: GPU_IMAGE, resources: { gpu: 1 } }));
+  expect(() => compileSageMaker(p, testTarget())).not.toThrow();
 });
 
 test('an image outside Amazon ECR', () => {

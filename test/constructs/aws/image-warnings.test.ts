@@ -4,6 +4,7 @@ import { MlPipeline, Orchestrator } from '../../../constructs/aws';
 import { Pipeline, Step } from '../../../lib/pipeline';
 import { FIXTURE_CODE } from '../../conformance/features';
 import { testApp } from '../../support/aws';
+import { capturingConsole } from '../../support/console';
 
 const ECR = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
 
@@ -12,7 +13,12 @@ function warningsOf(images: (string | undefined)[], orchestrator = Orchestrator.
   const p = new Pipeline('images');
   images.forEach((image, i) => p.addStep(Step.script(`s${i}`, { code: FIXTURE_CODE, entry: 'noop.py', image })));
   new MlPipeline(stack, 'P', { pipeline: p, orchestrator });
-  return Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('.*')).map((w) => String(w.entry.data));
+  const { result: warnings, printed } = capturingConsole(() => Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('.*')).map((w) => String(w.entry.data)));
+  // Synthesis prints each warning with its acknowledgement id, as `cdk synth` shows a user.
+  for (const warning of warnings) {
+    expect(printed).toContain(warning.replace(/ \[ack: .*\]$/, ''));
+  }
+  return warnings;
 }
 
 test('an untagged or :latest step image is a synth warning on the MlPipeline, naming the step', () => {

@@ -9,6 +9,7 @@ import { Parameter, Pipeline, Schedule, Step } from '../../../lib/pipeline';
 import { FEATURES, FIXTURE_CODE } from '../../conformance/features';
 import { sageMakerDefinitions, templateOf, testApp } from '../../support/aws';
 import { chainPipeline } from '../../support/aws/pipelines';
+import { capturingConsole } from '../../support/console';
 
 function resourcesOf(template: any, type: string): [string, any][] {
   return Object.entries<any>(template.Resources).filter(([, r]) => r.Type === type);
@@ -328,10 +329,11 @@ describe('existing bucket, role and key', () => {
       orchestrator: Orchestrator.sageMaker(),
       role: iam.Role.fromRoleArn(stack, 'Role', 'arn:aws:iam::123456789012:role/locked', { mutable: false }),
     });
-    const t = Template.fromStack(stack);
+    const { result: t, printed } = capturingConsole(() => Template.fromStack(stack));
+    expect(printed).toContain("Acknowledge with 'Annotation::cdk-mlops:ImmutableRole'");
     t.resourceCountIs('AWS::IAM::Policy', 0);
     t.resourceCountIs('AWS::IAM::Role', 0);
-    const warnings = Object.values<any>(require('aws-cdk-lib/assertions').Annotations.fromStack(stack).findWarning('*', Match.anyValue()));
+    const warnings = capturingConsole(() => Object.values<any>(require('aws-cdk-lib/assertions').Annotations.fromStack(stack).findWarning('*', Match.anyValue()))).result;
     expect(JSON.stringify(warnings)).toContain('the given role takes no policy (it is immutable), so it must already allow: ');
     expect(JSON.stringify(warnings)).toContain('iam:PassRole');
   });
