@@ -64,6 +64,9 @@ export class SageMakerPipelineService implements PipelineService {
   private readonly client: SageMakerClient;
 
   constructor(private readonly options: ServiceOptions = {}) {
+    // The SDK's notice that its releases after January 2027 need Node 22 is about the SDK's own
+    // upgrades, not this command: off unless the user set the variable.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     // Loaded on first use, from the user's project: `mlops run` and `mlops graph` never need it.
     this.sdk = requireFromProject<typeof import('@aws-sdk/client-sagemaker')>('@aws-sdk/client-sagemaker', process.cwd(), 'the SageMaker commands (start, status, list, retry)', '@aws-sdk/client-sagemaker');
     this.client = new this.sdk.SageMakerClient({ region: options.region, endpoint: options.endpoint, maxAttempts: 2 });
