@@ -151,7 +151,8 @@ async function runAttempt(task: Task, attempt: number, started: number, context:
       logFile: run.logFile(step.name, index, attempt),
       timeoutSeconds: step.timeoutSeconds,
       tailLines: context.logTailLines,
-      onLine: (line) => context.reporter.stepOutput(step.name, line, record.item),
+      // A successful attempt's directory becomes the result directory: show paths as they will be.
+      onLine: (line) => context.reporter.stepOutput(step.name, line.split(attemptDir).join(run.resultDir(step.name, index)), record.item),
     });
     interruption.processes.add(proc);
     record.pid = proc.pid;
