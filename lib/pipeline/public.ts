@@ -6,6 +6,7 @@ export * from './steps/condition-step';
 export * from './steps/container-step';
 export * as contract from './contract';
 export * from './steps/fail-step';
+export * from './feature-type';
 export * from './graph';
 export * from './names';
 export * from './parameter';

@@ -33,7 +33,7 @@ test('mlops run --help lists the local run options', () => {
 });
 
 test("a cloud command prints its own error, not the AWS SDK's Node-version notice", () => {
-  const env = { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
+  const env: NodeJS.ProcessEnv = { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
   delete env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
   // Port 9 (discard) on 127.0.0.1: nothing listens, so the call fails after the SDK has loaded.
   const r = spawnSync(process.execPath, [path.join(REPO, 'bin', 'mlops.js'), 'list', 'iris', '--region', 'us-east-1', '--endpoint-url', 'http://127.0.0.1:9'], { cwd: REPO, encoding: 'utf8', env, timeout: 60_000 });

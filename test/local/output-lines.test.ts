@@ -1,12 +1,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Pipeline, Step } from '../../lib';
-import { runLocally, RunStatus, SilentReporter } from '../../lib/local';
+import { RunReporter, runLocally, RunStatus } from '../../lib/local';
 import { fixtureCode as code, stateDirs, tempDir } from '../support/local/fixtures';
 
-class LineReporter extends SilentReporter {
+class LineReporter implements RunReporter {
   public readonly lines: string[] = [];
-  public override stepOutput(step: string, line: string): void {
+  public notice(): void {}
+  public runStarted(): void {}
+  public stepChanged(): void {}
+  public runFinished(): void {}
+  public stepOutput(step: string, line: string): void {
     this.lines.push(`${step} | ${line}`);
   }
 }
