@@ -1,12 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Pipeline } from '../../lib/pipeline';
+import { Pipeline, PipelineValidationError } from '../../lib/pipeline';
+import { fromPipelineDocument } from '../../lib/pipeline/document';
 import { CliError } from './errors';
 import { requireFromProject, resolveFromProject } from './project-module';
 
 /** File names tried, in order, when a pipeline argument names a directory. */
-const DIRECTORY_ENTRIES = ['pipeline.ts', 'pipeline.js', 'index.ts', 'index.js'];
-const EXTENSIONS = ['.ts', '.js', '.cjs'];
+const DIRECTORY_ENTRIES = ['pipeline.ts', 'pipeline.js', 'index.ts', 'index.js', 'pipeline.json'];
+const EXTENSIONS = ['.ts', '.js', '.cjs', '.json'];
 
 export interface LoadedPipeline {
   readonly pipeline: Pipeline;
@@ -47,7 +48,7 @@ export function resolvePipelineFile(spec: string, cwd: string): string {
   }
   throw new CliError(
     `cannot find the pipeline module '${spec}' (looked for ${tried.map((t) => path.relative(cwd, t) || t).join(', ')})`,
-    'pass a module file that exports a Pipeline, or a directory holding pipeline.ts, e.g. examples/iris',
+    'pass a module file that exports a Pipeline, a pipeline document (.json), or a directory holding pipeline.ts, e.g. examples/iris',
   );
 }
 
@@ -72,6 +73,9 @@ function registerTypeScript(file: string, cwd: string): void {
 /** Loads a pipeline module and picks the Pipeline it exports. */
 export function loadPipeline(spec: string, cwd: string): LoadedPipeline {
   const file = resolvePipelineFile(spec, cwd);
+  if (file.endsWith('.json')) {
+    return { pipeline: loadPipelineDocument(file, cwd), file, exportName: 'document' };
+  }
   registerTypeScript(file, cwd);
   let exported: unknown;
   try {
@@ -82,6 +86,25 @@ export function loadPipeline(spec: string, cwd: string): LoadedPipeline {
     throw new CliError(`loading the pipeline module ${path.relative(cwd, file) || file} failed: ${detail}`, 'fix the module so that it loads, e.g. with: npx tsx ' + (path.relative(cwd, file) || file), 1);
   }
   return { ...pickPipeline(exported, path.relative(cwd, file) || file), file };
+}
+
+/** A pipeline document (the JSON `cdk synth` writes); code paths are read relative to its directory. */
+function loadPipelineDocument(file: string, cwd: string): Pipeline {
+  const where = path.relative(cwd, file) || file;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new CliError(`the pipeline document ${where} is not valid JSON (${(e as Error).message})`, 'write it with `cdk synth` (cdk.out/<stack>.<construct>.pipeline.json) or fix the JSON', 1);
+  }
+  try {
+    return fromPipelineDocument(doc, path.dirname(file), `pipeline document ${where}`);
+  } catch (e) {
+    if (PipelineValidationError.isPipelineValidationError(e)) {
+      throw new CliError(e.message, `fix the document, or write it again with \`cdk synth\` from the pipeline's source`, 1);
+    }
+    throw e;
+  }
 }
 
 /** The Pipeline among a module's exports: `pipeline`, else the default export, else the only one. */

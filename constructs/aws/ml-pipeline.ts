@@ -19,6 +19,7 @@ import { propProblems } from './prop-problems';
 import { MlPipelineProps } from './props';
 import { alertOnFailure, createBucket, createKey, createTopic } from './resources';
 import { PipelineTrigger, PipelineTriggerProps } from './trigger';
+import { writePipelineDocumentAtSynth } from './pipeline-document-file';
 
 export * from './orchestrators/definition-storage-choice';
 export * from './props';
@@ -139,6 +140,7 @@ export class MlPipeline extends MlPipelineBase {
     renderAtSynth(this, () => {
       this.renderProblems = this.binding.render();
     });
+    writePipelineDocumentAtSynth(this, props.pipeline);
     if (props.bucket) {
       claimBucketPrefix(this, props.bucket, this.bucketPrefix);
     }

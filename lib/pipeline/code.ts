@@ -7,7 +7,8 @@ export interface CodeOptions {
   readonly exclude?: string[];
 }
 
-const DEFAULT_EXCLUDE = ['__pycache__', '*.pyc', '.venv', 'node_modules', '.git'];
+/** What every Code leaves out before its own `exclude`. */
+export const DEFAULT_EXCLUDE = ['__pycache__', '*.pyc', '.venv', 'node_modules', '.git'];
 
 /**
  * The code a step runs: a local directory that each engine ships in its own way (an S3 asset on

@@ -66,7 +66,7 @@ test('a pipeline module path that is a directory without pipeline.ts says so', a
   fs.mkdirSync(path.join(tmp.dir, 'steps'));
   const r = await cli(['run', 'steps', '--local', ...dirs()]);
   expect(r.code).toBe(2);
-  expect(r.err).toBe("mlops run: the pipeline module 'steps' is a directory without pipeline.ts, pipeline.js, index.ts, index.js\n  fix: pass the module file that exports the Pipeline (e.g. steps/my-pipeline.ts), or add steps/pipeline.ts exporting it\n");
+  expect(r.err).toBe("mlops run: the pipeline module 'steps' is a directory without pipeline.ts, pipeline.js, index.ts, index.js, pipeline.json\n  fix: pass the module file that exports the Pipeline (e.g. steps/my-pipeline.ts), or add steps/pipeline.ts exporting it\n");
   const graph = await cli(['graph', 'steps']);
   expect(graph.code).toBe(2);
   expect(graph.err).toContain("mlops graph: the pipeline module 'steps' is a directory without pipeline.ts");

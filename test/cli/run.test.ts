@@ -42,8 +42,8 @@ describe('bad input', () => {
   test('an unknown pipeline module lists where it looked', async () => {
     const r = await runMlops(['run', 'examples/irs', '--local', ...dirs]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("mlops run: cannot find the pipeline module 'examples/irs' (looked for examples/irs, examples/irs.ts, examples/irs.js, examples/irs.cjs)");
-    expect(r.stderr).toContain('fix: pass a module file that exports a Pipeline, or a directory holding pipeline.ts, e.g. examples/iris');
+    expect(r.stderr).toContain("mlops run: cannot find the pipeline module 'examples/irs' (looked for examples/irs, examples/irs.ts, examples/irs.js, examples/irs.cjs, examples/irs.json)");
+    expect(r.stderr).toContain('fix: pass a module file that exports a Pipeline, a pipeline document (.json), or a directory holding pipeline.ts, e.g. examples/iris');
   });
 
   test('a module exporting no pipeline lists its exports and how to export one', async () => {

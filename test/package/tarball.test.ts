@@ -121,7 +121,7 @@ test('the tarball holds the compiled build and what it needs at run time, nothin
   const bundled = new Set(listed.filter((f) => f.startsWith('node_modules/')).map((f) => f.split('/')[1]));
   // jsii asks for the non-jsii dependencies to be bundled; npm bundles what they depend on too.
   expect([...bundled].sort()).toEqual([...own.bundledDependencies, 'luxon'].sort());
-  expect(listed.filter((f) => !/^build\/.*\.(js|d\.ts|py)$/.test(f) && !f.startsWith('node_modules/')).sort()).toEqual(['.jsii', 'LICENSE', 'README.md', 'bin/mlops.js', 'package.json']);
+  expect(listed.filter((f) => !/^build\/.*\.(js|d\.ts|py)$/.test(f) && !f.startsWith('node_modules/')).sort()).toEqual(['.jsii', 'LICENSE', 'README.md', 'bin/mlops.js', 'package.json', 'schemas/pipeline-document.v1.schema.json']);
   for (const runtime of ['build/index.js', 'build/index.d.ts', 'build/bin/mlops.js', 'build/lib/runtime/launcher.py', 'build/constructs/k8s/kfp-recurring-run.py', 'build/constructs/k8s/run-pipeline.py', 'build/constructs/k8s/mlops_api.py']) {
     expect(listed).toContain(runtime);
   }
@@ -257,7 +257,7 @@ describe('the Python wheel', () => {
       const m = require('cdk-mlops');
       const p = new m.Pipeline('wheel');
       p.addStep(m.Step.fail('stop', { message: 'x' }));
-      require('cdk-mlops/local'); require('cdk-mlops/render'); require('cdk-mlops/compile');
+      require('cdk-mlops/local'); require('cdk-mlops/render'); require('cdk-mlops/compile'); require('cdk-mlops/document');
       console.log(JSON.stringify({ steps: p.steps.map((s) => s.name), aws: typeof m.aws.MlPipeline, k8s: typeof m.k8s.MlPipeline }));`;
     const out = execFileSync(process.execPath, ['-e', script], { cwd: path.dirname(modules), encoding: 'utf8', env: { ...process.env, NODE_PATH: '' } });
     expect(JSON.parse(out)).toEqual({ steps: ['stop'], aws: 'function', k8s: 'function' });
