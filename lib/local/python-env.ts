@@ -6,6 +6,7 @@ import { readJsonFile, writeJsonAtomic } from './atomic';
 import { displayPath } from './display';
 import { LocalRunError } from './errors';
 import { lock } from './lock';
+import { defaultImageDifferences } from './image-versions';
 
 /** The machine's local package mirror; used only where it exists and PIP_INDEX_URL is unset. */
 export const LOCAL_PIP_MIRROR = '/opt/pypi/simple';
@@ -80,6 +81,7 @@ export class PythonEnvironment {
         if (missing.length > 0) {
           this.notice(`installing ${missing.map((r) => r.line).join(', ')} into ${this.show(this.venvDir)} from ${pending.map((f) => this.show(f)).join(', ')}`);
           await this.install(pending);
+          pending.flatMap((f) => defaultImageDifferences(parseRequirements(f), this.show(f))).forEach((note) => this.notice(note));
         }
       } finally {
         release();
