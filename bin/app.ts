@@ -7,9 +7,11 @@
  * so it runs here only with CDK_VALIDATION=true; the test suite lints every template with cfn-lint.
  */
 import { App } from 'aws-cdk-lib';
+import { CanaryEndpointStack } from '../examples/canary-endpoint/aws';
 import { IrisSageMakerStack } from '../examples/iris/aws';
 
 const app = new App({ builtinCloudFormationValidation: process.env.CDK_VALIDATION === 'true' });
 const alarmEmail: string | undefined = app.node.tryGetContext('alarmEmail');
 
 new IrisSageMakerStack(app, 'IrisSageMaker', { alarmEmails: alarmEmail ? [alarmEmail] : undefined });
+new CanaryEndpointStack(app, 'CanaryEndpoint');

@@ -2,3 +2,4 @@ export * from './ml-pipeline';
 export * from './orchestrator';
 export * from './pipeline-base';
 export * from './trigger';
+export * from './endpoint';

@@ -27,14 +27,16 @@ new aws.MlPipeline(new Stack(awsApp, 'Ml'), 'Iris', {
 // ... and on Argo Workflows, with the controller (or k8s.Engine.kubeflow() on a KFP cluster).
 export const k8sApp = new K8sApp();
 const chart = new Chart(k8sApp, 'ml', { namespace: 'ml' });
+// Your API server's addresses (kubectl get endpointslices -l kubernetes.io/service-name=kubernetes):
+// the network policies let the controller and the step pods reach it and nothing else.
+const apiServer = k8s.NetworkEndpoint.apiServer('10.0.0.1/32');
 const argo = new k8s.ArgoWorkflows(chart, 'Argo', {
-  // Your API server's addresses: kubectl get endpointslices -l kubernetes.io/service-name=kubernetes
-  apiServer: k8s.NetworkEndpoint.apiServer('10.0.0.1/32'),
+  apiServer,
   artifactRepository: k8s.ArtifactRepository.s3({
     bucket: 'ml-artifacts', endpoint: 's3.amazonaws.com', region: 'eu-west-1',
     accessKeySecret: { name: 's3-credentials', key: 'accessKey' }, secretKeySecret: { name: 's3-credentials', key: 'secretKey' },
   }),
 });
 new k8s.MlPipeline(chart, 'Iris', {
-  pipeline, engine: k8s.Engine.argo({ controller: argo, defaultImage: 'quay.io/jupyter/scipy-notebook:2024-12-02' }),
+  pipeline, engine: k8s.Engine.argo({ controller: argo, defaultImage: 'quay.io/jupyter/scipy-notebook:2024-12-02' }), apiServer,
 });
