@@ -2,7 +2,7 @@
 'use strict';
 // Builds the package (`npm run build`, and `npm pack` through prepack): jsii compiles the sources
 // into build/ and writes the assembly (.jsii) that other languages' packages are made from; the
-// Python files the constructs ship are copied beside the compiled code.
+// files the constructs ship as they are (Python scripts, a Lambda handler) are copied beside it.
 // With --python it then makes the Python wheel in dist-jsii/python: jsii-pacmak writes the Python
 // sources (--code-only: plain pacmak would ask PyPI for build tools), and pip builds the wheel
 // offline with the Python given by $PYTHON (default .venv/bin/python), which needs setuptools and
@@ -12,7 +12,13 @@ const fs = require('fs');
 const path = require('path');
 
 const root = path.join(__dirname, '..');
-const SHIPPED_PYTHON = ['lib/runtime/launcher.py', 'constructs/k8s/kfp-recurring-run.py', 'constructs/k8s/run-pipeline.py', 'constructs/k8s/mlops_api.py'];
+const SHIPPED_AS_IS = [
+  'lib/runtime/launcher.py',
+  'constructs/k8s/kfp-recurring-run.py',
+  'constructs/k8s/run-pipeline.py',
+  'constructs/k8s/mlops_api.py',
+  'constructs/aws/endpoint/handler/index.js',
+];
 // jsii prints a banner on Node 20; the package supports Node >= 20.19 (package.json engines).
 const env = { ...process.env, JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: process.versions.node.split('.')[0] };
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
@@ -27,7 +33,7 @@ function run(command, args, options = {}) {
 
 fs.rmSync(path.join(root, 'build'), { recursive: true, force: true });
 run(bin('jsii'), ['--silence-warnings=reserved-word']);
-for (const file of SHIPPED_PYTHON) {
+for (const file of SHIPPED_AS_IS) {
   fs.cpSync(path.join(root, file), path.join(root, 'build', file));
 }
 

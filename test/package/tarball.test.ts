@@ -122,7 +122,7 @@ test('the tarball holds the compiled build and what it needs at run time, nothin
   // jsii asks for the non-jsii dependencies to be bundled; npm bundles what they depend on too.
   expect([...bundled].sort()).toEqual([...own.bundledDependencies, 'luxon'].sort());
   expect(listed.filter((f) => !/^build\/.*\.(js|d\.ts|py)$/.test(f) && !f.startsWith('node_modules/')).sort()).toEqual(['.jsii', 'LICENSE', 'README.md', 'bin/mlops.js', 'package.json', 'schemas/pipeline-document.v1.schema.json']);
-  for (const runtime of ['build/index.js', 'build/index.d.ts', 'build/bin/mlops.js', 'build/lib/runtime/launcher.py', 'build/constructs/k8s/kfp-recurring-run.py', 'build/constructs/k8s/run-pipeline.py', 'build/constructs/k8s/mlops_api.py']) {
+  for (const runtime of ['build/index.js', 'build/index.d.ts', 'build/bin/mlops.js', 'build/lib/runtime/launcher.py', 'build/constructs/k8s/kfp-recurring-run.py', 'build/constructs/k8s/run-pipeline.py', 'build/constructs/k8s/mlops_api.py', 'build/constructs/aws/endpoint/handler/index.js']) {
     expect(listed).toContain(runtime);
   }
   const installed = path.join(project, 'node_modules', 'cdk-mlops');

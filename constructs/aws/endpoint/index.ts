@@ -1,0 +1,4 @@
+export * from './canary-endpoint';
+export * from './model-source';
+export * from './props';
+export * from './rollout';
