@@ -108,7 +108,7 @@ export class AndCondition extends Condition {
   }
 
   public values(): Value[] {
-    return this.conditions.flatMap((c) => c.values());
+    return valuesOf(this.conditions);
   }
 
   public toString(): string {
@@ -123,7 +123,7 @@ export class OrCondition extends Condition {
   }
 
   public values(): Value[] {
-    return this.conditions.flatMap((c) => c.values());
+    return valuesOf(this.conditions);
   }
 
   public toString(): string {
@@ -138,12 +138,17 @@ export class NotCondition extends Condition {
   }
 
   public values(): Value[] {
-    return this.condition.values();
+    return valuesOf([this.condition]);
   }
 
   public toString(): string {
     return `not (${this.condition})`;
   }
+}
+
+/** The values of the operands that are conditions; the others are left for validation to name. */
+function valuesOf(conditions: Condition[]): Value[] {
+  return conditions.flatMap((c) => (Condition.isCondition(c) ? c.values() : []));
 }
 
 brand(Condition, 'cdk-mlops.Condition');
