@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Testing } from 'cdk8s';
+import { capturingConsole } from '../support/console';
 
 const ROOT = path.join(__dirname, '..', '..');
 const SOURCE = path.join(ROOT, 'examples', 'quickstart', 'app.ts');
@@ -23,6 +24,8 @@ test('the example synthesizes: a SageMaker pipeline stack and an Argo chart', ()
   for (const step of ['extract', 'clean', 'train', 'evaluate', 'gate', 'register', 'too-weak']) {
     expect(definition).toContain(`\\"Name\\":\\"${step}\\"`);
   }
-  const manifests = Testing.synth(k8sApp.node.findChild('ml'));
+  const { result: manifests, printed } = capturingConsole(() => Testing.synth(k8sApp.node.findChild('ml')));
   expect(manifests.map((m: { kind: string }) => m.kind)).toEqual(expect.arrayContaining(['WorkflowTemplate', 'Deployment', 'ConfigMap']));
+  // The one warning a reader of the README meets: S3 outside the cluster needs its address or 'anywhere' by name.
+  expect(printed.split('\n').filter((l) => l.startsWith('[WARNING]'))).toEqual([expect.stringContaining("NetworkPolicy 'iris-steps-allow' allows no egress to the artifact store")]);
 });
