@@ -5,21 +5,13 @@ import {
   DataSource,
   DataSourceKind,
   Pipeline,
-  PipelineValidationError,
   Step,
 } from '../../lib';
+import { problemsOf } from '../support/problems';
 
 const code = Code.fromDirectory(path.join(__dirname, '..', 'fixtures', 'steps'));
 const entry = 'noop.py';
 
-function problemsOf(p: Pipeline): string[] {
-  try {
-    p.validate();
-  } catch (e) {
-    return (e as PipelineValidationError).problems;
-  }
-  return [];
-}
 
 describe('typed ports', () => {
   test('each step kind declares its output ports with their types', () => {

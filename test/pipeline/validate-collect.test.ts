@@ -1,20 +1,12 @@
 import * as path from 'path';
-import { Code, Pipeline, PipelineValidationError, Step } from '../../lib';
+import { Code, Pipeline, Step } from '../../lib';
+import { problemsOf } from '../support/problems';
 
 /** forEach items that a later step collects name one directory each (lib/pipeline/validate.ts). */
 
 const code = Code.fromDirectory(path.join(__dirname, '..', 'fixtures', 'steps'));
 const entry = 'noop.py';
 
-function problemsOf(p: Pipeline): string[] {
-  try {
-    p.validate();
-    return [];
-  } catch (e) {
-    expect(e).toBeInstanceOf(PipelineValidationError);
-    return (e as PipelineValidationError).problems;
-  }
-}
 
 function collected(items: string[]): Pipeline {
   const p = new Pipeline('collect');

@@ -1,20 +1,12 @@
 import * as path from 'path';
-import { ArtifactType, Code, DataSource, Pipeline, PipelineValidationError, Step } from '../../lib';
+import { ArtifactType, Code, DataSource, Pipeline, Step } from '../../lib';
+import { problemsOf } from '../support/problems';
 
 /** How pipeline.validate() words problems with what a step reads (lib/pipeline/validate.ts). */
 
 const code = Code.fromDirectory(path.join(__dirname, '..', 'fixtures', 'steps'));
 const entry = 'noop.py';
 
-function problemsOf(p: Pipeline): string[] {
-  try {
-    p.validate();
-  } catch (e) {
-    expect(e).toBeInstanceOf(PipelineValidationError);
-    return (e as PipelineValidationError).problems;
-  }
-  throw new Error('expected the pipeline to be invalid');
-}
 
 test('something added as a step that is not one is named once, and the real steps are still checked', () => {
   const p = new Pipeline('odd-step');

@@ -1,20 +1,12 @@
 import * as path from 'path';
-import { Code, Condition, Parameter, Pipeline, PipelineValidationError, Step, Value } from '../../lib';
+import { Code, Condition, Parameter, Pipeline, Step, Value } from '../../lib';
+import { problemsOf } from '../support/problems';
 
 /** Rules of lib/pipeline/validate.ts that no other test exercised (found by `npm run mutate`). */
 
 const code = Code.fromDirectory(path.join(__dirname, '..', 'fixtures', 'steps'));
 const entry = 'noop.py';
 
-function problemsOf(p: Pipeline): string[] {
-  try {
-    p.validate();
-  } catch (e) {
-    expect(e).toBeInstanceOf(PipelineValidationError);
-    return (e as PipelineValidationError).problems;
-  }
-  throw new Error('expected the pipeline to be invalid');
-}
 
 test('parameters whose names differ only in case are refused, naming both and the shared variable', () => {
   const p = new Pipeline('cased', { parameters: { rate: Parameter.number(1), Rate: Parameter.number(2) } });

@@ -1,20 +1,12 @@
 import * as path from 'path';
-import { Code, Condition, Parameter, Pipeline, PipelineValidationError, Step, Value } from '../../lib';
+import { Code, Condition, Parameter, Pipeline, Step, Value } from '../../lib';
+import { problemsOf } from '../support/problems';
 
 /** Which steps a step in a condition branch may read (lib/pipeline/validate.ts). */
 
 const code = Code.fromDirectory(path.join(__dirname, '..', 'fixtures', 'steps'));
 const entry = 'noop.py';
 
-function problemsOf(p: Pipeline): string[] {
-  try {
-    p.validate();
-    return [];
-  } catch (e) {
-    expect(e).toBeInstanceOf(PipelineValidationError);
-    return (e as PipelineValidationError).problems;
-  }
-}
 
 function gated(): { p: Pipeline; go: Condition } {
   const p = new Pipeline('scopes', { parameters: { go: Parameter.boolean(true) } });

@@ -1,20 +1,12 @@
 import * as path from 'path';
-import { Code, Condition, Parameter, Pipeline, PipelineValidationError, Step, Value } from '../../lib';
+import { Code, Condition, Parameter, Pipeline, Step, Value } from '../../lib';
+import { problemsOf } from '../support/problems';
 
 /** Checks of the values a condition reads: parameters, metrics, literals (lib/pipeline/validate.ts). */
 
 const code = Code.fromDirectory(path.join(__dirname, '..', 'fixtures', 'steps'));
 const entry = 'noop.py';
 
-function problemsOf(p: Pipeline): string[] {
-  try {
-    p.validate();
-    return [];
-  } catch (e) {
-    expect(e).toBeInstanceOf(PipelineValidationError);
-    return (e as PipelineValidationError).problems;
-  }
-}
 
 function gatedBy(p: Pipeline, when: Condition, ...before: Step[]): Pipeline {
   p.addStep(...before, Step.condition('gate', { when, then: [Step.script('ok', { code, entry })] }));

@@ -10,20 +10,11 @@ import {
   Step,
   Value,
 } from '../../lib';
+import { problemsOf } from '../support/problems';
 
 const code = Code.fromDirectory(path.join(__dirname, '..', 'fixtures', 'steps'));
 const entry = 'noop.py';
 
-function problemsOf(p: Pipeline): string[] {
-  try {
-    p.validate();
-  } catch (e) {
-    expect(e).toBeInstanceOf(PipelineValidationError);
-    expect((e as Error).message).toMatch(new RegExp(`^Pipeline '${p.name}':`));
-    return (e as PipelineValidationError).problems;
-  }
-  throw new Error('expected the pipeline to be invalid');
-}
 
 /** Each case breaks one rule; the message names where, what was given, the rule, and a fix. */
 describe('bad input gives one clear synth-time error per problem', () => {
