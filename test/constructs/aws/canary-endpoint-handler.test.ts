@@ -11,8 +11,6 @@ import { MotoServer, startMoto } from '../../support/local/moto';
 const handler = require('../../../constructs/aws/endpoint/handler/index.js');
 
 jest.setTimeout(60000);
-// The SDK's notice that its 2027 releases need Node 22 is not this test's output.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 let moto: MotoServer;
 let client: SageMakerClient;
