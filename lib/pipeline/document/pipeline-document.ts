@@ -4,9 +4,8 @@ import { Pipeline } from '../pipeline';
 import { CachePolicy, RetryPolicy } from '../policies';
 import { Resources } from '../resources';
 import { Step } from '../step';
-import { ValueType } from '../values';
+import { ParameterRef, ValueType } from '../values';
 import { STEP_DOCUMENTS, StepDecodeContext, StepDocument } from './steps';
-import { ParameterRef } from '../values';
 
 /** The version of the pipeline document format this code writes and reads. */
 export const PIPELINE_DOCUMENT_VERSION = 'cdk-mlops/pipeline/v1';
@@ -62,7 +61,7 @@ const PARAMETER_FACTORIES: { [type: string]: (d: any, o: object) => Parameter } 
  * of another version or shape throws one PipelineValidationError naming every problem and where.
  */
 export function fromPipelineDocument(doc: unknown, baseDir: string, source = 'pipeline document'): Pipeline {
-  const subject = `${source}`;
+  const subject = source;
   const d = doc as PipelineDocument;
   if (!d || typeof d !== 'object' || Array.isArray(d)) {
     throw new PipelineValidationError(subject, [`is ${show(doc)}, not a JSON object; write { "version": "${PIPELINE_DOCUMENT_VERSION}", "name": ..., "steps": [...] }`]);
