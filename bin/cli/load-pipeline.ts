@@ -3,6 +3,7 @@ import * as path from 'path';
 import { Pipeline, PipelineValidationError } from '../../lib/pipeline';
 import { fromPipelineDocument } from '../../lib/pipeline/document';
 import { CliError } from './errors';
+import { loadManifestPipeline, MANIFEST_FILE } from './load-manifest';
 import { requireFromProject, resolveFromProject } from './project-module';
 
 /** File names tried, in order, when a pipeline argument names a directory. */
@@ -48,7 +49,7 @@ export function resolvePipelineFile(spec: string, cwd: string): string {
   }
   throw new CliError(
     `cannot find the pipeline module '${spec}' (looked for ${tried.map((t) => path.relative(cwd, t) || t).join(', ')})`,
-    'pass a module file that exports a Pipeline, a pipeline document (.json), or a directory holding pipeline.ts, e.g. examples/iris',
+    'pass a module file that exports a Pipeline, a pipeline document (.json), a manifest cdk8s synthesized (.k8s.yaml), or a directory holding pipeline.ts, e.g. examples/iris',
   );
 }
 
@@ -72,7 +73,15 @@ function registerTypeScript(file: string, cwd: string): void {
 
 /** Loads a pipeline module and picks the Pipeline it exports. */
 export function loadPipeline(spec: string, cwd: string): LoadedPipeline {
+  const hash = spec.lastIndexOf('#');
+  if (hash > 0 && MANIFEST_FILE.test(spec.slice(0, hash))) {
+    const file = resolvePipelineFile(spec.slice(0, hash), cwd);
+    return { pipeline: loadManifestPipeline(file, spec.slice(hash + 1), cwd), file, exportName: 'manifest' };
+  }
   const file = resolvePipelineFile(spec, cwd);
+  if (MANIFEST_FILE.test(file)) {
+    return { pipeline: loadManifestPipeline(file, undefined, cwd), file, exportName: 'manifest' };
+  }
   if (file.endsWith('.json')) {
     return { pipeline: loadPipelineDocument(file, cwd), file, exportName: 'document' };
   }

@@ -46,7 +46,7 @@ export function buildProgram(context: ProgramContext, setExitCode: (code: number
   program
     .command('run')
     .description('run a pipeline on this machine (steps as local processes, in the project venv)')
-    .argument('<pipeline>', "module exporting the Pipeline, or a directory with pipeline.ts (e.g. examples/iris)")
+    .argument('<pipeline>', 'module exporting the Pipeline, a directory with pipeline.ts (e.g. examples/iris), a pipeline document (.json) or a synthesized manifest (.k8s.yaml[#name])')
     .option('--local', 'run on this machine (the only target of run)')
     .option('-p, --param <name=value>', 'a parameter value; repeat for more', collect, [])
     .option('--resume <run-id>', 'continue an earlier run: rerun only the steps that did not finish')
@@ -63,7 +63,7 @@ export function buildProgram(context: ProgramContext, setExitCode: (code: number
   program
     .command('graph')
     .description('draw a pipeline: a Mermaid flowchart or an SVG diagram, conditions and branches included')
-    .argument('<pipeline>', 'module exporting the Pipeline, or a directory with pipeline.ts (e.g. examples/iris)')
+    .argument('<pipeline>', 'module exporting the Pipeline, a directory with pipeline.ts (e.g. examples/iris), a pipeline document (.json) or a synthesized manifest (.k8s.yaml[#name])')
     .addOption(new Option('--format <format>', 'diagram format').choices(GRAPH_FORMATS).default('mermaid'))
     .option('--out <file>', 'write the diagram to this file instead of stdout')
     .action(async (pipeline: string, options) => setExitCode(await graphCommand(pipeline, options, io)));

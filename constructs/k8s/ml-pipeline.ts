@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { formatBytes, KUBERNETES_NAME_RULES, kubernetesNameProblem } from '../../lib/kubernetes';
+import { CODE_ARCHIVE_KEY, CONFIG_MAP_LIMIT, formatBytes, KUBERNETES_NAME_RULES, kubernetesNameProblem } from '../../lib/kubernetes';
 import { optionalProblem } from '../../lib/pipeline/rules';
 import { isA } from '../../lib/pipeline/brand';
 import { Code } from '../../lib/pipeline/code';
@@ -15,6 +15,7 @@ import { EngineContext } from './engine-renderer';
 import { linkLateObjects } from './late-objects';
 import { codeConfigMapName, DNS_LABEL, namespaceProblem } from './names';
 import { dnsAndApiServerEgress, NetworkEndpoint, noApiServerWarning, podNetworkPolicies } from './network';
+import { renderPipelineDocumentConfigMap } from './pipeline-document';
 import { renderRunJobs, RunJobRequest } from './run-job';
 import { RunJobOptions } from './run-job-options';
 import { MANAGED_BY } from './security';
@@ -48,10 +49,15 @@ export interface MlPipelineProps {
   readonly apiServer?: NetworkEndpoint;
   /** @default NetworkEndpoint.clusterDns() */
   readonly dns?: NetworkEndpoint;
+  /**
+   * Also write the pipeline's neutral form (the `cdk-mlops/pipeline/v1` document) into the
+   * manifest, as the ConfigMap '<name>-pipeline-document': `mlops run --local` and `mlops graph`
+   * then take the synthesized manifest file, and the cluster records which pipeline is deployed.
+   * @default true
+   */
+  readonly pipelineDocument?: boolean;
 }
 
-/** ConfigMaps hold at most 1 MiB of data (the API server's limit, key names included). */
-export const CONFIG_MAP_LIMIT = 1024 * 1024;
 /** The longest base name: generated names add suffixes up to 11 chars ('-<10 hex>') and must stay labels. */
 const BASE_NAME_MAX = 52;
 
@@ -202,7 +208,7 @@ export class MlPipeline extends Construct {
         metadata: { name: archive.name, namespace: ns, labels },
         // Content-addressed: the name changes with the code, so the data never does.
         immutable: true,
-        binaryData: { 'code.zip': archive.data.toString('base64') },
+        binaryData: { [CODE_ARCHIVE_KEY]: archive.data.toString('base64') },
       });
     }
 
@@ -243,9 +249,12 @@ export class MlPipeline extends Construct {
       });
     }
 
-    const runProblems = renderRunJobs(ctx, props.engine._renderer.kind, rendering, this.runJobs);
-    if (runProblems.length > 0) {
-      throw new PipelineValidationError(this.subject, runProblems);
+    const problems = renderRunJobs(ctx, props.engine._renderer.kind, rendering, this.runJobs);
+    if (props.pipelineDocument ?? true) {
+      problems.push(...renderPipelineDocumentConfigMap(this, pipeline, { name: this.name, namespace: ns, labels, codeConfigMapName: nameOf }));
+    }
+    if (problems.length > 0) {
+      throw new PipelineValidationError(this.subject, problems);
     }
   }
 
@@ -260,7 +269,7 @@ export class MlPipeline extends Construct {
       const data = packageCode(step.code);
       const name = codeConfigMapName(this.name, data);
       // binaryData travels base64-encoded; the limit counts the decoded bytes plus the key.
-      const size = data.length + 'code.zip'.length;
+      const size = data.length + CODE_ARCHIVE_KEY.length;
       if (size > CONFIG_MAP_LIMIT) {
         problems.push(`the code of step '${step.name}' (${step.code.directory}) packs to ${formatBytes(size)}, over the ${formatBytes(CONFIG_MAP_LIMIT)} ConfigMap limit; leave data and large files out (Code.fromDirectory(dir, { exclude: [...] })), read data from the artifact store instead, or bake the code into the step's image`);
         continue;

@@ -10,3 +10,4 @@ export * from './limits';
 export * from './quantities';
 export * from './rules';
 export * from './schedule';
+export * from './pipeline-document';

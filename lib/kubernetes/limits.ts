@@ -4,6 +4,9 @@
  */
 export const ETCD_OBJECT_LIMIT = 1.5 * 1024 * 1024;
 
+/** ConfigMaps hold at most 1 MiB of data (the API server's limit, key names included). */
+export const CONFIG_MAP_LIMIT = 1024 * 1024;
+
 /** A problem when `object` serialises to more than `limit` bytes, or undefined. */
 export function sizeProblem(what: string, object: unknown, limit: number, howToShrink: string): string | undefined {
   const bytes = Buffer.byteLength(JSON.stringify(object), 'utf8');

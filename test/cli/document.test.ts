@@ -53,3 +53,29 @@ test('a document that is not JSON, or names what does not exist, is a clear erro
   expect(w.code).toBe(1);
   expect(w.stderr).toContain("mlops graph: pipeline document wrong.json: steps[0].dependsOn[0]: names step 'ghost', which the document does not have (steps: a)");
 });
+
+test('mlops run --local and mlops graph take the manifest cdk8s synthesized, code unpacked from it', async () => {
+  const { Chart, Testing } = require('cdk8s');
+  const { Engine, MlPipeline } = require('../../constructs/k8s');
+  const YAML = require('yaml');
+  const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+  const { pipeline } = require(path.join(FIXTURE_PIPELINES, 'train-register'));
+  const chart = new Chart(Testing.app(), 'fixture', { namespace: 'ml' });
+  new MlPipeline(chart, 'TrainRegister', { pipeline, engine: Engine.argo({ defaultImage: 'python:3.12-slim' }) });
+  const objects: object[] = Testing.synth(chart);
+  warn.mockRestore();
+  const file = path.join(tmp.dir, 'dist', 'fixture.k8s.yaml');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, objects.map((o) => YAML.stringify(o)).join('---\n'));
+
+  const graph = await runMlops(['graph', 'dist/fixture.k8s.yaml#train-register'], { cwd: tmp.dir });
+  expect(graph.stderr).toBe('');
+  expect(graph.stdout.trimEnd()).toBe(renderMermaid(pipeline).trimEnd());
+  const r = await runMlops(['run', 'dist/fixture.k8s.yaml', '--local', '--json', '--param', 'threshold=0.7'], { cwd: tmp.dir });
+  expect(r.code).toBe(0);
+  const report = JSON.parse(r.stdout);
+  expect(Object.fromEntries(report.steps.map((s: { name: string; state: string }) => [s.name, s.state]))).toEqual({
+    train: 'succeeded', evaluate: 'succeeded', gate: 'succeeded', register: 'succeeded', 'too-weak': 'skipped',
+  });
+  expect(fs.readdirSync(path.join(tmp.dir, '.mlops', 'manifest-code', 'ml'))).toEqual([expect.stringMatching(/^train-register-code-[0-9a-f]{10}$/)]);
+});

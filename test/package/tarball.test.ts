@@ -36,9 +36,11 @@ const { pipeline } = require('./pipeline');
 const stack = new Stack(new App(), 'Ml');
 new aws.MlPipeline(stack, 'Packaged', { pipeline, orchestrator: aws.Orchestrator.sageMaker() });
 const template = Template.fromStack(stack).toJSON();
-const chart = new Chart(new K8sApp(), 'ml', { namespace: 'ml' });
+const k8sApp = new K8sApp({ outdir: 'dist' });
+const chart = new Chart(k8sApp, 'ml', { namespace: 'ml' });
 new k8s.MlPipeline(chart, 'Packaged', { pipeline, engine: k8s.Engine.argo({ defaultImage: 'python:3.12-slim' }) });
 const manifests = Testing.synth(chart);
+k8sApp.synth();
 console.log(JSON.stringify({
   resources: Object.values(template.Resources).map((r) => r.Type).sort(),
   kinds: manifests.map((m) => m.kind).sort(),
@@ -158,6 +160,14 @@ test("a consumer's app synthesizes the pipeline on SageMaker and on Argo from th
   const { resources, kinds } = JSON.parse(out.trim().split('\n').pop()!);
   expect(resources).toEqual(expect.arrayContaining(['AWS::SageMaker::Pipeline', 'AWS::SageMaker::ModelPackageGroup', 'AWS::IAM::Role', 'AWS::KMS::Key']));
   expect(kinds).toEqual(expect.arrayContaining(['WorkflowTemplate', 'ConfigMap', 'ServiceAccount', 'NetworkPolicy']));
+}, 120_000);
+
+test('mlops graph draws the pipeline from the manifest that app wrote (dist/ml.k8s.yaml)', () => {
+  const r = mlops('graph', 'dist/ml.k8s.yaml');
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  expect(r.stdout).toBe(mlops('graph', 'pipeline.js').stdout);
+  expect(fs.readdirSync(path.join(project, '.mlops', 'manifest-code', 'ml'))).toEqual([expect.stringMatching(/^packaged-code-[0-9a-f]{10}$/)]);
 }, 120_000);
 
 test('mlops run --local runs a module that imports cdk-mlops: every step, fan-out collected, model registered', () => {

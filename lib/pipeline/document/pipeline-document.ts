@@ -1,3 +1,5 @@
+import * as path from 'path';
+import { Code } from '../code';
 import { PipelineValidationError, show } from '../errors';
 import { Parameter } from '../parameter';
 import { Pipeline } from '../pipeline';
@@ -22,16 +24,27 @@ export interface PipelineDocument {
 
 const drop = <T extends object>(o: T): T => JSON.parse(JSON.stringify(o));
 
+export interface PipelineDocumentOptions {
+  /**
+   * What each code directory is written as, instead of its path relative to `baseDir`: for
+   * example the name of the folder a Kubernetes manifest's code archive unpacks into.
+   */
+  readonly codeDirectory?: (code: Code) => string;
+}
+
+const posix = (p: string) => p.split(path.sep).join('/');
+
 /** The pipeline as a document; code directories are written relative to `baseDir`. */
-export function toPipelineDocument(pipeline: Pipeline, baseDir: string): PipelineDocument {
+export function toPipelineDocument(pipeline: Pipeline, baseDir: string, options: PipelineDocumentOptions = {}): PipelineDocument {
   pipeline.validate();
+  const codeDirectory = options.codeDirectory ?? ((code: Code) => posix(path.relative(baseDir, code.directory)) || '.');
   const encodeStep = (step: Step): StepDocument => {
     const codec = STEP_DOCUMENTS[step.kind];
     if (codec === undefined) {
       throw new PipelineValidationError(`Pipeline '${pipeline.name}' as a document`, [`step '${step.name}': kind '${step.kind}' has no document form (known: ${Object.keys(STEP_DOCUMENTS).join(', ')})`]);
     }
     const dependsOn = step.dependsOn.map((s) => s.name);
-    return { name: step.name, kind: step.kind, description: step.description, ...(dependsOn.length > 0 ? { dependsOn } : {}), ...codec.encode(step, { baseDir, encodeStep }) };
+    return { name: step.name, kind: step.kind, description: step.description, ...(dependsOn.length > 0 ? { dependsOn } : {}), ...codec.encode(step, { codeDirectory, encodeStep }) };
   };
   const retry = pipeline.defaultRetry;
   const cache = pipeline.defaultCache;

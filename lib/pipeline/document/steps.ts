@@ -23,8 +23,8 @@ export interface StepDocument {
 }
 
 export interface EncodeContext {
-  /** The directory code paths are written relative to (the document's own). */
-  readonly baseDir: string;
+  /** What a step's code directory is written as: a path relative to the document's directory. */
+  codeDirectory(code: Code): string;
   encodeStep(step: Step): StepDocument;
 }
 
@@ -40,7 +40,6 @@ export interface StepDocumentCodec {
   decode(doc: StepDocument, options: { description?: string; dependsOn: Step[] }, c: StepDecodeContext, at: string): Step;
 }
 
-const posix = (p: string) => p.split(path.sep).join('/');
 const mapValues = <T, U>(o: { [k: string]: T }, f: (v: T, k: string) => U): { [k: string]: U } => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v, k)]));
 const nonEmpty = <T>(o: { [k: string]: T }) => (Object.keys(o).length > 0 ? o : undefined);
 const list = (a: string[] | undefined) => (a && a.length > 0 ? [...a] : undefined);
@@ -48,7 +47,7 @@ const list = (a: string[] | undefined) => (a && a.length > 0 ? [...a] : undefine
 function encodeContainer(step: ContainerStep, c: EncodeContext): { [field: string]: unknown } {
   const declaredTypes = Object.entries(step.inputTypes()).filter(([, types]) => types.length === 1);
   return {
-    code: { directory: posix(path.relative(c.baseDir, step.code.directory)) || '.', exclude: list(step.code.exclude.slice(DEFAULT_EXCLUDE.length)) },
+    code: { directory: c.codeDirectory(step.code), exclude: list(step.code.exclude.slice(DEFAULT_EXCLUDE.length)) },
     entry: step.entry,
     arguments: list(step.arguments),
     image: step.image,

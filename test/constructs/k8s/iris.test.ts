@@ -42,7 +42,7 @@ describe('Iris on Argo Workflows (IrisArgoChart)', () => {
     expect(objects.flatMap((o) => resourceProblems(o))).toEqual([]);
   });
 
-  test('the objects: CRDs first, the controller, the code, the pipeline, its RBAC and network policies', () => {
+  test('the objects: CRDs first, the controller, the code, the pipeline, its RBAC, network policies and document', () => {
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
       'CustomResourceDefinition/workflows.argoproj.io',
       'CustomResourceDefinition/workflowtemplates.argoproj.io',
@@ -69,6 +69,7 @@ describe('Iris on Argo Workflows (IrisArgoChart)', () => {
       'RoleBinding/iris-pipeline',
       'NetworkPolicy/iris-steps-deny-all',
       'NetworkPolicy/iris-steps-allow',
+      'ConfigMap/iris-pipeline-document',
     ]);
     expect(objects.filter((o) => o.kind !== 'CustomResourceDefinition').every((o) => o.metadata.namespace === 'ml')).toBe(true);
   });

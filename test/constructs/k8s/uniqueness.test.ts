@@ -26,14 +26,14 @@ function add(chart: Chart, id: string, props: Partial<MlPipelineProps> & { pipel
 const minio = () => ArtifactRepository.s3({ bucket: 'mlops', endpoint: 'minio.minio.svc:9000', insecure: true, useSdkCreds: true });
 
 describe('two MlPipelines in one chart', () => {
-  test('names that differ only in case: one error, from the later construct, naming both paths, the seven objects and the lowercasing', () => {
+  test('names that differ only in case: one error, from the later construct, naming both paths, the eight objects and the lowercasing', () => {
     const chart = new Chart(Testing.app(), 'ml', { namespace: 'ml' });
     add(chart, 'Upper', { pipeline: pipeline('Churn') });
     add(chart, 'Lower', { pipeline: pipeline('churn') });
     const message = errorOf(() => Testing.synth(chart));
     const lines = message.split('\n').slice(1);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^ {2}\[ml\/Lower\] MlPipeline 'Lower' \('ml\/Lower'\) and MlPipeline 'Upper' \('ml\/Upper'\) both emit 7 objects with the same API group, kind, namespace and name: /);
+    expect(lines[0]).toMatch(/^ {2}\[ml\/Lower\] MlPipeline 'Lower' \('ml\/Lower'\) and MlPipeline 'Upper' \('ml\/Upper'\) both emit 8 objects with the same API group, kind, namespace and name: /);
     for (const object of [
       /ConfigMap 'churn-code-[0-9a-f]{10}' in namespace 'ml' \(v1\)/,
       /WorkflowTemplate 'churn' in namespace 'ml' \(argoproj\.io\/v1alpha1\)/,
@@ -42,6 +42,7 @@ describe('two MlPipelines in one chart', () => {
       /RoleBinding 'churn-pipeline' in namespace 'ml'/,
       /NetworkPolicy 'churn-steps-deny-all' in namespace 'ml' \(networking\.k8s\.io\/v1\)/,
       /NetworkPolicy 'churn-steps-allow' in namespace 'ml'/,
+      /ConfigMap 'churn-pipeline-document' in namespace 'ml' \(v1\)/,
     ]) {
       expect(lines[0]).toMatch(object);
     }
@@ -53,7 +54,7 @@ describe('two MlPipelines in one chart', () => {
     add(chart, 'A', { pipeline: pipeline('churn'), name: 'models', schedule: Schedule.daily() });
     add(chart, 'B', { pipeline: pipeline('iris'), name: 'models', schedule: Schedule.daily() });
     const message = errorOf(() => Testing.synth(chart));
-    expect(message).toContain("[ml/B] MlPipeline 'B' ('ml/B') and MlPipeline 'A' ('ml/A') both emit 8 objects");
+    expect(message).toContain("[ml/B] MlPipeline 'B' ('ml/B') and MlPipeline 'A' ('ml/A') both emit 9 objects");
     expect(message).toContain("CronWorkflow 'models' in namespace 'ml' (argoproj.io/v1alpha1)");
     expect(message).toContain("Both derive their names from the base name 'models': this one from props.name 'models', the other from props.name 'models'.");
     expect(message).not.toContain('differ only in case');
@@ -77,7 +78,7 @@ test('across the charts of one app: the same namespace collides, the message nam
   const other = new Chart(app, 'team-b', { namespace: 'ml' });
   add(other, 'Churn', { pipeline: pipeline('CHURN') });
   const message = errorOf(() => Testing.synth(other));
-  expect(message).toContain("[team-b/Churn] MlPipeline 'Churn' ('team-b/Churn') and MlPipeline 'Churn' ('team-a/Churn') both emit 7 objects");
+  expect(message).toContain("[team-b/Churn] MlPipeline 'Churn' ('team-b/Churn') and MlPipeline 'Churn' ('team-a/Churn') both emit 8 objects");
   expect(message).toContain("this one from the pipeline name 'CHURN', lowercased, the other from the pipeline name 'churn', lowercased ('CHURN' and 'churn' differ only in case, and Kubernetes names are lowercase)");
   expect(errorOf(() => app.synth())).toContain("MlPipeline 'Churn' ('team-b/Churn') and MlPipeline 'Churn' ('team-a/Churn')");
 });
