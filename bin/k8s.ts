@@ -4,9 +4,11 @@
  * Offline and deterministic; the output directory follows CDK8S_OUTDIR when cdk8s sets it.
  */
 import { App, YamlOutputType } from 'cdk8s';
+import { CanaryEndpointChart } from '../examples/canary-endpoint/k8s';
 import { IrisArgoChart, IrisKubeflowChart } from '../examples/iris/k8s';
 
 const app = new App({ yamlOutputType: YamlOutputType.FILE_PER_CHART });
 new IrisArgoChart(app, 'iris-argo');
 new IrisKubeflowChart(app, 'iris-kubeflow');
+new CanaryEndpointChart(app, 'canary-endpoint');
 app.synth();

@@ -9,3 +9,4 @@ export * from './run-job-options';
 export { SynthWarnings } from './warnings';
 export * from '../../lib/compile/argo/user-options';
 export * from '../../lib/kubernetes/gpu-options';
+export * from './endpoint';
