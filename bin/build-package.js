@@ -14,6 +14,7 @@ const path = require('path');
 const root = path.join(__dirname, '..');
 const SHIPPED_AS_IS = [
   'lib/runtime/launcher.py',
+  'lib/runtime/serve.py',
   'constructs/k8s/kfp-recurring-run.py',
   'constructs/k8s/run-pipeline.py',
   'constructs/k8s/mlops_api.py',

@@ -11,7 +11,7 @@ export async function main(argv: string[]): Promise<number> {
   const onInterrupt = () => {
     interrupts++;
     if (interrupts === 1) {
-      process.stderr.write('\nmlops: stopping (saving the run state; press Ctrl-C again to quit at once)\n');
+      process.stderr.write('\nmlops: stopping (a local run saves its state for --resume; press Ctrl-C again to quit at once)\n');
       controller.abort();
     } else {
       process.stderr.write('\x1b[?25h');

@@ -42,3 +42,12 @@ export function positiveNumber(flag: string): (text: string) => number {
     return n;
   };
 }
+
+/** A TCP port, 0 (any free one) to 65535. */
+export function port(text: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 0 || n > 65535) {
+    throw new CliError(`--port ${JSON.stringify(text)} is not a port (a whole number 0-65535; 0 picks a free one)`);
+  }
+  return n;
+}

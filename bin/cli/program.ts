@@ -6,8 +6,9 @@ import { CliError } from './errors';
 import { graphCommand, GRAPH_FORMATS } from './graph-command';
 import { CliIO } from './io';
 import { fileSystemError } from './paths';
-import { collect, positiveInteger, positiveNumber } from './params';
+import { collect, port, positiveInteger, positiveNumber } from './params';
 import { runCommand } from './run-command';
+import { serveCommand } from './serve-command';
 
 export interface ProgramContext {
   readonly io: CliIO;
@@ -67,6 +68,16 @@ export function buildProgram(context: ProgramContext, setExitCode: (code: number
     .addOption(new Option('--format <format>', 'diagram format').choices(GRAPH_FORMATS).default('mermaid'))
     .option('--out <file>', 'write the diagram to this file instead of stdout')
     .action(async (pipeline: string, options) => setExitCode(await graphCommand(pipeline, options, io)));
+
+  program
+    .command('serve')
+    .description('serve a model of the local registry over HTTP on 127.0.0.1 with its inference code (POST /invocations, GET /ping)')
+    .argument('<model>', 'a model group of the local registry (its newest version) or <group>/<version>, e.g. iris-classifier/2')
+    .option('--local', 'serve on this machine (the only target of serve)')
+    .option('--port <port>', 'the port on 127.0.0.1 (0 picks a free one)', port, 8080)
+    .option('--registry-dir <dir>', 'the local model registry (default: .mlops/registry)')
+    .option('--python <path>', 'serve with this interpreter instead of the project .venv')
+    .action(async (model: string, options) => setExitCode(await serveCommand(model, options, io, context.signal)));
 
   const cloud = (command: Command) =>
     command

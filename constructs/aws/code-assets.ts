@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { Code } from '../../lib/pipeline/code';
 import { CodeLocation } from '../../lib/compile/sagemaker/compile';
 import { packageCode } from '../../lib/runtime/package-code';
+import { packageCodeTarball } from '../../lib/runtime/package-tarball';
 
 /** Two Code objects with the same directory and excludes ship as one archive. */
 function codeKey(code: Code): string {
@@ -38,6 +39,20 @@ export class CodeAssets extends Construct {
     return asset;
   }
 
+  /**
+   * The S3 URI of a Code as `sourcedir.tar.gz` (no launcher), the form SageMaker's framework
+   * serving containers download from SAGEMAKER_SUBMIT_DIRECTORY; one asset per distinct Code.
+   */
+  public tarballUri(code: Code): string {
+    const key = `tar\0${codeKey(code)}`;
+    let asset = this.assets.get(key);
+    if (!asset) {
+      asset = new s3assets.Asset(this, `Serving${this.assets.size + 1}`, { path: stageArchive(packageCodeTarball(code), 'tar.gz') });
+      this.assets.set(key, asset);
+    }
+    return asset.s3ObjectUrl;
+  }
+
   public location(code: Code): CodeLocation {
     const asset = this.asset(code);
     const key = asset.s3ObjectKey;
@@ -52,10 +67,10 @@ export class CodeAssets extends Construct {
  * Writes an archive to a content-addressed file (assets are staged from files). The same bytes
  * always land at the same path, written atomically, so parallel synths cannot see half a file.
  */
-function stageArchive(archive: Buffer): string {
+function stageArchive(archive: Buffer, extension = 'zip'): string {
   const hash = crypto.createHash('sha256').update(archive).digest('hex');
   const dir = path.join(os.tmpdir(), 'cdk-mlops-code');
-  const file = path.join(dir, `${hash}.zip`);
+  const file = path.join(dir, `${hash}.${extension}`);
   if (!fs.existsSync(file)) {
     fs.mkdirSync(dir, { recursive: true });
     const partial = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;

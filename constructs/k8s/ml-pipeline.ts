@@ -6,6 +6,8 @@ import { optionalProblem } from '../../lib/pipeline/rules';
 import { isA } from '../../lib/pipeline/brand';
 import { Code } from '../../lib/pipeline/code';
 import { ContainerStep } from '../../lib/pipeline/steps/container-step';
+import { RegisterModelStep } from '../../lib/pipeline/steps/register-model-step';
+import { Step } from '../../lib/pipeline/step';
 import { PipelineValidationError } from '../../lib/pipeline/errors';
 import { Pipeline } from '../../lib/pipeline/pipeline';
 import { Schedule } from '../../lib/pipeline/schedule';
@@ -133,7 +135,7 @@ export class MlPipeline extends Construct {
 
   /** Names of the code ConfigMaps for the pipeline as it is now, sorted. */
   public get codeConfigMaps(): string[] {
-    const codes = new Set(this.props.pipeline.allSteps().filter(ContainerStep.isContainerStep).map((s) => s.code));
+    const codes = new Set(stepCodes(this.props.pipeline).map(({ code }) => code));
     return [...new Set([...codes].map((code) => codeConfigMapName(this.name, packageCode(code))))].sort();
   }
 
@@ -262,23 +264,34 @@ export class MlPipeline extends Construct {
   private codeArchives(pipeline: Pipeline): Map<Code, { name: string; data: Buffer; directory: string }> {
     const archives = new Map<Code, { name: string; data: Buffer; directory: string }>();
     const problems: string[] = [];
-    for (const step of pipeline.allSteps()) {
-      if (!ContainerStep.isContainerStep(step) || archives.has(step.code)) {
+    for (const { step, code } of stepCodes(pipeline)) {
+      if (archives.has(code)) {
         continue;
       }
-      const data = packageCode(step.code);
+      const data = packageCode(code);
       const name = codeConfigMapName(this.name, data);
       // binaryData travels base64-encoded; the limit counts the decoded bytes plus the key.
       const size = data.length + CODE_ARCHIVE_KEY.length;
       if (size > CONFIG_MAP_LIMIT) {
-        problems.push(`the code of step '${step.name}' (${step.code.directory}) packs to ${formatBytes(size)}, over the ${formatBytes(CONFIG_MAP_LIMIT)} ConfigMap limit; leave data and large files out (Code.fromDirectory(dir, { exclude: [...] })), read data from the artifact store instead, or bake the code into the step's image`);
+        problems.push(`the code of step '${step.name}' (${code.directory}) packs to ${formatBytes(size)}, over the ${formatBytes(CONFIG_MAP_LIMIT)} ConfigMap limit; leave data and large files out (Code.fromDirectory(dir, { exclude: [...] })), read data from the artifact store instead, or bake the code into the step's image`);
         continue;
       }
-      archives.set(step.code, { name, data, directory: step.code.directory });
+      archives.set(code, { name, data, directory: code.directory });
     }
     if (problems.length > 0) {
       throw new PipelineValidationError(this.subject, problems);
     }
     return archives;
   }
+}
+
+/** Every Code the pipeline's pods mount: container steps' code, and register steps' inference code. */
+function stepCodes(pipeline: Pipeline): { step: Step; code: Code }[] {
+  return pipeline.allSteps().flatMap((step) => {
+    if (ContainerStep.isContainerStep(step)) {
+      return [{ step, code: step.code }];
+    }
+    const inference = isA(step, RegisterModelStep) ? step.inference : undefined;
+    return inference ? [{ step, code: inference.code }] : [];
+  });
 }

@@ -42,7 +42,11 @@ export function irisPipeline(): Pipeline {
   });
   const gate = Step.condition('accuracy-gate', {
     when: Condition.gte(evaluate.metric('accuracy'), iris.parameter('minAccuracy')),
-    then: [Step.registerModel('register', { model: train.model(), group: 'iris-classifier', approval: ModelApproval.APPROVED })],
+    then: [Step.registerModel('register', {
+      model: train.model(), group: 'iris-classifier', approval: ModelApproval.APPROVED,
+      // Served by inference.py on a SageMaker endpoint, and by `mlops serve iris-classifier --local`.
+      inference: { code, entry: 'inference.py' },
+    })],
     otherwise: [Step.fail('too-inaccurate', { message: 'Test accuracy is below minAccuracy; the model was not registered' })],
   });
   iris.addStep(extract, clean, train, evaluate, gate);

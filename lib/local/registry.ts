@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { Code } from '../pipeline/code';
 import { copyDirectory, publishDirectory, readJsonFile, removeTree, tempName, TEMP_PREFIX } from './atomic';
 
 /** What the local registry keeps about one model version (metadata.json). */
@@ -19,20 +20,40 @@ export interface ModelVersionMetadata {
   readonly image?: string;
   readonly contentTypes: string[];
   readonly responseTypes: string[];
+  /** How the version is served: the script in its code/ directory (`mlops serve` runs it). */
+  readonly inference?: { readonly entry: string; readonly env: { readonly [name: string]: string } };
   readonly createdAt: string;
 }
 
 export interface RegisteredModel {
   readonly group: string;
   readonly version: number;
-  /** The version's directory: metadata.json and model/. */
+  /** The version's directory: metadata.json, model/ and, with inference code, code/. */
   readonly path: string;
 }
 
-export type RegistrationRequest = Omit<ModelVersionMetadata, 'format' | 'version' | 'createdAt'>;
+export type RegistrationRequest = Omit<ModelVersionMetadata, 'format' | 'version' | 'createdAt' | 'inference'>;
+
+/** The serving code registered with a version: its files are copied into the version's code/. */
+export interface RegisteredInference {
+  readonly code: Code;
+  readonly entry: string;
+  readonly env?: { readonly [name: string]: string };
+}
 
 const FORMAT = 'mlops-local-model/1';
 const METADATA = 'metadata.json';
+/** Where a version keeps its inference code. */
+export const CODE_DIR = 'code';
+
+/** The files of a Code (its excludes applied), copied below `target`. */
+function copyCode(code: Code, target: string): void {
+  for (const file of code.files()) {
+    const to = path.join(target, ...file.split('/'));
+    fs.mkdirSync(path.dirname(to), { recursive: true });
+    fs.copyFileSync(path.join(code.directory, ...file.split('/')), to);
+  }
+}
 
 /**
  * A model registry in a folder: `<dir>/<group>/<version>/{metadata.json, model/}`, versions
@@ -43,7 +64,7 @@ const METADATA = 'metadata.json';
 export class LocalModelRegistry {
   constructor(public readonly directory: string) {}
 
-  public register(modelDir: string, request: RegistrationRequest): RegisteredModel {
+  public register(modelDir: string, request: RegistrationRequest, inference?: RegisteredInference): RegisteredModel {
     const again = this.findRegistration(request.group, request.sourceRun, request.registeredBy);
     if (again) {
       return again; // a resumed run that registered before it was killed
@@ -54,8 +75,12 @@ export class LocalModelRegistry {
     try {
       fs.mkdirSync(staging);
       copyDirectory(modelDir, path.join(staging, 'model'));
+      if (inference) {
+        copyCode(inference.code, path.join(staging, CODE_DIR));
+      }
+      const served = inference && { entry: inference.entry, env: { ...(inference.env ?? {}) } };
       for (let version = this.latestVersion(request.group) + 1; ; version++) {
-        const metadata: ModelVersionMetadata = { format: FORMAT, ...request, version, createdAt: new Date().toISOString() };
+        const metadata: ModelVersionMetadata = { format: FORMAT, ...request, ...(served ? { inference: served } : {}), version, createdAt: new Date().toISOString() };
         fs.writeFileSync(path.join(staging, METADATA), JSON.stringify(metadata, null, 2) + '\n');
         const target = path.join(groupDir, String(version));
         if (publishDirectory(staging, target)) {

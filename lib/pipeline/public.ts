@@ -8,6 +8,7 @@ export * as contract from './contract';
 export * from './steps/fail-step';
 export * from './feature-type';
 export * from './graph';
+export * from './inference-code';
 export * from './names';
 export * from './parameter';
 export * from './pipeline';

@@ -116,7 +116,7 @@ describe('runs', () => {
     const r = await result;
 
     expect(r.code).toBe(130);
-    expect(r.stderr).toContain('mlops: stopping (saving the run state');
+    expect(r.stderr).toContain('mlops: stopping (a local run saves its state for --resume');
     const runId = /Run (\S+) was interrupted/.exec(r.stdout)![1];
     expect(r.stdout).toContain('its state is saved');
     expect(r.stdout).toContain(`--resume ${runId}`);

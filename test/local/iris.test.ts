@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { LocalModelRegistry } from '../../lib/local';
-import { runMlops } from '../support/local/cli';
+import { runMlops, startMlops } from '../support/local/cli';
 import { tempDir } from '../support/local/fixtures';
 
 /**
@@ -41,6 +41,8 @@ test('npx mlops run examples/iris --local trains, evaluates and registers the mo
     metrics: { train: { trainAccuracy: expect.any(Number) }, evaluate: { accuracy: evaluate.metrics.accuracy, f1Macro: evaluate.metrics.f1Macro } },
   }));
   expect(fs.statSync(path.join(version.path, 'model', 'model.joblib')).size).toBeGreaterThan(1000);
+  expect(version.metadata.inference).toEqual({ entry: 'inference.py', env: {} });
+  expect(fs.readFileSync(path.join(version.path, 'code', 'inference.py'), 'utf8')).toBe(fs.readFileSync(path.join(__dirname, '..', '..', 'examples', 'iris', 'steps', 'inference.py'), 'utf8'));
 
   const warm = await runMlops(['run', 'examples/iris', '--local', '--json', '--param', 'minAccuracy=0.8', ...dirs]);
   expect(warm.code).toBe(0);
@@ -61,3 +63,36 @@ test('an accuracy threshold above what the model reaches fails the run with the 
   expect(r.stdout).not.toContain('--resume'); // the fail step decided; a resume would decide the same
   expect(fs.existsSync(path.join(tmp.dir, 'registry2'))).toBe(false);
 }, 240_000);
+
+test('npx mlops serve iris-classifier --local answers predictions from the registered model, through its inference.py', async () => {
+  const { child, result } = startMlops(['serve', 'iris-classifier/1', '--local', '--port', '0', '--registry-dir', path.join(tmp.dir, 'registry')]);
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const found = /^Serving iris-classifier version 1 at (http:\/\/127\.0\.0\.1:\d+) \(POST .*\/invocations, GET .*\/ping\); Ctrl-C stops it$/m.exec(out);
+        if (found) {
+          resolve(found[1]);
+        }
+      });
+      child.on('close', () => reject(new Error(`mlops serve exited before serving: ${out}`)));
+    });
+    expect((await fetch(`${url}/ping`)).status).toBe(200);
+    // A setosa (class 0) and a virginica (class 2) flower from the Iris data set.
+    const rows = '5.1,3.5,1.4,0.2\n6.7,3.0,5.2,2.3\n';
+    const csv = await fetch(`${url}/invocations`, { method: 'POST', headers: { 'Content-Type': 'text/csv', Accept: 'text/csv' }, body: rows });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect(await csv.text()).toBe('0\n2\n');
+    const json = await fetch(`${url}/invocations`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify([[5.9, 3.0, 4.2, 1.5]]) });
+    expect(await json.json()).toEqual([1]);
+    const bad = await fetch(`${url}/invocations`, { method: 'POST', headers: { 'Content-Type': 'text/csv' }, body: '1,2\n' });
+    expect(bad.status).toBe(500);
+  } finally {
+    child.kill('SIGINT');
+  }
+  const done = await result;
+  expect(done.code).toBe(0);
+  expect(done.stderr).toContain('POST /invocations 200');
+}, 120_000);

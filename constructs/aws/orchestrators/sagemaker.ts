@@ -172,6 +172,7 @@ class SageMakerBinding implements OrchestratorBinding {
         defaultImage: defaultImageUri,
         defaultInferenceImage: inferenceImage,
         codeLocation: (code) => this.code.location(code),
+        inferenceCodeUri: (code) => this.code.tarballUri(code),
         isUnresolved: (v) => Token.isUnresolved(v),
       });
     } catch (e) {

@@ -223,18 +223,19 @@ export class KubeflowCompilation {
     return resolved;
   }
 
-  public codeConfigMap(step: ContainerStep): string | undefined {
+  /** The ConfigMap holding `code` (a container step's code, or a register step's inference code). */
+  public codeConfigMap(step: Step, code: Code): string | undefined {
     if (typeof this.options.codeConfigMapName !== 'function') {
       return undefined;
     }
-    if (!this.configMaps.has(step.code)) {
-      const name = this.options.codeConfigMapName(step.code);
-      this.configMaps.set(step.code, name);
+    if (!this.configMaps.has(code)) {
+      const name = this.options.codeConfigMapName(code);
+      this.configMaps.set(code, name);
       if (typeof name !== 'string' || !DNS_LABEL.test(name) || name === SCRATCH_VOLUME) {
-        this.problems.push(`step '${step.name}': codeConfigMapName gave ${show(name)} for its code (${step.code.directory}), which cannot name the code ConfigMap: KFP also uses it as the pod volume name, a DNS-1123 label (lower-case letters, digits and '-', at most 63 chars) other than '${SCRATCH_VOLUME}'`);
+        this.problems.push(`step '${step.name}': codeConfigMapName gave ${show(name)} for its code (${code.directory}), which cannot name the code ConfigMap: KFP also uses it as the pod volume name, a DNS-1123 label (lower-case letters, digits and '-', at most 63 chars) other than '${SCRATCH_VOLUME}'`);
       }
     }
-    return this.configMaps.get(step.code);
+    return this.configMaps.get(code);
   }
 
   public utilityImage(step: Step, why: string): string {

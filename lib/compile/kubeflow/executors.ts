@@ -154,11 +154,15 @@ export function failExecutor(step: FailStep, image: string): { [key: string]: an
  * Registers a model on KFP: copies the model into a new system.Model artifact (its metadata names
  * the group, approval and serving details) and writes the run id as the version.
  */
+/** Where a registered model keeps its serving code's archive (launcher and code), inside the model artifact. */
+export const REGISTERED_INFERENCE_ARCHIVE = 'serving/code.zip';
+
 export function registerExecutor(step: RegisterModelStep, image: string): { [key: string]: any } {
   const script = [
     'set -eu',
     'mkdir -p "$2"',
     'cp -R "$1/." "$2/"',
+    ...(step.inference ? [`mkdir -p "$2/serving" && cp "${CODE_ARCHIVE}" "$2/${REGISTERED_INFERENCE_ARCHIVE}"`] : []),
     'printf \'%s\' "${MLOPS_RUN_ID:-}" > "$3"',
     'echo "[mlops] registered version ${MLOPS_RUN_ID:-} of model group $4 ($5)"',
   ].join('\n');
@@ -180,6 +184,7 @@ export function registeredModelMetadata(pipelineName: string, step: RegisterMode
     contentTypes: step.contentTypes,
     responseTypes: step.responseTypes,
     inferenceImage: step.image,
+    inference: step.inference && { entry: step.inference.entry, env: step.inference.env ?? {}, archive: REGISTERED_INFERENCE_ARCHIVE },
     pipeline: pipelineName,
     step: step.name,
     registeredBy: 'cdk-mlops',

@@ -52,6 +52,11 @@ export interface SageMakerTarget {
   readonly defaultInferenceImage?: string;
   /** Where each Code's archive is. */
   readonly codeLocation: (code: Code) => CodeLocation;
+  /**
+   * The S3 URI of a Code as a `sourcedir.tar.gz` (packageCodeTarball), for register steps'
+   * inference code (SAGEMAKER_SUBMIT_DIRECTORY). @default register steps cannot have inference code
+   */
+  readonly inferenceCodeUri?: (code: Code) => string;
   /** True for deploy-time values (CDK tokens), which are used as given and not checked. @default never */
   readonly isUnresolved?: (value: string) => boolean;
 }

@@ -26,7 +26,7 @@ export const REGISTER_MODEL_STEP: LocalStepHandler = {
       image: step.image,
       contentTypes: step.contentTypes,
       responseTypes: step.responseTypes,
-    });
+    }, step.inference);
     return {
       succeeded: true,
       registered: { group: registered.group, version: registered.version, path: registered.path },

@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { ArtifactType, DataSource } from '../artifacts';
 import { Code, DEFAULT_EXCLUDE } from '../code';
+import { InferenceCode } from '../inference-code';
 import { CachePolicy, RetryPolicy } from '../policies';
 import { Resources } from '../resources';
 import { Step, StepKind } from '../step';
@@ -44,10 +45,14 @@ const mapValues = <T, U>(o: { [k: string]: T }, f: (v: T, k: string) => U): { [k
 const nonEmpty = <T>(o: { [k: string]: T }) => (Object.keys(o).length > 0 ? o : undefined);
 const list = (a: string[] | undefined) => (a && a.length > 0 ? [...a] : undefined);
 
+function encodeCode(code: Code, c: EncodeContext): { directory: string; exclude?: string[] } {
+  return { directory: c.codeDirectory(code), exclude: list(code.exclude.slice(DEFAULT_EXCLUDE.length)) };
+}
+
 function encodeContainer(step: ContainerStep, c: EncodeContext): { [field: string]: unknown } {
   const declaredTypes = Object.entries(step.inputTypes()).filter(([, types]) => types.length === 1);
   return {
-    code: { directory: c.codeDirectory(step.code), exclude: list(step.code.exclude.slice(DEFAULT_EXCLUDE.length)) },
+    code: encodeCode(step.code, c),
     entry: step.entry,
     arguments: list(step.arguments),
     image: step.image,
@@ -65,10 +70,6 @@ function encodeContainer(step: ContainerStep, c: EncodeContext): { [field: strin
 }
 
 function decodeContainer(doc: StepDocument, options: { description?: string; dependsOn: Step[] }, c: StepDecodeContext, at: string): ContainerStepProps {
-  const code = doc.code as { directory?: unknown; exclude?: string[] } | undefined;
-  if (!code || typeof code.directory !== 'string') {
-    c.problem(`${at}.code`, 'needs { "directory": "<path relative to the document>" }');
-  }
   const inputs: { [name: string]: DataSource } = {};
   for (const [name, source] of Object.entries((doc.inputs ?? {}) as { [name: string]: unknown })) {
     const decoded = decodeSource(source, `${at}.inputs.${name}`, c);
@@ -80,7 +81,7 @@ function decodeContainer(doc: StepDocument, options: { description?: string; dep
   const cache = doc.cache as { enabled: boolean; expireAfterHours?: number } | undefined;
   return {
     ...options,
-    code: Code.fromDirectory(path.resolve(c.baseDir, String(code?.directory ?? '.')), { exclude: code?.exclude }),
+    code: decodeCode(doc.code, `${at}.code`, c) ?? Code.fromDirectory(c.baseDir),
     entry: doc.entry as string,
     arguments: doc.arguments as string[] | undefined,
     image: doc.image as string | undefined,
@@ -98,6 +99,24 @@ function decodeContainer(doc: StepDocument, options: { description?: string; dep
 }
 
 /** The step kinds the document knows, by kind: the same table pattern as every engine's. */
+function decodeCode(doc: unknown, at: string, c: StepDecodeContext): Code | undefined {
+  const code = doc as { directory?: unknown; exclude?: string[] } | undefined;
+  if (!code || typeof code.directory !== 'string') {
+    c.problem(at, 'needs { "directory": "<path relative to the document>" }');
+    return undefined;
+  }
+  return Code.fromDirectory(path.resolve(c.baseDir, code.directory), { exclude: code.exclude });
+}
+
+function decodeInference(doc: unknown, at: string, c: StepDecodeContext): InferenceCode | undefined {
+  if (doc === undefined) {
+    return undefined;
+  }
+  const d = doc as { code?: unknown; entry?: unknown; env?: { [name: string]: string } };
+  const code = decodeCode(d.code, `${at}.code`, c);
+  return code && { code, entry: d.entry as string, env: d.env };
+}
+
 export const STEP_DOCUMENTS: { [kind: string]: StepDocumentCodec } = {
   [StepKind.SCRIPT]: {
     encode: (step, c) => ({ ...encodeContainer(step as ScriptStep, c), outputs: list((step as ScriptStep).outputNames), stringMetrics: list((step as ScriptStep).stringMetricNames) }),
@@ -122,9 +141,10 @@ export const STEP_DOCUMENTS: { [kind: string]: StepDocumentCodec } = {
     decode: (doc, options) => new FailStep(doc.name, { ...options, message: doc.message as string }),
   },
   [StepKind.REGISTER_MODEL]: {
-    encode: (step) => {
+    encode: (step, c) => {
       const s = step as RegisterModelStep;
-      return { model: encodeSource(s.model), group: s.group, approval: s.approval, image: s.image, contentTypes: s.contentTypes, responseTypes: s.responseTypes };
+      const inference = s.inference && { code: encodeCode(s.inference.code, c), entry: s.inference.entry, env: nonEmpty(s.inference.env ?? {}) };
+      return { model: encodeSource(s.model), group: s.group, approval: s.approval, image: s.image, contentTypes: s.contentTypes, responseTypes: s.responseTypes, inference };
     },
     decode: (doc, options, c, at) => new RegisterModelStep(doc.name, {
       ...options,
@@ -134,6 +154,7 @@ export const STEP_DOCUMENTS: { [kind: string]: StepDocumentCodec } = {
       image: doc.image as string | undefined,
       contentTypes: doc.contentTypes as string[] | undefined,
       responseTypes: doc.responseTypes as string[] | undefined,
+      inference: decodeInference(doc.inference, `${at}.inference`, c),
     }),
   },
 };

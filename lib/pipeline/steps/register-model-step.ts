@@ -2,6 +2,7 @@ import { show } from '../errors';
 import { Step, StepKind, StepOptions } from '../step';
 import { ArtifactType, DataSource, DataSourceKind, StepArtifact } from '../artifacts';
 import { brand } from '../brand';
+import { InferenceCode, inferenceCodeProblems } from '../inference-code';
 
 /** The approval status a newly registered model version gets. */
 export enum ModelApproval {
@@ -22,6 +23,13 @@ export interface RegisterModelStepProps extends StepOptions {
   readonly contentTypes?: string[];
   /** @default ['text/csv'] */
   readonly responseTypes?: string[];
+  /**
+   * The code that serves the model, registered with it: on SageMaker the model package's
+   * container gets it as `SAGEMAKER_PROGRAM`/`SAGEMAKER_SUBMIT_DIRECTORY`, on Kubernetes and locally
+   * the registry entry holds it, and `mlops serve <group> --local` runs it.
+   * @default none: the image must serve the model on its own
+   */
+  readonly inference?: InferenceCode;
 }
 
 /** The port a register step exposes the registered version on. */
@@ -39,6 +47,7 @@ export class RegisterModelStep extends Step {
   public readonly image?: string;
   public readonly contentTypes: string[];
   public readonly responseTypes: string[];
+  public readonly inference?: InferenceCode;
 
   /** @internal use Step.registerModel */
   constructor(name: string, props: RegisterModelStepProps) {
@@ -49,6 +58,7 @@ export class RegisterModelStep extends Step {
     this.image = props.image;
     this.contentTypes = [...(props.contentTypes ?? ['text/csv'])];
     this.responseTypes = [...(props.responseTypes ?? ['text/csv'])];
+    this.inference = props.inference && { ...props.inference, env: props.inference.env && { ...props.inference.env } };
   }
 
   public override inputs(): { [name: string]: DataSource } {
@@ -83,6 +93,9 @@ export class RegisterModelStep extends Step {
     }
     if (this.contentTypes.length === 0 || this.responseTypes.length === 0) {
       problems.push('contentTypes and responseTypes need at least one MIME type each, e.g. text/csv');
+    }
+    if (this.inference !== undefined) {
+      problems.push(...inferenceCodeProblems(this.inference));
     }
     return problems;
   }

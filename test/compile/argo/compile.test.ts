@@ -171,13 +171,15 @@ describe('Iris on Argo Workflows', () => {
     expect(cron.spec.workflowSpec.arguments.parameters).toEqual([{ name: 'minAccuracy', value: '0.9' }, { name: 'nEstimators', value: '100' }]);
   });
 
-  test('register-model writes the model and its metadata as a new version under models/<group>/', () => {
+  test('register-model writes the model, its metadata and its serving code as a new version under models/<group>/', () => {
     const register = template(docs, 'register');
     const version = '{{workflow.creationTimestamp.Y}}{{workflow.creationTimestamp.m}}{{workflow.creationTimestamp.d}}-{{workflow.creationTimestamp.H}}{{workflow.creationTimestamp.M}}{{workflow.creationTimestamp.S}}-{{workflow.name}}';
     expect(register.outputs.artifacts).toEqual([
       { name: 'model', path: '/mlops/work/registry/model', archive: { none: {} }, s3: { key: `models/iris-classifier/${version}/model` } },
       { name: 'metadata', path: '/mlops/work/registry/metadata.json', archive: { none: {} }, s3: { key: `models/iris-classifier/${version}/metadata.json` } },
+      { name: 'code', path: '/mlops/work/registry/code.zip', archive: { none: {} }, s3: { key: `models/iris-classifier/${version}/code.zip` } },
     ]);
+    expect(register.container.env).toEqual(expect.arrayContaining([{ name: 'MLOPS_INFERENCE', value: '{"entry":"inference.py","env":{}}' }]));
     expect(register.container.env).toEqual(expect.arrayContaining([{ name: 'MLOPS_MODEL_APPROVAL', value: 'Approved' }, { name: 'MLOPS_MODEL_SOURCE_STEP', value: 'train' }]));
   });
 
@@ -223,13 +225,18 @@ describe('step scripts run as Argo would run them', () => {
     const env: { [name: string]: string } = Object.fromEntries(register.container.env.map((e: Json) => [e.name, e.value]));
     env.MLOPS_INPUT_MODEL = model;
     env.MLOPS_MODEL_VERSION = '20250101-120000-iris-abcde';
+    expect(env.MLOPS_INFERENCE_ARCHIVE).toBe('/mlops/code/code.zip');
+    expect(register.container.volumeMounts[0]).toEqual({ name: expect.stringMatching(/^mlops-code-/), mountPath: '/mlops/code', readOnly: true });
+    env.MLOPS_INFERENCE_ARCHIVE = path.join(dir, 'code.zip');
+    fs.writeFileSync(env.MLOPS_INFERENCE_ARCHIVE, 'archive');
     const script = (register.container.command[2] as string).replace('/mlops/work/registry', registry);
     const run = require('child_process').spawnSync('python3', ['-c', script], { env: { ...process.env, ...env }, encoding: 'utf8' });
     expect(run.stderr).toBe('');
     expect(fs.readFileSync(path.join(registry, 'model', 'model.joblib'), 'utf8')).toBe('weights');
     expect(fs.readFileSync(path.join(registry, 'version'), 'utf8')).toBe('20250101-120000-iris-abcde');
     const meta = JSON.parse(fs.readFileSync(path.join(registry, 'metadata.json'), 'utf8'));
-    expect(meta).toMatchObject({ group: 'iris-classifier', version: '20250101-120000-iris-abcde', approval: 'Approved', pipeline: 'iris', sourceStep: 'train', contentTypes: ['text/csv'], inferenceImage: null });
+    expect(meta).toMatchObject({ group: 'iris-classifier', version: '20250101-120000-iris-abcde', approval: 'Approved', pipeline: 'iris', sourceStep: 'train', contentTypes: ['text/csv'], inferenceImage: null, inference: { entry: 'inference.py', env: {}, archive: 'code.zip' } });
+    expect(fs.readFileSync(path.join(registry, 'code.zip'), 'utf8')).toBe('archive');
   });
 
   test('the fail command prints the message to stderr and exits 1', () => {

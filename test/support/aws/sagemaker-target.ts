@@ -19,6 +19,7 @@ export function testTarget(overrides: Partial<SageMakerTarget> = {}): SageMakerT
       const fileName = `${path.basename(code.directory)}.zip`;
       return { s3Uri: `s3://cdk-assets-123456789012-us-east-1/${fileName}`, fileName };
     },
+    inferenceCodeUri: (code) => `s3://cdk-assets-123456789012-us-east-1/${path.basename(code.directory)}.tar.gz`,
     ...overrides,
   };
 }

@@ -3,7 +3,7 @@ import * as contract from '../../../pipeline/contract';
 import { RegisterModelStep } from '../../../pipeline/steps/register-model-step';
 import type { ArgoCompilation } from '../compilation';
 import { stepTemplateName } from '../names';
-import { inputPath, TMP_DIR, TMP_VOLUME, WORK_DIR, WORK_VOLUME } from '../paths';
+import { CODE_ARCHIVE_PATH, CODE_DIR, inputPath, TMP_DIR, TMP_VOLUME, WORK_DIR, WORK_VOLUME } from '../paths';
 import { UTILITY_RESOURCES } from '../resources';
 import { containerSecurityContext } from '../security';
 import { STEP_LABEL } from '../step-templates';
@@ -29,6 +29,9 @@ const REGISTER_SCRIPT = [
   '    "contentTypes": json.loads(e["MLOPS_CONTENT_TYPES"]), "responseTypes": json.loads(e["MLOPS_RESPONSE_TYPES"]),',
   '    "registeredAt": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),',
   '}',
+  'if e.get("MLOPS_INFERENCE"):',
+  '    shutil.copyfile(e["MLOPS_INFERENCE_ARCHIVE"], os.path.join(out, "code.zip"))',
+  '    meta["inference"] = dict(json.loads(e["MLOPS_INFERENCE"]), archive="code.zip")',
   'with open(os.path.join(out, "metadata.json"), "w") as f:',
   '    json.dump(meta, f, indent=2, sort_keys=True)',
   'with open(os.path.join(out, "version"), "w") as f:',
@@ -70,7 +73,11 @@ export const REGISTER_MODEL_STEP: ArgoStepHandler = {
       ['MLOPS_INFERENCE_IMAGE', step.image ?? ''],
       ['MLOPS_CONTENT_TYPES', JSON.stringify(step.contentTypes)],
       ['MLOPS_RESPONSE_TYPES', JSON.stringify(step.responseTypes)],
+      ...(step.inference ? [['MLOPS_INFERENCE', JSON.stringify({ entry: step.inference.entry, env: step.inference.env ?? {} })], ['MLOPS_INFERENCE_ARCHIVE', CODE_ARCHIVE_PATH]] as [string, string][] : []),
     ];
+    // The serving code's archive (launcher and code), stored beside the model as code.zip.
+    const inferenceOutput = step.inference ? [{ name: 'code', path: `${REGISTRY_DIR}/code.zip`, archive: { none: {} }, s3: { key: `${prefix}/code.zip` } }] : [];
+    const inferenceMount = step.inference ? [{ name: c.codeVolume(step.inference.code), mountPath: CODE_DIR, readOnly: true }] : [];
     return {
       templates: [{
         name,
@@ -81,6 +88,7 @@ export const REGISTER_MODEL_STEP: ArgoStepHandler = {
           artifacts: [
             { name: 'model', path: `${REGISTRY_DIR}/model`, archive: { none: {} }, s3: { key: `${prefix}/model` } },
             { name: 'metadata', path: `${REGISTRY_DIR}/metadata.json`, archive: { none: {} }, s3: { key: `${prefix}/metadata.json` } },
+            ...inferenceOutput,
           ],
         },
         container: {
@@ -90,6 +98,7 @@ export const REGISTER_MODEL_STEP: ArgoStepHandler = {
           resources: UTILITY_RESOURCES,
           securityContext: containerSecurityContext(),
           volumeMounts: [
+            ...inferenceMount,
             { name: WORK_VOLUME, mountPath: WORK_DIR },
             { name: TMP_VOLUME, mountPath: TMP_DIR },
           ],

@@ -38,7 +38,7 @@ export function containerTask(c: KubeflowCompilation, node: StepNode, level: Lev
   for (const [name, value] of parameterRefs(step)) {
     parameters[name] = c.bindValue(value, level);
   }
-  const configMap = c.codeConfigMap(step);
+  const configMap = c.codeConfigMap(step, step.code);
   if (configMap !== undefined) {
     parameters[CODE_INPUT] = { runtimeValue: { constant: configMap } };
   }
@@ -106,7 +106,7 @@ function containerComponent(c: KubeflowCompilation, node: StepNode, step: Contai
   });
   return c.addComponent(task, component, executor, kubernetesExecutorConfig({
     ...c.security(),
-    codeConfigMap: c.codeConfigMap(step),
+    codeConfigMap: c.codeConfigMap(step, step.code),
     scratchGiB: node.resources?.diskGiB,
     runId: true,
     timeoutSeconds: step.timeoutSeconds,

@@ -32,7 +32,8 @@ export const REGISTER_MODEL_STEP: KubeflowStepHandler = {
     };
     const image = c.utilityImage(step, 'register-model steps copy the model with sh and cp');
     c.executors[label] = registerExecutor(step, image);
-    c.platformExecutors[label] = kubernetesExecutorConfig({ ...c.security(), runId: true });
+    const inferenceCode = step.inference && c.codeConfigMap(step, step.inference.code);
+    c.platformExecutors[label] = kubernetesExecutorConfig({ ...c.security(), runId: true, codeConfigMap: inferenceCode });
     const spec: Json = {
       taskInfo: { name: task },
       componentRef: { name: component },

@@ -36,6 +36,7 @@ export const REGISTER_MODEL_STEP: SageMakerStepHandler = {
           Containers: [{
             Image: c.image(step, step.image ?? c.target.defaultInferenceImage ?? c.target.defaultImage),
             ModelDataUrl: modelDataUrl,
+            ...inferenceEnvironment(c, step),
           }],
           SupportedContentTypes: [...step.contentTypes],
           SupportedResponseMIMETypes: [...step.responseTypes],
@@ -57,3 +58,26 @@ export const REGISTER_MODEL_STEP: SageMakerStepHandler = {
     }
   },
 };
+
+/**
+ * The serving container's environment for the step's inference code, as the SageMaker Python
+ * SDK's framework models set it: the script (SAGEMAKER_PROGRAM), where its sourcedir.tar.gz is
+ * (SAGEMAKER_SUBMIT_DIRECTORY), the container's log level, then the user's variables.
+ */
+function inferenceEnvironment(c: SageMakerCompilation, step: RegisterModelStep): { Environment?: { [name: string]: string } } {
+  if (step.inference === undefined) {
+    return {};
+  }
+  if (c.target.inferenceCodeUri === undefined) {
+    c.problem(step, "has inference code, but this SageMaker target has no place for it (inferenceCodeUri); compile through aws.MlPipeline, which uploads it as an asset, or leave 'inference' out");
+    return {};
+  }
+  return {
+    Environment: {
+      SAGEMAKER_PROGRAM: step.inference.entry,
+      SAGEMAKER_SUBMIT_DIRECTORY: c.target.inferenceCodeUri(step.inference.code),
+      SAGEMAKER_CONTAINER_LOG_LEVEL: '20',
+      ...(step.inference.env ?? {}),
+    },
+  };
+}
