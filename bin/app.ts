@@ -8,6 +8,7 @@
  */
 import { App } from 'aws-cdk-lib';
 import { CanaryEndpointStack } from '../examples/canary-endpoint/aws';
+import { FeatureStoreStack } from '../examples/feature-store/aws';
 import { IrisSageMakerStack } from '../examples/iris/aws';
 
 const app = new App({ builtinCloudFormationValidation: process.env.CDK_VALIDATION === 'true' });
@@ -15,3 +16,4 @@ const alarmEmail: string | undefined = app.node.tryGetContext('alarmEmail');
 
 new IrisSageMakerStack(app, 'IrisSageMaker', { alarmEmails: alarmEmail ? [alarmEmail] : undefined });
 new CanaryEndpointStack(app, 'CanaryEndpoint');
+new FeatureStoreStack(app, 'FeatureStore');

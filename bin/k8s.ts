@@ -5,10 +5,12 @@
  */
 import { App, YamlOutputType } from 'cdk8s';
 import { CanaryEndpointChart } from '../examples/canary-endpoint/k8s';
+import { FeatureStoreChart } from '../examples/feature-store/k8s';
 import { IrisArgoChart, IrisKubeflowChart } from '../examples/iris/k8s';
 
 const app = new App({ yamlOutputType: YamlOutputType.FILE_PER_CHART });
 new IrisArgoChart(app, 'iris-argo');
 new IrisKubeflowChart(app, 'iris-kubeflow');
 new CanaryEndpointChart(app, 'canary-endpoint');
+new FeatureStoreChart(app, 'feature-store');
 app.synth();

@@ -3,3 +3,4 @@ export * from './orchestrator';
 export * from './pipeline-base';
 export * from './trigger';
 export * from './endpoint';
+export * from './feature-store';

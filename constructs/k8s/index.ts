@@ -10,3 +10,4 @@ export { SynthWarnings } from './warnings';
 export * from '../../lib/compile/argo/user-options';
 export * from '../../lib/kubernetes/gpu-options';
 export * from './endpoint';
+export * from './feature-store';

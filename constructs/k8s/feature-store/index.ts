@@ -1,0 +1,3 @@
+export * from './feature-store-table';
+export * from './offline-store';
+export * from './props';
