@@ -110,6 +110,7 @@ export class CanaryEndpoint extends CanaryEndpointBase {
   protected readonly defaultVariant: string;
   private readonly endpoint: sagemaker.CfnEndpoint;
   private readonly functions: lambda.Function[] = [];
+  private readonly latestPackages: LatestModelPackage[] = [];
 
   constructor(scope: Construct, id: string, props: CanaryEndpointProps) {
     // The alarms name the endpoint and the endpoint names the alarms, so the name is chosen here
@@ -170,6 +171,7 @@ export class CanaryEndpoint extends CanaryEndpointBase {
     });
     this.endpointName = this.endpoint.endpointName!;
     this.endpointArn = this.endpoint.ref;
+    this.latestPackages.forEach((latest) => latest.resolveAgainWhenChanged(config, this.endpoint, ...models.values()));
 
     const thresholds = props.rollbackOn ?? {};
     const own = variants.flatMap((v) => rollbackAlarms(this, this.endpointName, v.name, thresholds.p99LatencyMs, thresholds.errorRatePercent ?? 1));
@@ -210,6 +212,7 @@ export class CanaryEndpoint extends CanaryEndpointBase {
     if (source.kind === ModelSourceKind.REGISTRY) {
       const latest = new LatestModelPackage(this, `${id}Package`, source.group!, source.approvedOnly!, this.encryptionKey);
       this.functions.push(latest.function);
+      this.latestPackages.push(latest);
       container = { modelPackageName: latest.modelPackageArn, environment: source.environment };
     } else {
       container = { image: source.image, modelDataUrl: source.modelData, environment: source.environment };

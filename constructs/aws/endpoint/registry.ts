@@ -1,5 +1,6 @@
 import * as path from 'path';
-import { CustomResource, Duration, Stack } from 'aws-cdk-lib';
+import { createHash } from 'crypto';
+import { CfnResource, CustomResource, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -32,11 +33,20 @@ function handlerFunction(scope: Construct, id: string, entry: string, descriptio
   });
 }
 
-/** The model package ARN a group's newest (approved) package has when the stack deploys. */
+/**
+ * The model package ARN a group's newest (approved) package has when the stack deploys.
+ *
+ * CloudFormation calls the resolver only when its properties change, so `revision` lists the
+ * resources whose change makes CloudFormation update the endpoint: their digest is a property.
+ * Any deploy that updates the endpoint then resolves the newest package again, and so keeps the
+ * model an approval rolled out instead of going back to the one resolved at an earlier deploy; a
+ * deploy that leaves the endpoint alone does not touch it.
+ */
 export class LatestModelPackage extends Construct {
   /** The resolved ModelPackageArn (a deploy-time value). */
   public readonly modelPackageArn: string;
   public readonly function: lambda.Function;
+  private readonly revisionOf: CfnResource[] = [];
 
   constructor(scope: Construct, id: string, group: string, approvedOnly: boolean, key: kms.IKey) {
     super(scope, id);
@@ -46,9 +56,24 @@ export class LatestModelPackage extends Construct {
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: fn.functionArn,
       resourceType: 'Custom::LatestModelPackage',
-      properties: { ModelPackageGroupName: group, ApprovedOnly: String(approvedOnly) },
+      properties: {
+        ModelPackageGroupName: group,
+        ApprovedOnly: String(approvedOnly),
+        EndpointRevision: Lazy.string({ produce: () => this.revision() }),
+      },
     });
     this.modelPackageArn = resource.getAttString('ModelPackageArn');
+  }
+
+  /** Resolve the newest package again whenever one of these resources changes. */
+  public resolveAgainWhenChanged(...resources: CfnResource[]): void {
+    this.revisionOf.push(...resources);
+  }
+
+  private revision(): string {
+    const stack = Stack.of(this);
+    const rendered = this.revisionOf.map((r) => stack.resolve((r as unknown as { _toCloudFormation(): object })._toCloudFormation()));
+    return createHash('sha256').update(JSON.stringify(rendered)).digest('hex').slice(0, 16);
   }
 }
 
