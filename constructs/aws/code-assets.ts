@@ -23,9 +23,11 @@ function codeKey(code: Code): string {
 export class CodeAssets extends Construct {
   private readonly assets = new Map<string, s3assets.Asset>();
 
-  /** Every archive asset made so far, in the order first asked for. */
-  public get all(): s3assets.Asset[] {
-    return [...this.assets.values()];
+  private readonly serving: s3assets.Asset[] = [];
+
+  /** The inference code tarballs made so far (what a model's host must read). */
+  public get servingAssets(): s3assets.Asset[] {
+    return [...this.serving];
   }
 
   /** The asset of a Code's archive, made on first use. */
@@ -49,6 +51,7 @@ export class CodeAssets extends Construct {
     if (!asset) {
       asset = new s3assets.Asset(this, `Serving${this.assets.size + 1}`, { path: stageArchive(packageCodeTarball(code), 'tar.gz') });
       this.assets.set(key, asset);
+      this.serving.push(asset);
     }
     return asset.s3ObjectUrl;
   }

@@ -10,6 +10,7 @@ import { isA } from '../../lib/pipeline/brand';
 import { paramText } from '../../lib/pipeline/contract';
 import { PipelineValidationError } from '../../lib/pipeline/errors';
 import { Pipeline } from '../../lib/pipeline/pipeline';
+import { RegisterModelStep } from '../../lib/pipeline/steps/register-model-step';
 import { bucketPrefixProblems, claimBucketPrefix } from './bucket-prefix';
 import { renderAtSynth } from './late-render';
 import { DefinitionStorage, INLINE_DEFINITION_BUDGET } from './orchestrators/definition-storage';
@@ -164,6 +165,22 @@ export class MlPipeline extends MlPipelineBase {
       const triggerProps: PipelineTriggerProps & { _label: string } = { pipeline: this, schedule: props.schedule, _label: 'schedule' };
       this.scheduleTrigger = new PipelineTrigger(this, 'Schedule', triggerProps);
     }
+  }
+
+  /**
+   * Lets `grantee` (an endpoint's execution role) read what the pipeline's register steps
+   * registered: the model artifacts under the bucket prefix (and their KMS key), and the inference
+   * code tarballs the model packages name in SAGEMAKER_SUBMIT_DIRECTORY.
+   */
+  /** The model package groups the pipeline's register steps write to, as the pipeline is now. */
+  public get registeredGroups(): string[] {
+    return [...new Set(this.model.allSteps().filter((s): s is RegisterModelStep => isA(s, RegisterModelStep)).map((s) => s.group))].sort();
+  }
+
+  public grantReadRegisteredModels(grantee: iam.IGrantable): void {
+    this.bucket.grantRead(grantee, `${this.bucketPrefix}/*`);
+    this.encryptionKey.grantDecrypt(grantee);
+    this.binding.grantReadServingCode(grantee);
   }
 
   /**

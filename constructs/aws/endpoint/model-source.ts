@@ -1,6 +1,8 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { brand, isA } from '../../../lib/pipeline/brand';
+import { PipelineValidationError } from '../../../lib/pipeline/errors';
+import type { MlPipeline } from '../ml-pipeline';
 
 /** Where the model of a variant comes from. */
 export enum ModelSourceKind {
@@ -29,6 +31,18 @@ export interface RegistryModelOptions {
   readonly environment?: { [key: string]: string };
 }
 
+export interface PipelineModelOptions {
+  /**
+   * The model package group to deploy from, when the pipeline registers into more than one.
+   * @default the one group the pipeline's register steps name
+   */
+  readonly group?: string;
+  /** @default true */
+  readonly approvedOnly?: boolean;
+  /** Environment of the serving container (added to the package's own). @default - none */
+  readonly environment?: { [key: string]: string };
+}
+
 /** A model to host: a container image with an S3 artifact, or a model package group of the SageMaker Model Registry. */
 export class ModelSource {
   /** True for a ModelSource from any copy of cdk-mlops. */
@@ -52,6 +66,26 @@ export class ModelSource {
     return new ModelSource(ModelSourceKind.REGISTRY, options.environment, undefined, undefined, group, options.approvedOnly ?? true, options.artifactBucket);
   }
 
+  /**
+   * The models an MlPipeline registers: the newest approved package of the group its register
+   * steps write to, resolved at deploy time, and every later approval in that group (a register
+   * step with `approval: ModelApproval.APPROVED`, or a manual approval) rolled out through the
+   * endpoint's guarded rollout. The endpoint's role may read the pipeline's model artifacts and
+   * the inference code registered with them.
+   */
+  public static fromPipeline(pipeline: MlPipeline, options: PipelineModelOptions = {}): ModelSource {
+    const groups = [...new Set(pipeline.registeredGroups)].sort();
+    const group = options.group ?? (groups.length === 1 ? groups[0] : undefined);
+    const problem = options.group !== undefined
+      ? (groups.includes(options.group) ? undefined : `ModelSource.fromPipeline: pipeline '${pipeline.pipelineName}' registers no model into group '${options.group}' (its register steps name: ${groups.join(', ') || 'none'}); give one of those, or add the register step before this call`)
+      : groups.length === 0 ? `ModelSource.fromPipeline: pipeline '${pipeline.pipelineName}' has no register step, so it hands no model to an endpoint; add Step.registerModel(...) before this call, or use ModelSource.fromRegistry(group)`
+        : groups.length > 1 ? `ModelSource.fromPipeline: pipeline '${pipeline.pipelineName}' registers into ${groups.join(', ')}; pick one with { group: '${groups[0]}' }` : undefined;
+    if (problem) {
+      throw new PipelineValidationError(`MlPipeline '${pipeline.node.path}'`, [problem]);
+    }
+    return new ModelSource(ModelSourceKind.REGISTRY, options.environment, undefined, undefined, group, options.approvedOnly ?? true, undefined, (role) => pipeline.grantReadRegisteredModels(role));
+  }
+
   private constructor(
     public readonly kind: ModelSourceKind,
     public readonly environment?: { [key: string]: string },
@@ -60,6 +94,7 @@ export class ModelSource {
     public readonly group?: string,
     public readonly approvedOnly?: boolean,
     public readonly artifactBucket?: s3.IBucket,
+    private readonly grantor?: (role: iam.IRole) => void,
   ) {}
 
   /** @internal What is wrong with this source; empty when it can be deployed. */
@@ -82,6 +117,7 @@ export class ModelSource {
   public _grantRead(role: iam.IRole, partition: string): void {
     if (this.kind === ModelSourceKind.REGISTRY) {
       this.artifactBucket?.grantRead(role);
+      this.grantor?.(role);
       return;
     }
     const [, bucket, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(this.modelData!) ?? [];

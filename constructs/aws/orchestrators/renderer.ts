@@ -61,6 +61,8 @@ export interface OrchestratorBinding {
   render(): string[];
   /** The document of the pipeline as it is now: the rendered one after render(), else compiled now. */
   document(): RenderedDocument;
+  /** Lets `grantee` read the inference code registered with the pipeline's models (granted at render). */
+  grantReadServingCode(grantee: iam.IGrantable): void;
 }
 
 /** An orchestrator: checks its own options and binds to an MlPipeline. @internal */

@@ -1,3 +1,4 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Annotations, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { compileSageMaker } from '../../../lib/compile/sagemaker/compile';
@@ -51,6 +52,7 @@ class SageMakerBinding implements OrchestratorBinding {
   private readonly code: CodeAssets;
   private rendered?: Rendered;
   private problems?: string[];
+  private readonly servingReaders: iam.IGrantable[] = [];
 
   constructor(private readonly context: OrchestratorContext, private readonly options: SageMakerOrchestratorOptions) {
     const stack = Stack.of(context.scope);
@@ -85,11 +87,27 @@ class SageMakerBinding implements OrchestratorBinding {
     return { definition, storage, size };
   }
 
+  public grantReadServingCode(grantee: iam.IGrantable): void {
+    this.servingReaders.push(grantee);
+    if (this.rendered) {
+      this.grantServing([grantee]);
+    }
+  }
+
+  /** s3:GetObject on each inference code tarball itself (Asset.grantRead would open the whole asset bucket). */
+  private grantServing(grantees: iam.IGrantable[]): void {
+    const objects = this.code.servingAssets.map((asset) => asset.bucket.arnForObjects(asset.s3ObjectKey));
+    if (objects.length > 0) {
+      grantees.forEach((grantee) => iam.Grant.addToPrincipal({ grantee, actions: ['s3:GetObject'], resourceArns: objects }));
+    }
+  }
+
   public render(): string[] {
     if (this.problems === undefined) {
       try {
         this.rendered = this.renderResources();
         this.problems = [];
+        this.grantServing(this.servingReaders);
       } catch (e) {
         if (!isA(e, PipelineValidationError)) {
           throw e;
