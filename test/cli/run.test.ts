@@ -43,7 +43,7 @@ describe('bad input', () => {
     const r = await runMlops(['run', 'examples/irs', '--local', ...dirs]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("mlops run: cannot find the pipeline module 'examples/irs' (looked for examples/irs, examples/irs.ts, examples/irs.js, examples/irs.cjs, examples/irs.json)");
-    expect(r.stderr).toContain('fix: pass a module file that exports a Pipeline, a pipeline document (.json), or a directory holding pipeline.ts, e.g. examples/iris');
+    expect(r.stderr).toContain('fix: pass a module file that exports a Pipeline, a pipeline document (.json), a manifest cdk8s synthesized (.k8s.yaml), or a directory holding pipeline.ts, e.g. examples/iris');
   });
 
   test('a module exporting no pipeline lists its exports and how to export one', async () => {

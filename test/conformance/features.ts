@@ -127,6 +127,14 @@ export const FEATURES: Feature[] = [
     }),
   },
   {
+    id: 'servable-model',
+    description: 'Register the code that serves the model with it (an inference script)',
+    build: () => pipelineWith('servable', (p) => {
+      const t = Step.training('fit', { code, entry });
+      p.addStep(t, Step.registerModel('register', { model: t.model(), group: 'feature-models', inference: { code, entry } }));
+    }),
+  },
+  {
     id: 'fail-step',
     description: 'A fail step ends the run with a message',
     build: () => pipelineWith('fail', (p) => {

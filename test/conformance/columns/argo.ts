@@ -9,6 +9,7 @@ export const ARGO_COLUMN: Column = {
   'condition-logic': supported('when as one expr tag {{=...}}: asFloat for numbers, quoted strings, &&, ||, !, isIn as a disjunction'),
   'nested-condition': supported('a branch task’s when is the conjunction of every enclosing branch'),
   'register-model': supported('a task that writes the model and metadata.json under models/<group>/<creation time>-<workflow>/ as key-only S3 artifacts'),
+  'servable-model': supported('the code archive stored beside the version as code.zip; metadata.json names the entry and env'),
   'fail-step': supported('a container that prints the message and exits 1'),
   'depends-on': supported('dependencies; waiting for a condition waits for its inputs and all its branch tasks (skipped counts as done)'),
   'retry-backoff': supported('retryStrategy: limit = maxRetries, retryPolicy Always, backoff duration and factor (whole factors only)'),

@@ -9,6 +9,7 @@ export const KUBEFLOW_COLUMN: Column = {
   'condition-logic': supported('CEL &&, ||, !, == / != and isIn as a disjunction; numbers compared as double'),
   'nested-condition': supported('condition DAGs inside condition DAGs, values passed down as pipeline channels'),
   'register-model': supported('a task that copies the model into a new system.Model artifact with the group, approval and serving metadata; the run id is its version'),
+  'servable-model': supported('the code archive inside the registered system.Model as serving/code.zip; its metadata names the entry and env'),
   'fail-step': supported('a container that prints the message and exits 1'),
   'depends-on': supported('dependentTasks; dependencies of nested steps lift to the enclosing DAG task'),
   'retry-backoff': supported('retryPolicy with maxRetryCount, backoffDuration and backoffFactor (whole seconds and factors only)'),

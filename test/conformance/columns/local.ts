@@ -9,6 +9,7 @@ export const LOCAL_COLUMN: Column = {
   'condition-logic': supported('and/or/not/in/!= evaluated on real values: numbers with numbers, strings with strings'),
   'nested-condition': supported('a step runs only when every enclosing condition chose its branch'),
   'register-model': supported('copied to <registry>/<group>/<version>/ with metadata.json (run, step, approval, metrics)'),
+  'servable-model': supported('the files copied to <version>/code/; `mlops serve <group> --local` serves them on 127.0.0.1'),
   'fail-step': supported('ends the run as failed with its message; running steps finish, nothing new starts'),
   'depends-on': supported('waits for the named steps'),
   'retry-backoff': supported('the runner retries a failed attempt after intervalSeconds * backoffRate^(n-1)'),

@@ -9,6 +9,7 @@ export const SAGEMAKER_COLUMN: Column = {
   'condition-logic': supported('Equals, GreaterThan..., In, Not, Or; and is the Conditions list, and under or/not via De Morgan; != is Not(Equals)'),
   'nested-condition': supported('a Condition step inside IfSteps/ElseSteps'),
   'register-model': supported('RegisterModel step (CreateModelPackage) into a model package group the construct creates'),
+  'servable-model': supported('the model package container gets SAGEMAKER_PROGRAM and SAGEMAKER_SUBMIT_DIRECTORY (a sourcedir.tar.gz asset), as the SageMaker SDK sets them'),
   'fail-step': supported('Fail step with ErrorMessage'),
   'depends-on': supported('DependsOn'),
   'retry-backoff': supported('RetryPolicies for SageMaker service/job faults plus launcher --retries/--interval/--backoff for script failures (max 20)'),
