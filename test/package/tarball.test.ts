@@ -19,7 +19,7 @@ const prepare = Step.script('prepare', { code, entry: 'prepare.py', outputs: ['r
 const fit = Step.training('fit', { code, entry: 'fit.py', inputs: { rows: prepare.collect('rows') }, metrics: ['score'] });
 pipeline.addStep(prepare, fit, Step.condition('gate', {
   when: Condition.gte(fit.metric('score'), pipeline.parameter('minScore')),
-  then: [Step.registerModel('register', { model: fit.model(), group: 'packaged-models' })],
+  then: [Step.registerModel('register', { model: fit.model(), group: 'packaged-models', inference: { code, entry: 'serve_model.py' } })],
   otherwise: [Step.fail('too-weak', { message: 'score below minScore' })],
 }));
 module.exports = { pipeline, Value };
@@ -65,6 +65,16 @@ with open(os.environ["MLOPS_METRICS_FILE"], "w") as f:
     json.dump({"score": len(items) / 2}, f)
 `;
 
+/** Serves the fitted "model" (its text): the prediction for each row is the text's length. */
+const SERVE_MODEL = `
+import json, os
+def model_fn(model_dir):
+    with open(os.path.join(model_dir, "model.txt")) as f:
+        return f.read()
+def predict_fn(rows, model):
+    return [len(model) for _ in rows]
+`;
+
 /** A consumer's snapshot test of its stack, as infra repos write them. */
 const SNAPSHOT_TEST = `
 const { App, Stack } = require('aws-cdk-lib');
@@ -106,6 +116,7 @@ beforeAll(() => {
   fs.writeFileSync(path.join(project, 'synth.js'), SYNTH_SCRIPT);
   fs.writeFileSync(path.join(project, 'steps', 'prepare.py'), PREPARE);
   fs.writeFileSync(path.join(project, 'steps', 'fit.py'), FIT);
+  fs.writeFileSync(path.join(project, 'steps', 'serve_model.py'), SERVE_MODEL);
   execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
 }, 600_000);
 
@@ -124,7 +135,7 @@ test('the tarball holds the compiled build and what it needs at run time, nothin
   // jsii asks for the non-jsii dependencies to be bundled; npm bundles what they depend on too.
   expect([...bundled].sort()).toEqual([...own.bundledDependencies, 'luxon'].sort());
   expect(listed.filter((f) => !/^build\/.*\.(js|d\.ts|py)$/.test(f) && !f.startsWith('node_modules/')).sort()).toEqual(['.jsii', 'LICENSE', 'README.md', 'bin/mlops.js', 'package.json', 'schemas/pipeline-document.v1.schema.json']);
-  for (const runtime of ['build/index.js', 'build/index.d.ts', 'build/bin/mlops.js', 'build/lib/runtime/launcher.py', 'build/constructs/k8s/kfp-recurring-run.py', 'build/constructs/k8s/run-pipeline.py', 'build/constructs/k8s/mlops_api.py', 'build/constructs/aws/endpoint/handler/index.js']) {
+  for (const runtime of ['build/index.js', 'build/index.d.ts', 'build/bin/mlops.js', 'build/lib/runtime/launcher.py', 'build/lib/runtime/serve.py', 'build/constructs/k8s/kfp-recurring-run.py', 'build/constructs/k8s/run-pipeline.py', 'build/constructs/k8s/mlops_api.py', 'build/constructs/aws/endpoint/handler/index.js']) {
     expect(listed).toContain(runtime);
   }
   const installed = path.join(project, 'node_modules', 'cdk-mlops');
@@ -183,6 +194,28 @@ test('mlops run --local runs a module that imports cdk-mlops: every step, fan-ou
   const model = fs.readFileSync(path.join(registry, versions[0], 'model', 'model.txt'), 'utf8');
   expect(model).toBe('aaabbb');
 }, 300_000);
+
+test('mlops serve --local answers from the model that run registered, through its inference code (serve.py is shipped)', async () => {
+  const { spawn } = require('child_process');
+  const child = spawn(path.join(project, 'node_modules', '.bin', 'mlops'), ['serve', 'packaged-models', '--local', '--port', '0', '--python', 'python3'], { cwd: project });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const found = /at (http:\/\/127\.0\.0\.1:\d+) /.exec(out);
+        if (found) {
+          resolve(found[1]);
+        }
+      });
+      child.on('close', () => reject(new Error(`mlops serve exited: ${out}`)));
+    });
+    const r = await fetch(`${url}/invocations`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '[[1], [2]]' });
+    expect(await r.json()).toEqual([6, 6]);
+  } finally {
+    child.kill('SIGINT');
+  }
+}, 120_000);
 
 test("the installed mlops reports the package's version", () => {
   const r = mlops('--version');
