@@ -4,3 +4,4 @@ export * from './pipeline-base';
 export * from './trigger';
 export * from './endpoint';
 export * from './feature-store';
+export * from './airflow';

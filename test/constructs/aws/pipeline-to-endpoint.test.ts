@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { CanaryEndpoint, MlPipeline, ModelSource, Orchestrator, Rollout } from '../../../constructs/aws';
 import { irisPipeline } from '../../../examples/iris/pipeline';
 import { Code, Pipeline, Step } from '../../../lib';
@@ -12,7 +12,7 @@ type Json = { [key: string]: any };
 function irisWithEndpoint(): { template: Json; stack: Stack } {
   const stack = new Stack(testApp(), 'Iris', { env: { account: '123456789012', region: 'eu-west-1' } });
   const pipeline = new MlPipeline(stack, 'Pipeline', { pipeline: irisPipeline(), orchestrator: Orchestrator.sageMaker() });
-  new CanaryEndpoint(stack, 'Endpoint', { model: ModelSource.fromPipeline(pipeline), rollout: Rollout.canary({ percent: 10 }) });
+  new CanaryEndpoint(stack, 'Endpoint', { model: ModelSource.fromPipeline(pipeline), rollout: Rollout.canary({ percent: 10, bake: Duration.minutes(10) }) });
   return { template: templateOf(stack), stack };
 }
 

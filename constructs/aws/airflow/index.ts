@@ -1,0 +1,4 @@
+export * from './airflow-environment';
+export * from './metrics';
+export * from './props';
+export * from './sagemaker-access';
