@@ -5,3 +5,4 @@ export * from './trigger';
 export * from './endpoint';
 export * from './feature-store';
 export * from './airflow';
+export * from './mlflow';

@@ -11,3 +11,4 @@ export * from '../../lib/compile/argo/user-options';
 export * from '../../lib/kubernetes/gpu-options';
 export * from './endpoint';
 export * from './feature-store';
+export * from './mlflow';
