@@ -133,7 +133,9 @@ export class MlPipeline extends MlPipelineBase {
       encryptionKey: this.encryptionKey,
       definitionStorage: props.definitionStorage ?? DefinitionStorage.AUTO,
       createModelPackageGroups: props.createModelPackageGroups ?? true,
+      trackingUri: props.tracking?.trackingUri,
     });
+    props.tracking?.grantAccess(this.role);
     this.cfnPipeline = this.binding.resource as sagemaker.CfnPipeline;
     this.pipelineArn = this.binding.pipelineArn;
     this._startArns = this.binding.startArns;

@@ -6,6 +6,7 @@ import { Pipeline } from '../../lib/pipeline/pipeline';
 import { Schedule } from '../../lib/pipeline/schedule';
 import { Orchestrator } from './orchestrator';
 import { DefinitionStorage } from './orchestrators/definition-storage';
+import { MlflowTrackingServer } from './mlflow';
 
 export interface MlPipelineProps {
   /**
@@ -55,4 +56,10 @@ export interface MlPipelineProps {
    * @default true
    */
   readonly createModelPackageGroups?: boolean;
+  /**
+   * A SageMaker MLflow tracking server: every step gets its ARN as MLFLOW_TRACKING_URI (unless
+   * the step's env sets one; the step image needs the `sagemaker-mlflow` plugin), and the
+   * execution role may use it. @default none
+   */
+  readonly tracking?: MlflowTrackingServer;
 }

@@ -37,7 +37,8 @@ export class ArgoEngine implements EngineRenderer {
       artifactRepositoryRef: o.artifactRepositoryRef,
       artifactRepositoryBucket: o.artifactRepositoryBucket ?? (o.artifactRepositoryRef ? undefined : o.controller?.artifactRepository.bucket),
       modelRegistryPrefix: o.modelRegistryPrefix,
-      labels: ctx.labels,
+      labels: { ...ctx.labels, ...ctx.extraStepPodLabels },
+      trackingUri: ctx.trackingUri,
     });
     const store = this.artifactStore();
     const objects: ApiObject[] = [new ApiObject(ctx.scope, 'WorkflowTemplate', docs.workflowTemplate as any)];

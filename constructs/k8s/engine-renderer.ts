@@ -35,6 +35,10 @@ export interface EngineContext {
   readonly dns: EgressRule;
   /** Undefined when the user named no API server: then no pod gets egress to it. */
   readonly apiServer?: EgressRule;
+  /** MLFLOW_TRACKING_URI of every step. */
+  readonly trackingUri?: string;
+  /** Labels step pods carry besides the engine's own (the tracking server's client label). */
+  readonly extraStepPodLabels?: { [label: string]: string };
 }
 
 /**

@@ -46,7 +46,8 @@ export class KubeflowEngine implements EngineRenderer {
       pipelineName: ctx.name,
       runAsUser: o.runAsUser,
       runAsGroup: o.runAsGroup,
-      podLabels: stepPodLabels,
+      podLabels: { ...stepPodLabels, ...ctx.extraStepPodLabels },
+      trackingUri: ctx.trackingUri,
     };
     const doc = compileKubeflow(ctx.pipeline, compileOptions);
     const version = `${ctx.name}-${shortHash(JSON.stringify(doc))}`;

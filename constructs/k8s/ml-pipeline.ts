@@ -20,6 +20,7 @@ import { dnsAndApiServerEgress, NetworkEndpoint, noApiServerWarning, podNetworkP
 import { renderPipelineDocumentConfigMap } from './pipeline-document';
 import { renderRunJobs, RunJobRequest } from './run-job';
 import { RunJobOptions } from './run-job-options';
+import { MlflowServer } from './mlflow';
 import { MANAGED_BY } from './security';
 import { collisionProblems, registerObjectOwner } from './uniqueness';
 import { SynthWarnings } from './warnings';
@@ -58,6 +59,12 @@ export interface MlPipelineProps {
    * @default true
    */
   readonly pipelineDocument?: boolean;
+  /**
+   * An MLflow tracking server: every step gets its `trackingUri` as MLFLOW_TRACKING_URI (unless
+   * the step's env sets one), and the step pods may reach it (egress to its pods; the step pods
+   * carry its client label). @default none
+   */
+  readonly tracking?: MlflowServer;
 }
 
 /** The longest base name: generated names add suffixes up to 11 chars ('-<10 hex>') and must stay labels. */
@@ -226,7 +233,12 @@ export class MlPipeline extends Construct {
       labels,
       networkPolicies: props.networkPolicies ?? true,
       ...dnsAndApiServerEgress(this.subject, props.dns, props.apiServer),
+      trackingUri: props.tracking?.trackingUri,
+      extraStepPodLabels: props.tracking?.clientLabels,
     };
+    if (props.tracking && props.tracking.namespace !== ns) {
+      SynthWarnings.add(this, `tracking server '${props.tracking.name}' is in namespace '${props.tracking.namespace}', the pipeline in '${ns}': the server admits client pods of its own namespace only, so give it allowClientsFrom: [NetworkEndpoint.pods({ namespace: '${ns}', podLabels: ${JSON.stringify(props.tracking.clientLabels)} })]`);
+    }
     const rendering = props.engine._renderer.render(ctx);
     const egressWarnings = ctx.networkPolicies ? [...(ctx.apiServer ? [] : [noApiServerWarning(`${this.name}-steps-allow`, 'step pods cannot report their results (and Argo run jobs cannot submit)')]), ...rendering.egressWarnings] : [];
     [...egressWarnings, ...rendering.warnings].forEach((w) => SynthWarnings.add(this, w));
@@ -247,7 +259,7 @@ export class MlPipeline extends Construct {
         namespace: ns,
         labels,
         podLabels: rendering.stepPodLabels,
-        egress: [ctx.dns, ...(ctx.apiServer ? [ctx.apiServer] : []), ...rendering.stepEgress],
+        egress: [ctx.dns, ...(ctx.apiServer ? [ctx.apiServer] : []), ...rendering.stepEgress, ...(props.tracking ? [{ to: props.tracking.endpoint, askedBy: `${this.subject} prop tracking` }] : [])],
       });
     }
 

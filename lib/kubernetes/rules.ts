@@ -109,3 +109,14 @@ export function pipelineQuantityProblems(pipeline: Pipeline): string[] {
     ...pipeline.allSteps().flatMap((step) => (isA(step, ContainerStep) ? quantityProblems(`step '${step.name}':`, step.resources) : [])),
   ];
 }
+
+/** An MLflow tracking server a pod reaches over HTTP: http(s)://host[:port][/path]. */
+const TRACKING_URL = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[^\s{}]*)?$/;
+
+/** The problem with a Kubernetes engine's trackingUri option, or undefined. */
+export function trackingUriProblem(prefix: string, uri: unknown): string | undefined {
+  if (uri === undefined || (typeof uri === 'string' && TRACKING_URL.test(uri))) {
+    return undefined;
+  }
+  return `${prefix} trackingUri ${JSON.stringify(uri)} is not an MLflow server URL (allowed: http(s)://host[:port][/path], no spaces or braces); give e.g. the trackingUri of a k8s.MlflowServer, 'http://mlflow.ml.svc:5000'`;
+}

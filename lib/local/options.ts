@@ -30,6 +30,11 @@ export interface LocalRunOptions {
   readonly signal?: AbortSignal;
   /** The environment steps inherit (MLOPS_* variables are removed). @default process.env */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * MLFLOW_TRACKING_URI of the steps (unless the environment has one).
+   * @default a file store beside the registry: file://<dir of registryDir>/mlruns (.mlops/mlruns)
+   */
+  readonly trackingUri?: string;
   /** Log lines kept for a failed step's report. @default 20 */
   readonly logTailLines?: number;
 }

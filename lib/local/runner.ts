@@ -21,6 +21,7 @@ import { RunDirectory } from './run-directory';
 import { RunProgress, Task } from './run-progress';
 import { SourceRunContext } from './sources';
 import { FINISHED_STATES, RunStatus, StepRecord, TaskState } from './state';
+import { defaultTrackingUri, withTracking } from './step-environment';
 
 /**
  * Runs a pipeline on this machine with the same meaning as the cloud engines, and returns the run
@@ -308,7 +309,7 @@ class LocalRun {
       cacheKeys: this.cacheKeys,
       interpreters: this.interpreters,
       sources: this.sources(),
-      env: this.options.env ?? process.env,
+      env: withTracking(this.options.env ?? process.env, this.options.trackingUri ?? defaultTrackingUri(this.dirs.registryDir)),
       logTailLines: this.options.logTailLines,
     };
   }

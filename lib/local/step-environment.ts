@@ -1,7 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { pathToFileURL } from 'url';
 import { ArtifactType } from '../pipeline/artifacts';
 import { ContainerStep } from '../pipeline/steps/container-step';
+import * as contract from '../pipeline/contract';
 import { METRICS_FILE_NAME } from '../pipeline/contract';
 import { launchInvocation } from '../runtime/launch';
 import { LAUNCHER_PATH } from '../runtime/paths';
@@ -50,4 +52,17 @@ export function localInvocation(
   env.PYTHONUNBUFFERED = '1';
   env.PYTHONDONTWRITEBYTECODE = '1';
   return { args: [LAUNCHER_PATH, ...invocation.arguments], env };
+}
+
+/**
+ * Steps log MLflow runs to the given tracking URI; an MLFLOW_TRACKING_URI already in the
+ * environment wins, as it would for any MLflow script.
+ */
+export function withTracking(env: NodeJS.ProcessEnv, trackingUri: string): NodeJS.ProcessEnv {
+  return env[contract.TRACKING_URI_VAR] === undefined ? { ...env, [contract.TRACKING_URI_VAR]: trackingUri } : env;
+}
+
+/** The local file store beside the registry: `.mlops/mlruns` by default. */
+export function defaultTrackingUri(registryDir: string): string {
+  return pathToFileURL(path.join(path.dirname(registryDir), 'mlruns')).href;
 }

@@ -16,6 +16,11 @@ export const MODEL_DIR_VAR = 'MLOPS_MODEL_DIR';
 export const METRICS_FILE_VAR = 'MLOPS_METRICS_FILE';
 /** forEach steps: the item this run handles. */
 export const ITEM_VAR = 'MLOPS_ITEM';
+/** Where MLflow clients in the step log runs: set when the pipeline has a tracking server (and locally). */
+export const TRACKING_URI_VAR = 'MLFLOW_TRACKING_URI';
+/** The run's data interval, where the engine schedules runs by interval (Airflow): one partition per run. */
+export const DATA_INTERVAL_START_VAR = 'MLOPS_DATA_INTERVAL_START';
+export const DATA_INTERVAL_END_VAR = 'MLOPS_DATA_INTERVAL_END';
 
 /** The directory holding input `name` (an upstream output or model directory). */
 export function inputVar(name: string): string {

@@ -46,6 +46,10 @@ export interface LaunchTarget<V = never> {
   readonly unpack?: (name: string, source: DataSource) => boolean;
   /** Launcher flags that only this engine knows, placed before the script's own arguments. */
   readonly extraArguments?: string[];
+  /** MLFLOW_TRACKING_URI of every step, unless the step's own env sets it. @default none */
+  readonly trackingUri?: string;
+  /** The run's data interval (MLOPS_DATA_INTERVAL_START/END), where the engine has one. @default none */
+  readonly dataInterval?: { readonly start: string | V; readonly end: string | V };
 }
 
 /** The launcher invocation of one container step. */
@@ -69,6 +73,9 @@ export function launchInvocation<V = never>(step: ContainerStep, target: LaunchT
   if (target.runId !== undefined) {
     vars.push([contract.RUN_ID_VAR, target.runId]);
   }
+  if (target.dataInterval !== undefined) {
+    vars.push([contract.DATA_INTERVAL_START_VAR, target.dataInterval.start], [contract.DATA_INTERVAL_END_VAR, target.dataInterval.end]);
+  }
   const inputs = step.inputs();
   for (const name of Object.keys(inputs)) {
     vars.push([contract.inputVar(name), target.inputPath(name, inputs[name])]);
@@ -85,6 +92,9 @@ export function launchInvocation<V = never>(step: ContainerStep, target: LaunchT
       throw new Error(`internal: ${target.engine} gave no item placeholder for forEach step '${step.name}'`);
     }
     vars.push([contract.ITEM_VAR, target.item]);
+  }
+  if (target.trackingUri !== undefined && step.env[contract.TRACKING_URI_VAR] === undefined) {
+    vars.push([contract.TRACKING_URI_VAR, target.trackingUri]);
   }
   const userEnv: [string, string][] = Object.entries(step.env);
 

@@ -35,6 +35,8 @@ export interface OrchestratorContext {
   readonly encryptionKey: kms.IKey;
   readonly definitionStorage: DefinitionStorage;
   readonly createModelPackageGroups: boolean;
+  /** MLFLOW_TRACKING_URI of every step. */
+  readonly trackingUri?: string;
 }
 
 /** The compiled document of a rendered pipeline and where it is kept. @internal */

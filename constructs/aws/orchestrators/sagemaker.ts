@@ -191,6 +191,7 @@ class SageMakerBinding implements OrchestratorBinding {
         defaultInferenceImage: inferenceImage,
         codeLocation: (code) => this.code.location(code),
         inferenceCodeUri: (code) => this.code.tarballUri(code),
+        trackingUri: c.trackingUri,
         isUnresolved: (v) => Token.isUnresolved(v),
       });
     } catch (e) {

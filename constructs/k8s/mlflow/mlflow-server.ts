@@ -36,6 +36,8 @@ export class MlflowServer extends Construct {
   public readonly postgresServiceName?: string;
   /** The artifact PersistentVolumeClaim, for MlflowArtifactStore.persistentVolume. */
   public readonly artifactClaimName?: string;
+  /** The server's pods and port, for a client's egress NetworkPolicy. */
+  public readonly endpoint: NetworkEndpoint;
 
   constructor(scope: Construct, id: string, props: MlflowServerProps) {
     super(scope, id);
@@ -67,6 +69,7 @@ export class MlflowServer extends Construct {
       server: { ...labels, 'app.kubernetes.io/component': 'mlflow-server' },
       postgres: { ...labels, 'app.kubernetes.io/component': 'postgres' },
     };
+    this.endpoint = NetworkEndpoint.pods({ namespace: ns, podLabels: pods.server, ports: [port] });
     const postgres = props.backendStore.kind === MlflowBackendStoreKind.POSTGRES;
     const store = props.artifactStore;
     if (postgres) {

@@ -1,4 +1,4 @@
-import { gpuSchedulingProblems, imageOptionProblems, KUBERNETES_NAME_RULES, kubernetesNameProblem, labelProblems, quantityProblems } from '../../kubernetes';
+import { gpuSchedulingProblems, imageOptionProblems, KUBERNETES_NAME_RULES, kubernetesNameProblem, labelProblems, quantityProblems, trackingUriProblem } from '../../kubernetes';
 import { show } from '../../pipeline/errors';
 import { resourceProblems } from '../../pipeline/resources';
 import { optionalProblem } from '../../pipeline/rules';
@@ -13,6 +13,7 @@ export function optionProblems(options: ArgoCompileOptions): string[] {
     problems.push('Argo option codeConfigMapName is not a function; pass (code) => the name of the ConfigMap holding its code.zip');
   }
   problems.push(...imageOptionProblems('Argo option', { defaultImage: options.defaultImage, utilityImage: options.utilityImage }));
+  problems.push(...optionalProblem(trackingUriProblem('Argo option', options.trackingUri)));
   for (const [field, id] of Object.entries(options.podUser ?? {})) {
     if (id !== undefined && (!Number.isSafeInteger(id) || id < 1)) {
       problems.push(`Argo option podUser.${field} ${show(id)} is invalid (allowed: a whole number >= 1; step pods never run as root)`);

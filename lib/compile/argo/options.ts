@@ -22,6 +22,8 @@ export interface ArgoCompileOptions {
   readonly utilityImage?: string;
   /** The ConfigMap holding key `code.zip` = packageCode(code) for a step's code. */
   readonly codeConfigMapName: (code: Code) => string;
+  /** MLFLOW_TRACKING_URI of every step, e.g. an in-cluster MLflow server. @default none */
+  readonly trackingUri?: string;
   /** Service account the workflow's pods run as. @default the namespace's default account */
   readonly serviceAccountName?: string;
   /** Adds a CronWorkflow that starts the pipeline on this schedule. */

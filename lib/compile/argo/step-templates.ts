@@ -63,6 +63,7 @@ export function containerTemplate(
     parameter: (_ref, param) => `{{inputs.parameters.${param}}}`,
     contractVariables: 'arguments',
     metricFile: metricValuePath,
+    trackingUri: c.options.trackingUri,
   });
   const retry = node.retry && node.retry.maxRetries > 0 ? node.retry : undefined;
   const cache = node.cache?.isEnabled ? node.cache : undefined;

@@ -62,6 +62,7 @@ export interface ContainerExecutorProps {
   readonly gpuResource: string;
   /** Every input the step reads, by name. */
   readonly inputs: { readonly [name: string]: LaunchedInput };
+  readonly trackingUri?: string;
 }
 
 /**
@@ -85,6 +86,7 @@ export function containerExecutor(props: ContainerExecutorProps): { [key: string
     userEnvInArguments: true,
     metricFile: (metric) => outputParameterFile(metric),
     extraArguments: kfpArguments(props),
+    trackingUri: props.trackingUri,
   });
   return {
     container: dropEmpty({

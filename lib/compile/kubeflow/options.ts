@@ -1,4 +1,4 @@
-import { imageOptionProblems } from '../../kubernetes';
+import { imageOptionProblems, trackingUriProblem } from '../../kubernetes';
 import { GpuScheduling, gpuSchedulingProblems, labelProblems } from '../../kubernetes';
 import { Code } from '../../pipeline/code';
 import { show } from '../../pipeline/errors';
@@ -12,6 +12,8 @@ export interface KubeflowCompileOptions {
    * It is also part of each step's cache key: give changed code a new name (e.g. a content hash).
    */
   readonly codeConfigMapName: (code: Code) => string;
+  /** MLFLOW_TRACKING_URI of every step, e.g. an in-cluster MLflow server. @default none */
+  readonly trackingUri?: string;
   /**
    * GPU scheduling for steps with resources.gpu: the extended resource name (default
    * 'nvidia.com/gpu'), node selector, tolerations, and whether node selection is required (then a
@@ -48,6 +50,10 @@ export function optionProblems(options: KubeflowCompileOptions): string[] {
     problems.push('Kubeflow option codeConfigMapName is not a function; pass (code) => a ConfigMap name');
   }
   problems.push(...imageOptionProblems('Kubeflow option', { defaultImage: options.defaultImage, utilityImage: options.utilityImage }));
+  const tracking = trackingUriProblem('Kubeflow option', options.trackingUri);
+  if (tracking) {
+    problems.push(tracking);
+  }
   const root = options.pipelineRoot;
   if (root !== undefined && (typeof root !== 'string' || !PIPELINE_ROOT.test(root))) {
     problems.push(`Kubeflow option pipelineRoot ${show(root)} is not an object-store URI KFP can write to (allowed: s3://, gs:// or minio:// and a bucket, e.g. 's3://ml-artifacts/pipelines')`);

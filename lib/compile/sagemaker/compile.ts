@@ -57,6 +57,8 @@ export interface SageMakerTarget {
    * inference code (SAGEMAKER_SUBMIT_DIRECTORY). @default register steps cannot have inference code
    */
   readonly inferenceCodeUri?: (code: Code) => string;
+  /** MLFLOW_TRACKING_URI of every step (a SageMaker MLflow tracking server's ARN). @default none */
+  readonly trackingUri?: string;
   /** True for deploy-time values (CDK tokens), which are used as given and not checked. @default never */
   readonly isUnresolved?: (value: string) => boolean;
 }

@@ -103,6 +103,7 @@ function containerComponent(c: KubeflowCompilation, node: StepNode, step: Contai
     resources: node.resources,
     gpuResource: placement.resourceName,
     inputs,
+    trackingUri: c.options.trackingUri,
   });
   return c.addComponent(task, component, executor, kubernetesExecutorConfig({
     ...c.security(),

@@ -95,6 +95,7 @@ export function launchJob(
       return r !== undefined && !r.collected && r.parts[0].tarball;
     },
     extraArguments: unpackItems.length === 0 ? layout.extraArguments : [...layout.extraArguments, ...unpackItems],
+    trackingUri: c.target.trackingUri,
   });
   const args = invocation.arguments as string[];
   if (args.length > LIMITS.containerArguments) {
