@@ -9,6 +9,7 @@ import { fileSystemError } from './paths';
 import { collect, port, positiveInteger, positiveNumber } from './params';
 import { runCommand } from './run-command';
 import { serveCommand } from './serve-command';
+import { EXPORT_ENGINES, exportCommand } from './export-command';
 
 export interface ProgramContext {
   readonly io: CliIO;
@@ -78,6 +79,21 @@ export function buildProgram(context: ProgramContext, setExitCode: (code: number
     .option('--registry-dir <dir>', 'the local model registry (default: .mlops/registry)')
     .option('--python <path>', 'serve with this interpreter instead of the project .venv')
     .action(async (model: string, options) => setExitCode(await serveCommand(model, options, io, context.signal)));
+
+  program
+    .command('export')
+    .description('write the pipeline as an Airflow DAG file, with the step code it runs, into a DAGs folder')
+    .argument('<pipeline>', 'module exporting the Pipeline, a directory with pipeline.ts, a pipeline document (.json) or a synthesized manifest (.k8s.yaml[#name])')
+    .addOption(new Option('--engine <engine>', 'the engine to write for').choices(EXPORT_ENGINES))
+    .option('--out <dir>', 'the DAGs folder to write into, e.g. dags/')
+    .option('--airflow-version <version>', 'Airflow 2.10 (as on MWAA) or 3', '2.10')
+    .option('--cron <expression>', 'run on this schedule (5-field cron)')
+    .option('--time-zone <zone>', 'IANA time zone of --cron (default UTC)')
+    .option('--start-date <date>', 'the first data interval starts here (ISO date)')
+    .option('--catchup', 'run every interval since --start-date (a backfill)')
+    .option('--cache <mode>', "what a step's cache policy becomes: error (default) or run-always (Airflow has no step cache)")
+    .option('--data-root <dir>', 'where the workers keep run data, a folder every worker sees (default /opt/airflow/mlops-data)')
+    .action(async (pipeline: string, options) => setExitCode(await exportCommand(pipeline, options, io)));
 
   const cloud = (command: Command) =>
     command

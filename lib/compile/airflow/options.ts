@@ -1,0 +1,112 @@
+import { GpuScheduling } from '../../kubernetes';
+import { Code } from '../../pipeline/code';
+import { Schedule } from '../../pipeline/schedule';
+
+/**
+ * The Airflow authoring API the DAG file is written for: '2.10' (Amazon MWAA's current line:
+ * `airflow.decorators`, `airflow.models.param`) or '3' (the Task SDK, `airflow.sdk`).
+ */
+export type AirflowVersion = '2.10' | '3';
+export const AIRFLOW_VERSIONS: AirflowVersion[] = ['2.10', '3'];
+
+/**
+ * How container steps run:
+ * - 'python': the launcher in a subprocess of the Airflow worker, the code shipped next to the DAG
+ *   file under `dags/<dag_id>/`. Steps pass data through `dataRoot`, so every worker must see the
+ *   same `dataRoot` (one machine, LocalExecutor, or a shared file system); no GPUs.
+ * - 'kubernetes': a KubernetesPodOperator pod per step (cncf.kubernetes provider), data on a
+ *   ReadWriteMany volume claim mounted at /mlops/data.
+ * - 'sagemaker': SageMaker operators of the amazon provider; not compiled yet (a synth-time error).
+ */
+export type AirflowExecutor = 'python' | 'kubernetes' | 'sagemaker';
+export const AIRFLOW_EXECUTORS: AirflowExecutor[] = ['python', 'kubernetes', 'sagemaker'];
+
+/** What to do with steps that have a cache policy: Airflow has no step cache. */
+export type AirflowCacheHandling = 'error' | 'run-always';
+
+export interface AirflowKubernetesOptions {
+  /** Namespace the step pods run in. */
+  readonly namespace: string;
+  /** Image for container steps without one (needs python3 and the steps' packages). */
+  readonly defaultImage?: string;
+  /** Image for register-model steps (needs python3). @default defaultImage */
+  readonly utilityImage?: string;
+  /**
+   * The ConfigMap holding key `code.zip` = packageCode(code) for a step's code, mounted at
+   * /mlops/code; leave it out when the images hold the code and the launcher at /mlops/code.
+   */
+  readonly codeConfigMapName?: (code: Code) => string;
+  /**
+   * A ReadWriteMany PersistentVolumeClaim mounted at /mlops/data in every step pod: steps pass
+   * data through it under the data root, one folder per DAG run.
+   */
+  readonly dataVolumeClaim: string;
+  /** Service account of the step pods. @default the namespace's default */
+  readonly serviceAccountName?: string;
+  /** Airflow connection to the cluster. @default the provider's default (in-cluster) */
+  readonly kubernetesConnId?: string;
+  /** Where GPU steps go: resource name, node selector, tolerations (as on the Argo engine). */
+  readonly gpu?: GpuScheduling;
+}
+
+export interface AirflowOptions {
+  /** @default '2.10' */
+  readonly airflowVersion?: AirflowVersion;
+  readonly executor: AirflowExecutor;
+  /** DAG id. @default the pipeline name */
+  readonly dagId?: string;
+  /** @default no schedule: runs start by hand or through the API */
+  readonly schedule?: Schedule;
+  /** First data interval; required with a schedule. */
+  readonly startDate?: Date;
+  /** Run the intervals between startDate and now that were missed. @default false */
+  readonly catchup?: boolean;
+  /** @default 1 */
+  readonly maxActiveRuns?: number;
+  /** @default ['cdk-mlops'] */
+  readonly tags?: string[];
+  /**
+   * Where steps write their outputs, a folder per DAG run under it. 'python': an absolute path on
+   * the workers (shared by all of them). 'kubernetes': a path under /mlops/data, the data volume.
+   * @default '/opt/airflow/mlops-data' ('python'), '/mlops/data' ('kubernetes')
+   */
+  readonly dataRoot?: string;
+  /** Where register-model steps write model versions. @default `<dataRoot>/registry` */
+  readonly registryRoot?: string;
+  /** MLFLOW_TRACKING_URI of every step (the launch contract's trackingUri). @default none */
+  readonly trackingUri?: string;
+  /** @default 'error': a step with a cache policy is a synth-time error */
+  readonly cache?: AirflowCacheHandling;
+  readonly kubernetes?: AirflowKubernetesOptions;
+  /** The clock the start-date checks read. @default the current time */
+  readonly now?: Date;
+}
+
+/** A folder of step code to copy to `dags/<path>` next to the DAG file ('python' executor). */
+export interface AirflowCodeFolder {
+  readonly code: Code;
+  /** Relative to the DAGs folder, '/'-separated. */
+  readonly path: string;
+}
+
+/** One pipeline compiled for Airflow: one DAG file plus what must sit next to it. */
+export interface AirflowDag {
+  readonly dagId: string;
+  /** `<dag_id>.py`, to put in the DAGs folder. */
+  readonly fileName: string;
+  /** The DAG file's Python source. */
+  readonly source: string;
+  /** 'python': code folders to copy next to the DAG file. */
+  readonly codeFolders: AirflowCodeFolder[];
+  /** 'python': where the launcher (lib/runtime LAUNCHER_PATH) goes, relative to the DAGs folder. */
+  readonly launcherPath?: string;
+  /**
+   * 'python': small files to write next to the DAG file, by path relative to the DAGs folder: an
+   * `.airflowignore` in `<dag_id>/` so the DAG processor never imports step scripts as DAG files.
+   */
+  readonly files: { [path: string]: string };
+  /** 'kubernetes': the code ConfigMaps the pods mount, sorted. */
+  readonly codeConfigMaps: string[];
+  /** What the DAG does differently from the model, by step (e.g. a cache policy it ignores). */
+  readonly notes: string[];
+}

@@ -1,0 +1,182 @@
+"""Executes a generated DAG file against the fake `airflow` package in stubs/ and prints what it
+declared as JSON: the DAG's arguments and each task's kind, arguments and upstream task ids.
+
+    python3 exec_dag.py DAG_FILE [RUN_JSON]
+
+With RUN_JSON ({"params": {...}, "run_id": "...", "xcom": {task_id: value}}), it then runs the
+DAG's Python tasks in dependency order, as a scheduler would: templates rendered (only the forms
+the compiler emits; any other is an error), trigger rules and branch skips applied, return values
+kept as XCom. Tasks named in "xcom" are not run; their value is taken as given.
+"""
+import datetime
+import inspect
+import json
+import os
+import re
+import runpy
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "stubs"))
+
+from airflow import _recorder  # noqa: E402
+
+
+def plain(v):
+    if isinstance(v, (str, int, float, bool)) or v is None:
+        return v
+    if isinstance(v, (list, tuple)):
+        return [plain(x) for x in v]
+    if isinstance(v, dict):
+        return {str(k): plain(x) for k, x in v.items()}
+    if isinstance(v, datetime.timedelta):
+        return {"timedelta_seconds": v.total_seconds()}
+    if isinstance(v, datetime.datetime):
+        return {"datetime": v.isoformat()}
+    if isinstance(v, _recorder.Param):
+        return {"param": dict(plain(v.kwargs), **({} if v.default is _recorder.NOTSET else {"default": plain(v.default)}))}
+    if isinstance(v, _recorder.CronDataIntervalTimetable):
+        return {"timetable": "CronDataIntervalTimetable", "cron": v.cron, "timezone": v.timezone}
+    if isinstance(v, _recorder.DeltaDataIntervalTimetable):
+        return {"timetable": "DeltaDataIntervalTimetable", "delta": plain(v.delta)}
+    if hasattr(v, "kwargs") and type(v).__name__.startswith("V1"):
+        return {"k8s": type(v).__name__, **plain(v.kwargs)}
+    return {"repr": repr(v)}
+
+
+TEMPLATE = re.compile(r"\{\{(.*?)\}\}")
+
+
+def render(value, context):
+    if isinstance(value, str):
+        return TEMPLATE.sub(lambda m: expression(m.group(1).strip(), context), value)
+    if isinstance(value, list):
+        return [render(v, context) for v in value]
+    if isinstance(value, dict):
+        return {k: render(v, context) for k, v in value.items()}
+    return value
+
+
+def expression(text, context):
+    params = context["params"]
+    if text in ("run_id", "data_interval_start", "data_interval_end"):
+        return str(context[text])
+    m = re.fullmatch(r"params\.(\w+)", text)
+    if m:
+        return str(params[m.group(1)])
+    m = re.fullmatch(r"'true' if params\.(\w+) else 'false'", text)
+    if m:
+        return "true" if params[m.group(1)] else "false"
+    m = re.fullmatch(r"run_id((?:\s*\|\s*replace\('[^']*', '[^']*'\))+)", text)
+    if m:
+        out = context["run_id"]
+        for old, new in re.findall(r"replace\('([^']*)', '([^']*)'\)", m.group(1)):
+            out = out.replace(old, new)
+        return out
+    raise ValueError(f"template {{{{ {text} }}}} is not one the compiler emits")
+
+
+class TaskInstance:
+    def __init__(self, xcom):
+        self.xcom = xcom
+
+    def xcom_pull(self, task_ids):
+        return self.xcom.get(task_ids)
+
+
+def invoke(op, kwargs, context, xcom):
+    fn = op.callable
+    names = inspect.signature(fn).parameters
+    extra = {}
+    if "ti" in names:
+        extra["ti"] = TaskInstance(xcom)
+    if "params" in names:
+        extra["params"] = context["params"]
+    return fn(*render(op.op_args, context), **render(kwargs, context), **extra)
+
+
+def run(dag, spec):
+    context = {
+        "params": {name: p.default for name, p in dag.kwargs.get("params", {}).items()},
+        "run_id": spec.get("run_id", "manual__2025-01-01T00:00:00+00:00"),
+        "data_interval_start": spec.get("data_interval_start", "2025-01-01T00:00:00+00:00"),
+        "data_interval_end": spec.get("data_interval_end", "2025-01-02T00:00:00+00:00"),
+    }
+    context["params"].update(spec.get("params", {}))
+    xcom = dict(spec.get("xcom", {}))
+    state = {}
+    errors = {}
+    pending = list(dag.tasks)
+    while pending:
+        ready = [t for t in pending if all(u in state for u in dag.tasks[t].upstream)]
+        if not ready:
+            raise RuntimeError(f"cycle among {pending}")
+        task_id = ready[0]
+        pending.remove(task_id)
+        op = dag.tasks[task_id]
+        if state.get(task_id) == "skipped":
+            continue
+        ups = [state[u] for u in op.upstream]
+        rule = op.kwargs.get("trigger_rule", "all_success")
+        failed = any(s in ("failed", "upstream_failed") for s in ups)
+        if rule == "all_success":
+            verdict = "upstream_failed" if failed else "skipped" if "skipped" in ups else "run"
+        elif rule == "none_failed_min_one_success":
+            verdict = "upstream_failed" if failed else "run" if (not ups or "success" in ups) else "skipped"
+        else:
+            raise ValueError(f"trigger rule {rule!r} not emulated")
+        if verdict != "run":
+            state[task_id] = verdict
+            continue
+        if task_id in xcom:
+            state[task_id] = "success"
+            continue
+        if op.callable is None:
+            raise RuntimeError(f"task {task_id!r} ({op.kind}) cannot run here; give its XCom in the run spec")
+        try:
+            if op.mapped:
+                (name, values), = op.mapped.items()
+                result = [invoke(op, {**op.op_kwargs, name: v}, context, xcom) for v in values]
+            else:
+                result = invoke(op, op.op_kwargs, context, xcom)
+            xcom[task_id] = result
+            state[task_id] = "success"
+        except Exception as e:  # a task's failure is recorded, as Airflow does
+            state[task_id] = "failed"
+            errors[task_id] = {"type": type(e).__name__, "message": str(e)}
+            continue
+        if op.kind == "task.branch":
+            follow = result if isinstance(result, list) else [result]
+            for other in dag.tasks.values():
+                if task_id in other.upstream and other.task_id not in follow:
+                    state[other.task_id] = "skipped"
+    return {"states": state, "errors": errors, "xcom": plain(xcom)}
+
+
+def main():
+    path = sys.argv[1]
+    runpy.run_path(path, run_name="dag_module")
+    if len(_recorder.DAGS) != 1:
+        raise RuntimeError(f"{path} declared {len(_recorder.DAGS)} DAGs, expected 1")
+    dag = _recorder.DAGS[0]
+    out = {
+        "dag_id": dag.dag_id,
+        "dag": plain(dag.kwargs),
+        "task_order": list(dag.tasks),
+        "tasks": {
+            t.task_id: {
+                "kind": t.kind,
+                "kwargs": plain(t.kwargs),
+                "call": plain(getattr(t, "op_kwargs", None)),
+                "mapped": plain(t.mapped),
+                "upstream": t.upstream,
+            }
+            for t in dag.tasks.values()
+        },
+    }
+    if len(sys.argv) > 2:
+        out["run"] = run(dag, json.loads(sys.argv[2]))
+    print(json.dumps(out, indent=1, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+from airflow._recorder import DAG  # noqa: F401

@@ -1,0 +1,1 @@
+from airflow._recorder import task  # noqa: F401

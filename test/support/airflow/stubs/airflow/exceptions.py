@@ -1,0 +1,1 @@
+from airflow._recorder import AirflowFailException  # noqa: F401

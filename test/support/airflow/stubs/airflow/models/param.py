@@ -1,0 +1,1 @@
+from airflow._recorder import Param  # noqa: F401

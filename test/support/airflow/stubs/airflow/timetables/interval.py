@@ -1,0 +1,1 @@
+from airflow._recorder import CronDataIntervalTimetable, DeltaDataIntervalTimetable  # noqa: F401
