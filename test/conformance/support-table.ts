@@ -5,11 +5,13 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { AIRFLOW_SOURCES, airflowSteps } from '../../lib/compile/airflow';
 import { ARGO_SOURCES, ARGO_STEPS } from '../../lib/compile/argo';
 import { KUBEFLOW_SOURCES, KUBEFLOW_STEPS } from '../../lib/compile/kubeflow';
 import { SAGEMAKER_SOURCES, SAGEMAKER_STEPS } from '../../lib/compile/sagemaker';
 import { LOCAL_SOURCES, LOCAL_STEPS } from '../../lib/local';
 import { HandlerTable } from '../../lib/pipeline/handlers';
+import { AIRFLOW_COLUMN } from './columns/airflow';
 import { ARGO_COLUMN } from './columns/argo';
 import { KUBEFLOW_COLUMN } from './columns/kubeflow';
 import { LOCAL_COLUMN } from './columns/local';
@@ -28,6 +30,7 @@ export const ENGINES: EngineColumn[] = [
   { name: 'SageMaker Pipelines', column: SAGEMAKER_COLUMN, steps: SAGEMAKER_STEPS, sources: SAGEMAKER_SOURCES },
   { name: 'Argo Workflows', column: ARGO_COLUMN, steps: ARGO_STEPS, sources: ARGO_SOURCES },
   { name: 'Kubeflow Pipelines', column: KUBEFLOW_COLUMN, steps: KUBEFLOW_STEPS, sources: KUBEFLOW_SOURCES },
+  { name: 'Airflow (python executor)', column: AIRFLOW_COLUMN, steps: airflowSteps(() => []), sources: AIRFLOW_SOURCES },
   { name: 'local runner', column: LOCAL_COLUMN, steps: LOCAL_STEPS, sources: LOCAL_SOURCES },
 ];
 
