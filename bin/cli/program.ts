@@ -60,6 +60,9 @@ export function buildProgram(context: ProgramContext, setExitCode: (code: number
     .option('--cache', 'also cache steps that set no cache policy (like KFP enable_caching)')
     .option('--no-cache', 'ignore every cache policy: run all steps')
     .option('--python <path>', 'run Python steps with this interpreter instead of the project .venv')
+    .option('--interval <start/end>', 'the data interval of the run (MLOPS_DATA_INTERVAL_START/END), e.g. 2026-11-01/2026-11-02')
+    .option('--backfill <from..to>', 'one run per interval from..to, oldest first, skipping intervals that already succeeded')
+    .option('--every <size>', 'the interval size of --backfill: 1d (default), 6h, 30m')
     .action(async (pipeline: string, options) => setExitCode(await runCommand(pipeline, options, io, context.signal)));
 
   program

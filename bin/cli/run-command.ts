@@ -1,6 +1,6 @@
 import * as path from 'path';
-import { PipelineValidationError, StepKind } from '../../lib/pipeline';
-import { CacheMode, defaultStateDirs, DiskFullError, findProjectDir, LocalRunError, PlainReporter, RunReporter, runLocally, RunStatus, TaskState, TtyReporter } from '../../lib/local';
+import { Pipeline, PipelineValidationError, StepKind } from '../../lib/pipeline';
+import { backfillIntervals, CacheMode, DataInterval, defaultStateDirs, DiskFullError, findProjectDir, LocalRunError, parseInterval, PlainReporter, RunReporter, runLocally, RunStatus, succeededRunFor, TaskState, TtyReporter } from '../../lib/local';
 import { CliError } from './errors';
 import { CliIO } from './io';
 import { loadPipeline } from './load-pipeline';
@@ -19,6 +19,11 @@ export interface RunCommandOptions {
   /** true: --cache, false: --no-cache, undefined: each step's policy. */
   readonly cache?: boolean;
   readonly python?: string;
+  /** `<start>/<end>`: the data interval of this run. */
+  readonly interval?: string;
+  /** `<from>..<to>`: one run per interval of `every`, oldest first, skipping those done. */
+  readonly backfill?: string;
+  readonly every?: string;
 }
 
 /** Exit codes of `mlops run`. */
@@ -57,12 +62,63 @@ async function run(spec: string, options: RunCommandOptions, io: CliIO, signal?:
   if (options.python !== undefined) {
     checkExecutable('--python', options.python, python!);
   }
+  if (options.backfill !== undefined && (options.interval !== undefined || options.resume !== undefined)) {
+    throw new CliError('--backfill runs one run per interval itself; it takes neither --interval nor --resume', 'drop --interval and --resume (a backfill skips the intervals that already succeeded)');
+  }
+  if (options.every !== undefined && options.backfill === undefined) {
+    throw new CliError('--every sets the interval size of --backfill', 'give --backfill <from>..<to> too, or drop --every');
+  }
+  const localError = (e: unknown) => (e instanceof LocalRunError ? new CliError(e.message, undefined, EXIT.BAD_INPUT) : e);
+  let intervals: (DataInterval | undefined)[];
+  try {
+    intervals = options.backfill !== undefined ? backfillIntervals(options.backfill, options.every) : [options.interval === undefined ? undefined : parseInterval(options.interval)];
+  } catch (e) {
+    throw localError(e);
+  }
   const { pipeline, file } = loadPipeline(spec, io.cwd);
+  if (options.backfill === undefined) {
+    return runOnce(spec, options, io, signal, { pipeline, file, dirs, python, dataInterval: intervals[0] });
+  }
+  const out = options.json ? io.stderr : io.stdout;
+  const done: { interval: DataInterval; runId?: string; skipped?: boolean; status?: string }[] = [];
+  let code: number = EXIT.SUCCEEDED;
+  for (const interval of intervals as DataInterval[]) {
+    const earlier = succeededRunFor(dirs.runsDir, pipeline.name, interval);
+    if (earlier !== undefined) {
+      out.write(`Interval ${interval.start}/${interval.end}: done in run ${earlier}, skipped\n`);
+      done.push({ interval, runId: earlier, skipped: true });
+      continue;
+    }
+    out.write(`Interval ${interval.start}/${interval.end}:\n`);
+    code = await runOnce(spec, { ...options, json: false }, options.json ? { ...io, stdout: io.stderr } : io, signal, { pipeline, file, dirs, python, dataInterval: interval });
+    done.push({ interval, status: code === EXIT.SUCCEEDED ? 'succeeded' : 'failed' });
+    if (code !== EXIT.SUCCEEDED) {
+      out.write(`Backfill stopped at ${interval.start}/${interval.end}; run the same command again to go on from there\n`);
+      break;
+    }
+  }
+  if (options.json) {
+    io.stdout.write(JSON.stringify({ backfill: done }, null, 2) + '\n');
+  }
+  return code;
+}
+
+interface LoadedRun {
+  readonly pipeline: Pipeline;
+  readonly file: string;
+  readonly dirs: { runsDir: string; cacheDir: string; registryDir: string };
+  readonly python?: string;
+  readonly dataInterval?: DataInterval;
+}
+
+async function runOnce(spec: string, options: RunCommandOptions, io: CliIO, signal: AbortSignal | undefined, run: LoadedRun): Promise<number> {
+  const { pipeline, file, dirs, python } = run;
   const parameters = parseParams(options.param);
   const reporter: RunReporter = options.json ? new PlainReporter(io.stderr) : io.stdout.isTTY ? new TtyReporter(io.stdout) : new PlainReporter(io.stdout);
   let report;
   try {
     report = await runLocally(pipeline, {
+      dataInterval: run.dataInterval,
       parameters,
       resume: options.resume,
       ...dirs,

@@ -20,7 +20,8 @@ export interface CacheKey {
 export class CacheKeys {
   private readonly codeFingerprints = new Map<string, string>();
 
-  constructor(private readonly pipeline: string) {}
+  /** With a data interval, results are kept per interval (a backfilled day never reuses another's). */
+  constructor(private readonly pipeline: string, private readonly dataInterval?: { readonly start: string; readonly end: string }) {}
 
   /** `inputs` maps each input name to its content fingerprint (one per item for a collection). */
   public keyOf(step: PlannedStep, container: ContainerStep, item: string | undefined, inputs: { [name: string]: string | { [part: string]: string } }): CacheKey {
@@ -41,6 +42,7 @@ export class CacheKeys {
       code: this.codeOf(container.code),
       inputs,
       params: step.params,
+      ...(this.dataInterval ? { dataInterval: this.dataInterval } : {}),
     };
     return { key: jsonFingerprint(material), material };
   }

@@ -1,6 +1,7 @@
 export * from './cache';
 export * from './cache-key';
 export * from './conditions';
+export * from './data-interval';
 export * from './display';
 export * from './errors';
 export * from './interpreters';

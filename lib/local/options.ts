@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { CacheMode } from './planned';
 import { RunReporter } from './reporter';
+import type { DataInterval } from './data-interval';
 
 export interface LocalRunOptions {
   /** Parameter values as text, as given on the command line (`--param name=value`). */
@@ -35,6 +36,11 @@ export interface LocalRunOptions {
    * @default a file store beside the registry: file://<dir of registryDir>/mlruns (.mlops/mlruns)
    */
   readonly trackingUri?: string;
+  /**
+   * The data interval the run covers: steps get MLOPS_DATA_INTERVAL_START/END, as on Airflow, and
+   * cached results are kept per interval. A resumed run keeps its own. @default none
+   */
+  readonly dataInterval?: DataInterval;
   /** Log lines kept for a failed step's report. @default 20 */
   readonly logTailLines?: number;
 }

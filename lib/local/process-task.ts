@@ -29,6 +29,7 @@ export interface ProcessTaskContext {
   readonly sources: SourceRunContext;
   /** The environment steps inherit. */
   readonly env: NodeJS.ProcessEnv;
+  readonly dataInterval?: { readonly start: string; readonly end: string };
   readonly logTailLines?: number;
 }
 
@@ -141,6 +142,7 @@ async function runAttempt(task: Task, attempt: number, started: number, context:
       attemptDir,
       inputDirectory: (name) => inputDirs.get(name)!,
       item: record.item,
+      dataInterval: context.dataInterval,
     });
     const interpreter = interpreterFor(step, context.interpreters);
     const proc = startProcess({

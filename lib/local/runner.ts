@@ -22,6 +22,7 @@ import { RunProgress, Task } from './run-progress';
 import { SourceRunContext } from './sources';
 import { FINISHED_STATES, RunStatus, StepRecord, TaskState } from './state';
 import { defaultTrackingUri, withTracking } from './step-environment';
+import { checkedInterval, DataInterval } from './data-interval';
 
 /**
  * Runs a pipeline on this machine with the same meaning as the cloud engines, and returns the run
@@ -54,7 +55,8 @@ class LocalRun {
   /** Steps whose tasks are queued or running (their records say pending until a task starts). */
   private readonly queued = new Set<string>();
   private readonly running = new Map<Task, Promise<void>>();
-  private readonly cacheKeys: CacheKeys;
+  private cacheKeys: CacheKeys;
+  private dataInterval?: DataInterval;
   /** Values computed once per run (fingerprints of data read in place). */
   private readonly computed = new Map<string, string>();
   private startedAtMs = Date.now();
@@ -139,9 +141,12 @@ class LocalRun {
         this.run_.unlock();
         throw e;
       }
+      this.dataInterval = info.dataInterval;
     } else {
       this.plan = planLocalRun(this.pipeline, { parameters: this.options.parameters, cacheMode: this.options.cacheMode });
+      this.dataInterval = this.options.dataInterval && checkedInterval(this.options.dataInterval);
     }
+    this.cacheKeys = new CacheKeys(this.pipeline.name, this.dataInterval);
     try {
       this.interpreters = await prepareInterpreters(this.plan.steps, {
         projectDir: this.projectDir,
@@ -168,6 +173,7 @@ class LocalRun {
           parameters: { ...this.plan.parameters },
           cacheMode: this.options.cacheMode ?? CacheMode.POLICY,
           steps: this.plan.steps.map((s) => s.name),
+          ...(this.dataInterval ? { dataInterval: this.dataInterval } : {}),
         },
         Object.fromEntries(this.plan.steps.map((s) => [s.name, { kind: s.kind, state: TaskState.PENDING, attempts: 0 }])),
       );
@@ -307,6 +313,7 @@ class LocalRun {
       reporter: this.reporter,
       cache: this.cache,
       cacheKeys: this.cacheKeys,
+      dataInterval: this.dataInterval,
       interpreters: this.interpreters,
       sources: this.sources(),
       env: withTracking(this.options.env ?? process.env, this.options.trackingUri ?? defaultTrackingUri(this.dirs.registryDir)),

@@ -66,6 +66,8 @@ export interface RunInfo {
   cacheMode: string;
   /** Step names in the order the run planned them. */
   steps: string[];
+  /** The data interval the run covers (--interval, --backfill). */
+  dataInterval?: { start: string; end: string };
 }
 
 /** Where a run is: state.json (the run) and steps/<step>/state.json (each step), replaced atomically on every change. */

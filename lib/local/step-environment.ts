@@ -37,6 +37,7 @@ export function localInvocation(
     parameter: (_ref, name) => step.params[name],
     contractVariables: 'environment',
     codeDir: container.code.directory,
+    dataInterval: context.dataInterval,
   });
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(context.base)) {

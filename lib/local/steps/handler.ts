@@ -32,6 +32,7 @@ export interface LaunchContext {
   readonly inputDirectory: (name: string) => string;
   /** forEach steps: the item of this task. */
   readonly item?: string;
+  readonly dataInterval?: { readonly start: string; readonly end: string };
 }
 
 /** The launcher process of one attempt: arguments for the interpreter, and the environment. */
