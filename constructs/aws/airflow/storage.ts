@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { retainedKmsBucket } from '../retained-bucket';
 
 /**
  * The environment's key: rotated, retained, administered by the account, and usable by CloudWatch
@@ -34,26 +35,5 @@ export function environmentKey(scope: Construct): kms.Key {
  * logs in a second (SSE-S3) bucket; both retained on delete.
  */
 export function dagBucket(scope: Construct, key: kms.IKey): { bucket: s3.Bucket; logs: s3.Bucket } {
-  const logs = new s3.Bucket(scope, 'AccessLogs', {
-    // S3 server access logging cannot deliver to SSE-KMS buckets.
-    encryption: s3.BucketEncryption.S3_MANAGED,
-    enforceSSL: true,
-    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    versioned: true,
-    removalPolicy: RemovalPolicy.RETAIN,
-  });
-  const bucket = new s3.Bucket(scope, 'Dags', {
-    encryption: s3.BucketEncryption.KMS,
-    encryptionKey: key,
-    bucketKeyEnabled: true,
-    enforceSSL: true,
-    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    versioned: true,
-    removalPolicy: RemovalPolicy.RETAIN,
-    serverAccessLogsBucket: logs,
-    serverAccessLogsPrefix: 'dags/',
-  });
-  return { bucket, logs };
+  return retainedKmsBucket(scope, 'Dags', key, 'dags/');
 }

@@ -1,8 +1,9 @@
-import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { retainedKmsBucket } from '../retained-bucket';
 
 /** SageMaker's own Glue database for offline stores without a DataCatalogConfig. */
 export const DEFAULT_GLUE_DATABASE = 'sagemaker_featurestore';
@@ -21,27 +22,7 @@ export interface OfflineLocation {
  * access, server access logs in a second (SSE-S3) bucket; both retained on delete.
  */
 export function offlineBucket(scope: Construct, key: kms.IKey): s3.Bucket {
-  const logs = new s3.Bucket(scope, 'AccessLogs', {
-    // S3 server access logging cannot deliver to SSE-KMS buckets.
-    encryption: s3.BucketEncryption.S3_MANAGED,
-    enforceSSL: true,
-    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    versioned: true,
-    removalPolicy: RemovalPolicy.RETAIN,
-  });
-  return new s3.Bucket(scope, 'OfflineStore', {
-    encryption: s3.BucketEncryption.KMS,
-    encryptionKey: key,
-    bucketKeyEnabled: true,
-    enforceSSL: true,
-    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    versioned: true,
-    removalPolicy: RemovalPolicy.RETAIN,
-    serverAccessLogsBucket: logs,
-    serverAccessLogsPrefix: 'offline-store/',
-  });
+  return retainedKmsBucket(scope, 'OfflineStore', key, 'offline-store/').bucket;
 }
 
 /** The Glue catalog, database and table ARNs of the offline store (the table by name, or SageMaker's names in the database). */
