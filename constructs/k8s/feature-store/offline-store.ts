@@ -2,10 +2,9 @@ import { brand, isA } from '../../../lib/pipeline/brand';
 import { show } from '../../../lib/pipeline/errors';
 import { NetworkEndpoint } from '../network';
 import { SecretKeyRef } from '../artifact-repository';
-import { secretRefProblems } from './secret-ref';
+import { s3EndpointUrl, s3StoreProblems } from '../s3-store';
 
 export const QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$/;
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 export interface PersistentVolumeOfflineStoreProps {
   /** Size of the PersistentVolumeClaim. @default '10Gi' */
@@ -82,28 +81,13 @@ export class OfflineStore {
       }
       return problems;
     }
-    const s3 = this._s3!;
-    if (typeof s3.bucket !== 'string' || !BUCKET.test(s3.bucket)) {
-      problems.push(`offline: bucket ${show(s3.bucket)} is not an S3 bucket name (allowed: 3-63 lowercase letters, digits, '.' and '-'); give the bucket's name, not its URL`);
-    }
-    if (s3.prefix !== undefined && (s3.prefix.startsWith('/') || s3.prefix.includes('//'))) {
-      problems.push(`offline: prefix ${show(s3.prefix)} is invalid (it must not start with '/' or hold '//'); e.g. 'features/'`);
-    }
-    problems.push(...secretRefProblems(s3.accessKeySecret, 'offline.accessKeySecret', "{ name: 'feast-s3', key: 'AWS_ACCESS_KEY_ID' }"));
-    problems.push(...secretRefProblems(s3.secretKeySecret, 'offline.secretKeySecret', "{ name: 'feast-s3', key: 'AWS_SECRET_ACCESS_KEY' }"));
-    if (s3.endpoint !== undefined && !/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(s3.endpoint)) {
-      problems.push(`offline: endpoint ${show(s3.endpoint)} is invalid (allowed: host[:port], no scheme or path, as for ArtifactRepository.s3); e.g. 'minio.storage:9000' with insecure: true for plain HTTP`);
-    }
-    if (!(s3.network instanceof Object) || typeof (s3.network as NetworkEndpoint)._peers !== 'function') {
-      problems.push(`offline: network is ${show(s3.network)}; say where the object store is, e.g. NetworkEndpoint.pods({ namespace: 'storage', podLabels: { app: 'minio' }, ports: [9000] })`);
-    }
+    problems.push(...s3StoreProblems('offline', this._s3!, 'feast-s3', 'features/'));
     return problems;
   }
 
   /** The S3 endpoint as the URL Feast and boto take, for an S3-compatible store. @internal */
   public _endpointUrl(): string | undefined {
-    const s3 = this._s3;
-    return s3?.endpoint !== undefined ? `${s3.insecure ? 'http' : 'https'}://${s3.endpoint}` : undefined;
+    return s3EndpointUrl(this._s3);
   }
 
   /** The directory (URI) the table's Parquet files lie in. @internal */

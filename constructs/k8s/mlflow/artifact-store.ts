@@ -2,7 +2,7 @@ import { brand, isA } from '../../../lib/pipeline/brand';
 import { show } from '../../../lib/pipeline/errors';
 import { SecretKeyRef } from '../artifact-repository';
 import { QUANTITY } from '../feature-store/offline-store';
-import { secretRefProblems } from '../feature-store/secret-ref';
+import { s3EndpointUrl, s3StoreProblems } from '../s3-store';
 import { NetworkEndpoint } from '../network';
 import { ARTIFACTS_MOUNT } from './constants';
 
@@ -42,7 +42,6 @@ export enum MlflowArtifactStoreKind {
   S3 = 's3',
 }
 
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /**
  * Where the server keeps run and model artifacts. The server proxies them (`--serve-artifacts`):
@@ -80,21 +79,7 @@ export class MlflowArtifactStore {
       }
       return problems;
     }
-    const s3 = this._s3 ?? ({} as MlflowS3ArtifactStoreProps);
-    if (typeof s3.bucket !== 'string' || !BUCKET.test(s3.bucket)) {
-      problems.push(`artifactStore: bucket ${show(s3.bucket)} is not an S3 bucket name (allowed: 3-63 lowercase letters, digits, '.' and '-'); give the bucket's name, not its URL`);
-    }
-    if (s3.prefix !== undefined && (typeof s3.prefix !== 'string' || s3.prefix.startsWith('/') || s3.prefix.includes('//'))) {
-      problems.push(`artifactStore: prefix ${show(s3.prefix)} is invalid (it must not start with '/' or hold '//'); e.g. 'mlflow/'`);
-    }
-    problems.push(...secretRefProblems(s3.accessKeySecret, 'artifactStore.accessKeySecret', "{ name: 'mlflow-s3', key: 'AWS_ACCESS_KEY_ID' }"));
-    problems.push(...secretRefProblems(s3.secretKeySecret, 'artifactStore.secretKeySecret', "{ name: 'mlflow-s3', key: 'AWS_SECRET_ACCESS_KEY' }"));
-    if (s3.endpoint !== undefined && !(typeof s3.endpoint === 'string' && /^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(s3.endpoint))) {
-      problems.push(`artifactStore: endpoint ${show(s3.endpoint)} is invalid (allowed: host[:port], no scheme or path, as for ArtifactRepository.s3); e.g. 'minio.storage:9000' with insecure: true for plain HTTP`);
-    }
-    if (!(s3.network instanceof Object) || typeof (s3.network as NetworkEndpoint)._peers !== 'function') {
-      problems.push(`artifactStore: network is ${show(s3.network)}; say where the object store is, e.g. NetworkEndpoint.pods({ namespace: 'storage', podLabels: { app: 'minio' }, ports: [9000] })`);
-    }
+    problems.push(...s3StoreProblems('artifactStore', this._s3 ?? ({} as MlflowS3ArtifactStoreProps), 'mlflow-s3', 'mlflow/'));
     return problems;
   }
 
@@ -109,8 +94,7 @@ export class MlflowArtifactStore {
 
   /** The S3 endpoint as the URL boto takes, for an S3-compatible store. @internal */
   public _endpointUrl(): string | undefined {
-    const s3 = this._s3;
-    return s3?.endpoint !== undefined ? `${s3.insecure ? 'http' : 'https'}://${s3.endpoint}` : undefined;
+    return s3EndpointUrl(this._s3);
   }
 }
 
