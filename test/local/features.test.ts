@@ -16,6 +16,7 @@ const expected: { [id: string]: { status: RunStatus; states: { [step: string]: s
   'condition-logic': { status: RunStatus.SUCCEEDED, states: { evaluate: 'succeeded', gate: 'succeeded', ship: 'succeeded' } },
   'nested-condition': { status: RunStatus.SUCCEEDED, states: { evaluate: 'succeeded', outer: 'succeeded', inner: 'succeeded', excellent: 'succeeded', good: 'skipped' } },
   'register-model': { status: RunStatus.SUCCEEDED, states: { fit: 'succeeded', register: 'succeeded' } },
+  'servable-model': { status: RunStatus.SUCCEEDED, states: { fit: 'succeeded', register: 'succeeded' } },
   'fail-step': { status: RunStatus.FAILED, states: { stop: 'failed' } },
   'depends-on': { status: RunStatus.SUCCEEDED, states: { first: 'succeeded', second: 'succeeded' } },
   'retry-backoff': { status: RunStatus.SUCCEEDED, states: { flaky: 'succeeded' } },
@@ -61,6 +62,11 @@ for (const feature of FEATURES) {
     }
     if (feature.id === 'register-model') {
       expect(report.steps[1].registered!.version).toBe(1);
+    }
+    if (feature.id === 'servable-model') {
+      const registered = report.steps[1].registered!;
+      expect(JSON.parse(fs.readFileSync(path.join(registered.path, 'metadata.json'), 'utf8')).inference).toEqual({ entry: 'noop.py', env: {} });
+      expect(fs.existsSync(path.join(registered.path, 'code', 'noop.py'))).toBe(true);
     }
   });
 }

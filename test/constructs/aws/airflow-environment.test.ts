@@ -10,6 +10,7 @@ import {
   AirflowEnvironment, AirflowEnvironmentClass, AirflowEnvironmentProps, AirflowLogLevel, AirflowMetricFunction, AirflowVersion, WebServerAccess,
 } from '../../../constructs/aws/airflow';
 import { cfnLint, templateOf, testApp } from '../../support/aws';
+import { capturingConsole } from '../../support/console';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
 
@@ -301,8 +302,10 @@ test('metrics are in AmazonMWAA by Function and Environment', () => {
 
 test('maxWorkers above the default quota of 25 warns, naming the quota', () => {
   const { stack } = environmentIn({ maxWorkers: 30 });
-  Annotations.fromStack(stack).hasWarning('/S/Airflow', "maxWorkers 30 is above MWAA's default quota of 25 workers per environment; the deployment fails " +
-    "unless the account's quota was raised (Service Quotas, Amazon MWAA) [ack: cdk-mlops:airflow-worker-quota]");
+  const { printed } = capturingConsole(() => Annotations.fromStack(stack).hasWarning('/S/Airflow', "maxWorkers 30 is above MWAA's default quota of 25 workers per environment; the deployment fails " +
+    "unless the account's quota was raised (Service Quotas, Amazon MWAA) [ack: cdk-mlops:airflow-worker-quota]"));
+  // CDK's validation report prints the warning too.
+  expect(printed).toContain('maxWorkers 30 is above');
 });
 
 test('cfn-lint finds nothing in the default, micro/public and full-featured templates (errors and warnings)', () => {
