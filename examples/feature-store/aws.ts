@@ -21,6 +21,9 @@ export class FeatureStoreStack extends Stack {
       features: CUSTOMER_FEATURES,
       online: { ttl: Duration.days(7) },
       offline: { tableFormat: TableFormat.ICEBERG },
+      // What the first synth printed: a later change that would make CloudFormation replace the
+      // group (and lose its records) now fails synth instead.
+      replacementGuard: 'fsg1-0a2cb31a8ce8bf4b0fb5bea4335876d998c2691f569db08374234e74234e',
     });
     const writer = new iam.Role(this, 'FeatureJobRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'), description: 'Writes customer features' });
     const reader = new iam.Role(this, 'TrainingRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'), description: 'Reads customer features for training' });
