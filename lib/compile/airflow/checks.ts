@@ -4,6 +4,7 @@ import { PipelineGraph } from '../../pipeline/graph';
 import { ContainerStep } from '../../pipeline/steps/container-step';
 import { isA } from '../../pipeline/brand';
 import { AIRFLOW_EXECUTORS, AIRFLOW_VERSIONS, AirflowOptions } from './options';
+import { sageMakerGpuProblem, sageMakerOptionProblems } from './sagemaker';
 
 export const ENGINE = 'Airflow';
 
@@ -38,7 +39,7 @@ export function optionProblems(options: AirflowOptions): string[] {
   if (!AIRFLOW_EXECUTORS.includes(options.executor)) {
     problems.push(`executor ${show(options.executor)} is not supported (allowed: ${AIRFLOW_EXECUTORS.map(show).join(', ')})`);
   } else if (options.executor === 'sagemaker') {
-    problems.push("executor 'sagemaker' (SageMaker operators of the amazon provider) is not implemented yet; use 'kubernetes' or 'python', or orchestrate on SageMaker Pipelines");
+    problems.push(...sageMakerOptionProblems(options));
   } else if (options.executor === 'kubernetes' && options.kubernetes === undefined) {
     problems.push("executor 'kubernetes' needs the kubernetes options (namespace, dataVolumeClaim, images); give options.kubernetes");
   }
@@ -72,7 +73,8 @@ export function optionProblems(options: AirflowOptions): string[] {
 /**
  * Step policies Airflow expresses differently: retries (its exponential backoff doubles the wait,
  * so a backoffRate other than 1 or 2 has no equivalent), caches (none at all), GPUs on the
- * 'python' executor (a worker subprocess cannot request one).
+ * 'python' executor (a worker subprocess cannot request one) or on a SageMaker instance type
+ * without them.
  */
 export function policyProblems(graph: PipelineGraph, options: AirflowOptions, notes: string[]): string[] {
   const problems: string[] = [];
@@ -96,6 +98,10 @@ export function policyProblems(graph: PipelineGraph, options: AirflowOptions, no
     const selection = options.executor === 'kubernetes' ? gpuSelectionProblem(node.step.name, gpus, options.kubernetes?.gpu, `${ENGINE} 'kubernetes' executor`) : undefined;
     if (selection) {
       problems.push(selection);
+    }
+    const gpuType = options.executor === 'sagemaker' ? sageMakerGpuProblem(node, options) : undefined;
+    if (gpuType) {
+      problems.push(gpuType);
     }
     if (options.executor === 'python' && gpus > 0) {
       problems.push(`${at}: asks for ${gpus} GPU(s), but the 'python' executor runs steps as subprocesses on the Airflow worker, which cannot request GPUs; use the 'kubernetes' executor for GPU steps, or remove resources.gpu`);

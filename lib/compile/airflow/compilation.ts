@@ -21,6 +21,7 @@ export const POD_TMP_DIR = '/tmp';
  *   RUN_DIR/<step>/<port>/<item>          the same, per item of a forEach step (read collected)
  *   RUN_DIR/<step>/metrics/metrics.json   the metrics file (forEach: metrics/<item>/metrics.json)
  * with RUN_DIR = DATA_ROOT/DAG_ID/{{ run_id }}: each DAG run (and each backfilled interval) its own.
+ * The 'sagemaker' executor keeps its data in S3 instead (sources/sagemaker.ts).
  */
 export class AirflowCompilation {
   public readonly problems: string[] = [];
@@ -34,8 +35,8 @@ export class AirflowCompilation {
     public readonly options: AirflowOptions,
   ) {}
 
-  public get executor(): 'python' | 'kubernetes' {
-    return this.options.executor === 'kubernetes' ? 'kubernetes' : 'python';
+  public get executor(): 'python' | 'kubernetes' | 'sagemaker' {
+    return this.options.executor === 'kubernetes' || this.options.executor === 'sagemaker' ? this.options.executor : 'python';
   }
 
   /** A path under the run's folder, as a Python expression. */

@@ -16,7 +16,8 @@ export const AIRFLOW_VERSIONS: AirflowVersion[] = ['2.10', '3'];
  *   same `dataRoot` (one machine, LocalExecutor, or a shared file system); no GPUs.
  * - 'kubernetes': a KubernetesPodOperator pod per step (cncf.kubernetes provider), data on a
  *   ReadWriteMany volume claim mounted at /mlops/data.
- * - 'sagemaker': SageMaker operators of the amazon provider; not compiled yet (a synth-time error).
+ * - 'sagemaker': a SageMaker processing job (script steps) or training job (training steps) per step,
+ *   started by the amazon provider's operators (Amazon MWAA); data under s3://<bucket>/<prefix>/runs.
  */
 export type AirflowExecutor = 'python' | 'kubernetes' | 'sagemaker';
 export const AIRFLOW_EXECUTORS: AirflowExecutor[] = ['python', 'kubernetes', 'sagemaker'];
@@ -49,6 +50,38 @@ export interface AirflowKubernetesOptions {
   readonly gpu?: GpuScheduling;
 }
 
+/**
+ * Where and as whom the 'sagemaker' executor runs jobs. Values may be CDK tokens: they are written
+ * into the DAG file as Python string literals.
+ */
+export interface AirflowSageMakerOptions {
+  /** The role the SageMaker jobs run as (RoleArn). */
+  readonly roleArn: string;
+  /** The bucket (name) that receives step outputs, metrics and models. */
+  readonly bucketName: string;
+  /** Key prefix in that bucket, without leading or trailing '/'; runs go to `<prefix>/runs/<run_id>`. */
+  readonly prefix: string;
+  /** Region of the hooks the DAG calls itself (S3, model registry). @default the AWS connection's */
+  readonly region?: string;
+  /** KMS key (ARN) that encrypts job outputs and job volumes. @default SageMaker's default encryption */
+  readonly kmsKeyArn?: string;
+  /** Image for script and training steps that name none (needs python3 and the steps' packages). */
+  readonly defaultImage: string;
+  /** Image registered models are served with when their step names none. @default defaultImage */
+  readonly defaultInferenceImage?: string;
+  /** Instance type of steps without resources.sageMakerInstanceType. @default 'ml.m5.large' */
+  readonly defaultInstanceType?: string;
+  /** The S3 URI of a Code's archive (lib/runtime packageCode), ending in the archive's file name. */
+  readonly codeUri: (code: Code) => string;
+  /**
+   * The S3 URI of a Code as a `sourcedir.tar.gz`, for register steps' inference code
+   * (SAGEMAKER_SUBMIT_DIRECTORY). @default register steps cannot have inference code
+   */
+  readonly inferenceCodeUri?: (code: Code) => string;
+  /** Airflow connection the operators and hooks use. @default 'aws_default' */
+  readonly awsConnId?: string;
+}
+
 export interface AirflowOptions {
   /** @default '2.10' */
   readonly airflowVersion?: AirflowVersion;
@@ -78,6 +111,8 @@ export interface AirflowOptions {
   /** @default 'error': a step with a cache policy is a synth-time error */
   readonly cache?: AirflowCacheHandling;
   readonly kubernetes?: AirflowKubernetesOptions;
+  /** Required with executor 'sagemaker'. */
+  readonly sagemaker?: AirflowSageMakerOptions;
   /** The clock the start-date checks read. @default the current time */
   readonly now?: Date;
 }

@@ -71,7 +71,8 @@ const RESERVED = new Set([
   'pass', 'raise', 'return', 'try', 'while', 'with', 'yield', 'match', 'case', '_',
   'DAG', 'Param', 'task', 'AirflowFailException', 'KubernetesPodOperator', 'CronDataIntervalTimetable',
   'DeltaDataIntervalTimetable', 'k8s', 'datetime', 'json', 'os', 'subprocess', 'sys', 'annotations', 'dag',
-  'run_step', 'register_model', 'metric', 'pod_volumes', 'dict', 'open', 'sorted', 'print', 'float', 'str', 'int',
+  'run_step', 'register_model', 'metric', 'pod_volumes', 'SageMakerProcessingOperator', 'SageMakerTrainingOperator',
+  'sagemaker_job_name', 'register_model_version', 'hashlib', 'dict', 'open', 'sorted', 'print', 'float', 'str', 'int',
 ]);
 
 /** A Python identifier for a task id (the variable holding the task); upper-case names are the file's constants. */

@@ -7,6 +7,7 @@ import { POD_CODE_DIR, POD_DATA_DIR, POD_TMP_DIR } from './compilation';
 import { AirflowCodeFolder, AirflowOptions } from './options';
 import { call, py, PyExpr, PyValue } from './python';
 import { AirflowSchedule } from './schedule';
+import { sageMakerConstants, sageMakerHelpers } from './render-sagemaker';
 import { REGISTER_SCRIPT } from './steps/register-model';
 import { AirflowTask } from './steps';
 
@@ -37,6 +38,7 @@ const PY_TYPES: { [type: string]: string } = { string: 'string', integer: 'integ
 export function renderDag(f: DagFile): string {
   const version = f.options.airflowVersion ?? '2.10';
   const kubernetes = f.options.executor === 'kubernetes';
+  const sagemaker = f.options.executor === 'sagemaker';
   const helpers = new Set(f.blocks.flatMap((b) => b.task.helpers ?? []));
   const out: string[] = [];
   out.push(
@@ -52,17 +54,25 @@ export function renderDag(f: DagFile): string {
     'from __future__ import annotations',
     '',
     'import datetime',
-    ...(kubernetes ? [] : ['import json', 'import os', 'import subprocess', 'import sys']),
+    ...(kubernetes ? [] : sagemaker ? ['import hashlib', 'import json'] : ['import json', 'import os', 'import subprocess', 'import sys']),
     '',
     ...imports(version, f, helpers),
     '',
     `DAG_ID = ${py(f.dagId)}`,
     `PIPELINE = ${py(f.pipeline.name)}`,
-    `DATA_ROOT = ${py(f.options.dataRoot ?? (kubernetes ? POD_DATA_DIR : '/opt/airflow/mlops-data'))}`,
-    'RUN_DIR = DATA_ROOT + "/" + DAG_ID + "/{{ run_id }}"',
-    `REGISTRY_DIR = ${f.options.registryRoot ? py(f.options.registryRoot) : 'DATA_ROOT + "/registry"'}`,
   );
-  if (!kubernetes) {
+  if (sagemaker) {
+    out.push(...sageMakerConstants(f.options.sagemaker!));
+  } else {
+    out.push(
+      `DATA_ROOT = ${py(f.options.dataRoot ?? (kubernetes ? POD_DATA_DIR : '/opt/airflow/mlops-data'))}`,
+      'RUN_DIR = DATA_ROOT + "/" + DAG_ID + "/{{ run_id }}"',
+      `REGISTRY_DIR = ${f.options.registryRoot ? py(f.options.registryRoot) : 'DATA_ROOT + "/registry"'}`,
+    );
+  }
+  if (sagemaker) {
+    // The jobs run in SageMaker: nothing of the step code sits next to the DAG file.
+  } else if (!kubernetes) {
     out.push(
       'DAGS_FOLDER = os.path.dirname(os.path.abspath(__file__))',
       `LAUNCHER = os.path.join(DAGS_FOLDER, ${py(`${f.dagId}/${LAUNCHER_FILE_NAME}`)})`,
@@ -76,7 +86,7 @@ export function renderDag(f: DagFile): string {
   if (kubernetes) {
     out.push(...POD_VOLUMES);
   }
-  out.push(...helperFunctions(helpers));
+  out.push(...(sagemaker ? sageMakerHelpers(helpers) : helperFunctions(helpers)));
   out.push('', '', dagOpen(f), '');
   for (const b of f.blocks) {
     out.push(`    # ${describe(b.node)}`, b.task.code, '');
@@ -101,6 +111,10 @@ function imports(version: string, f: DagFile, helpers: Set<string>): string[] {
   }
   if (helpers.has('kubernetes')) {
     lines.push('from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator');
+  }
+  const operators = [['sagemaker_processing', 'SageMakerProcessingOperator'], ['sagemaker_training', 'SageMakerTrainingOperator']].filter(([h]) => helpers.has(h)).map(([, o]) => o);
+  if (operators.length > 0) {
+    lines.push(`from airflow.providers.amazon.aws.operators.sagemaker import ${operators.join(', ')}`);
   }
   if (f.schedule.imports.length > 0) {
     lines.push(`from airflow.timetables.interval import ${f.schedule.imports.join(', ')}`);
@@ -217,6 +231,7 @@ function dagOpen(f: DagFile): string {
     ['max_active_runs', f.options.maxActiveRuns ?? 1],
     ['tags', f.options.tags ? [...f.options.tags] : ['cdk-mlops']],
     ['params', Object.keys(params).length > 0 ? params : undefined],
+    ['user_defined_macros', f.options.executor === 'sagemaker' ? new PyExpr('{"sagemaker_job_name": sagemaker_job_name}') : undefined],
   ];
   return `with ${call('DAG', kwargs, '').replace(/\n/g, '\n')} as dag:`;
 }

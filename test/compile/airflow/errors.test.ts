@@ -72,12 +72,12 @@ test('start dates: a schedule or catchup without one, catchup from a date in the
   expect(() => compileAirflow(pipeline(), { executor: 'python', schedule: Schedule.daily(), startDate: new Date('2030-01-01T00:00:00Z'), now: new Date('2026-01-01T00:00:00Z') })).not.toThrow();
 });
 
-test('options: an unsupported Airflow version, executor sagemaker (not done), kubernetes without its options, maxActiveRuns', () => {
+test('options: an unsupported Airflow version, sagemaker or kubernetes without their options, maxActiveRuns', () => {
   expect(problems(pipeline(), { airflowVersion: '2.9' as '3' })).toEqual([
     "airflowVersion '2.9' is not supported (allowed: '2.10', '3'); use '2.10' for Amazon MWAA and Airflow 2.10+, '3' for Airflow 3.x",
   ]);
   expect(problems(pipeline(), { executor: 'sagemaker' })).toEqual([
-    "executor 'sagemaker' (SageMaker operators of the amazon provider) is not implemented yet; use 'kubernetes' or 'python', or orchestrate on SageMaker Pipelines",
+    "executor 'sagemaker' needs the sagemaker options (roleArn, bucketName, prefix, defaultImage, codeUri); give options.sagemaker, or compile through aws.MlPipeline, which fills them in",
   ]);
   expect(problems(pipeline(), { executor: 'kubernetes' })).toEqual([
     "executor 'kubernetes' needs the kubernetes options (namespace, dataVolumeClaim, images); give options.kubernetes",

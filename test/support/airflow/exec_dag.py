@@ -6,15 +6,21 @@ declared as JSON: the DAG's arguments and each task's kind, arguments and upstre
 With RUN_JSON ({"params": {...}, "run_id": "...", "xcom": {task_id: value}}), it then runs the
 DAG's Python tasks in dependency order, as a scheduler would: templates rendered (only the forms
 the compiler emits; any other is an error), trigger rules and branch skips applied, return values
-kept as XCom. Tasks named in "xcom" are not run; their value is taken as given.
+kept as XCom. Tasks named in "xcom" are not run; their value is taken as given. Operator tasks
+(no Python callable) must be named there; their arguments are recorded rendered ("rendered"). The
+fake provider hooks read "s3" ({"s3://bucket/key": text, or {"tar": {member: text}} for a .tar.gz})
+and record their calls ("calls").
 """
+import ast
 import datetime
+import io
 import inspect
 import json
 import os
 import re
 import runpy
 import sys
+import tarfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "stubs"))
 
@@ -72,12 +78,53 @@ def expression(text, context):
         for old, new in re.findall(r"replace\('([^']*)', '([^']*)'\)", m.group(1)):
             out = out.replace(old, new)
         return out
+    value = evaluate(text, context)
+    if value is not NOTHING:
+        return str(value)
     raise ValueError(f"template {{{{ {text} }}}} is not one the compiler emits")
 
 
+NOTHING = object()
+
+
+def evaluate(text, context):
+    """The other forms the compiler emits: a call of one of the DAG's user_defined_macros (with
+    literal and run_id arguments), and a value in an upstream task's XCom
+    (ti.xcom_pull(task_ids='x')['a']['b'])."""
+    try:
+        node = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return NOTHING
+    return value_of(node, context)
+
+
+def value_of(node, context):
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Name) and node.id == "run_id":
+        return context["run_id"]
+    if isinstance(node, ast.Subscript):
+        base, key = value_of(node.value, context), value_of(node.slice, context)
+        if base is NOTHING or key is NOTHING:
+            return NOTHING
+        return base[key]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in context["macros"] and not node.keywords:
+        args = [value_of(a, context) for a in node.args]
+        if any(a is NOTHING for a in args):
+            return NOTHING
+        return context["macros"][node.func.id](*args)
+    if isinstance(node, ast.Call) and ast.unparse(node.func) == "ti.xcom_pull" and not node.args and [k.arg for k in node.keywords] == ["task_ids"]:
+        task_id = value_of(node.keywords[0].value, context)
+        if task_id not in context["xcom"]:
+            raise KeyError(f"template reads the XCom of task {task_id!r}, which has none")
+        return context["xcom"][task_id]
+    return NOTHING
+
+
 class TaskInstance:
-    def __init__(self, xcom):
+    def __init__(self, xcom, run_id):
         self.xcom = xcom
+        self.run_id = run_id
 
     def xcom_pull(self, task_ids):
         return self.xcom.get(task_ids)
@@ -88,7 +135,7 @@ def invoke(op, kwargs, context, xcom):
     names = inspect.signature(fn).parameters
     extra = {}
     if "ti" in names:
-        extra["ti"] = TaskInstance(xcom)
+        extra["ti"] = TaskInstance(xcom, context["run_id"])
     if "params" in names:
         extra["params"] = context["params"]
     return fn(*render(op.op_args, context), **render(kwargs, context), **extra)
@@ -103,6 +150,12 @@ def run(dag, spec):
     }
     context["params"].update(spec.get("params", {}))
     xcom = dict(spec.get("xcom", {}))
+    context["xcom"] = xcom
+    context["macros"] = dag.kwargs.get("user_defined_macros") or {}
+    _recorder.S3_OBJECTS.clear()
+    for uri, content in spec.get("s3", {}).items():
+        _recorder.S3_OBJECTS[uri] = tar_gz(content["tar"]) if isinstance(content, dict) else content.encode("utf-8")
+    rendered = {}
     state = {}
     errors = {}
     pending = list(dag.tasks)
@@ -127,6 +180,12 @@ def run(dag, spec):
         if verdict != "run":
             state[task_id] = verdict
             continue
+        if op.callable is None and task_id in xcom:
+            if op.mapped:
+                (name, values), = op.mapped.items()
+                rendered[task_id] = [render({**op.kwargs, name: v}, context) for v in values]
+            else:
+                rendered[task_id] = render(op.kwargs, context)
         if task_id in xcom:
             state[task_id] = "success"
             continue
@@ -149,7 +208,18 @@ def run(dag, spec):
             for other in dag.tasks.values():
                 if task_id in other.upstream and other.task_id not in follow:
                     state[other.task_id] = "skipped"
-    return {"states": state, "errors": errors, "xcom": plain(xcom)}
+    return {"states": state, "errors": errors, "xcom": plain(xcom), "rendered": plain(rendered), "calls": plain(_recorder.CALLS)}
+
+
+def tar_gz(members):
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for name, text in members.items():
+            data = text.encode("utf-8")
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
 
 
 def main():

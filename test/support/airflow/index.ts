@@ -75,3 +75,13 @@ export function dagsFolder(dag: AirflowDag): string {
   }
   return file;
 }
+
+const CHECK_REQUESTS = path.join(__dirname, 'check_sagemaker_requests.py');
+
+/**
+ * Problems botocore's sagemaker service model finds in requests, given by label as
+ * [input shape, request], e.g. { train: ['CreateTrainingJobRequest', config] }; empty when all are valid.
+ */
+export function sageMakerRequestProblems(requests: { [label: string]: [string, Json] }): string[] {
+  return JSON.parse(execFileSync('python3', [CHECK_REQUESTS], { input: JSON.stringify(requests), encoding: 'utf8' }));
+}

@@ -6,6 +6,7 @@ import { ENGINE } from '../checks';
 import type { AirflowCompilation } from '../compilation';
 import { hasJinja, PyExpr } from '../python';
 import { AirflowSourceResolver } from './resolver';
+import { sageMakerCollectedUri, sageMakerExternalUri, sageMakerOutputUri } from './sagemaker';
 
 export type { AirflowSourceResolver } from './resolver';
 
@@ -17,21 +18,27 @@ export const STEP_OUTPUT_SOURCE: AirflowSourceResolver = {
       c.problems.push(`step '${step.name}': input '${input}' reads ${source}, ${describeType(source.type)}, which ${ENGINE} keeps as the register task's XCom, not as a folder a step can read; read the model itself`);
       return undefined;
     }
+    if (c.executor === 'sagemaker') {
+      return sageMakerOutputUri(c, step, input, source.step, source.name, source.type);
+    }
     return c.outputPath(source.step, source.name);
   },
 };
 
 /** One port (or the metrics) of every item of a forEach step: the folder holding a folder per item. */
 export const COLLECTED_OUTPUT_SOURCE: AirflowSourceResolver = {
-  resolve(c: AirflowCompilation, _step: Step, _input: string, given: DataSource): PyExpr | undefined {
+  resolve(c: AirflowCompilation, step: Step, input: string, given: DataSource): PyExpr | undefined {
     const source = given as CollectedArtifact;
+    if (c.executor === 'sagemaker') {
+      return sageMakerCollectedUri(c, step, input, source);
+    }
     return c.collectedPath(source.step, source.name, source.type);
   },
 };
 
 /**
  * Data from before the run: on the 'python' executor an absolute path (or file:// URI) on the
- * workers. The launcher reads folders only, so s3:// data (and any URI on the 'kubernetes'
+ * workers; on 'sagemaker' an s3:// URI. The launcher reads folders only, so s3:// data (and any URI on the 'kubernetes'
  * executor, whose pods see only the data volume) is a problem: copy it in a first step.
  */
 export const URI_SOURCE: AirflowSourceResolver = {
@@ -44,6 +51,9 @@ export const URI_SOURCE: AirflowSourceResolver = {
     if (hasJinja(source.uri)) {
       c.problems.push(`${at}: URI ${source.uri} contains '{{', '{%' or '{#', which Airflow would render as a Jinja template; rename the path`);
       return undefined;
+    }
+    if (c.executor === 'sagemaker') {
+      return sageMakerExternalUri(c, step, input, source);
     }
     if (c.executor === 'python' && source.scheme === 'file') {
       return new PyExpr(JSON.stringify(source.uri.replace(/^file:\/\//, '')));

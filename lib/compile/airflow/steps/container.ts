@@ -11,6 +11,7 @@ import { ENGINE } from '../checks';
 import { AirflowCompilation, POD_CODE_DIR } from '../compilation';
 import { call, hasJinja, py, PyExpr, PyValue } from '../python';
 import { AirflowStepHandler, AirflowTask, TaskArguments } from './handler';
+import { sageMakerJob } from './sagemaker-job';
 
 /** The run's data interval, for steps that write one partition per interval (backfills). */
 export const DATA_INTERVAL = { start: '{{ data_interval_start }}', end: '{{ data_interval_end }}' };
@@ -21,7 +22,7 @@ export const FALLBACK_RESOURCES: Resources = { cpu: 0.5, memoryGiB: 1 };
 /**
  * A step that runs user code through the launcher, with the launch contract of lib/runtime:
  * 'python' runs the launcher in a subprocess of the worker (task `run_step`), 'kubernetes' in a
- * KubernetesPodOperator pod. forEach maps the task over one environment per item (.partial/.expand).
+ * KubernetesPodOperator pod, 'sagemaker' in a SageMaker job (sagemaker-job.ts). forEach maps the task over one environment per item (.partial/.expand).
  */
 export const CONTAINER_STEP: AirflowStepHandler = {
   compile(c: AirflowCompilation, node: StepNode, variable: string, common: TaskArguments): AirflowTask | undefined {
@@ -42,6 +43,9 @@ export const CONTAINER_STEP: AirflowStepHandler = {
       if (!/^[A-Za-z0-9_.-]+$/.test(item) || item === '.' || item === '..') {
         c.problems.push(`${at}: forEach item ${JSON.stringify(item)} names the item's output folder on ${ENGINE}, so it may hold only letters, digits, '_', '.' and '-'; rename the item`);
       }
+    }
+    if (c.executor === 'sagemaker') {
+      return sageMakerJob(c, node, variable, common);
     }
     const inputs = c.inputPaths(step);
     const kubernetes = c.executor === 'kubernetes';

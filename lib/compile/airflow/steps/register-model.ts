@@ -4,6 +4,7 @@ import { RegisterModelStep } from '../../../pipeline/steps/register-model-step';
 import { AirflowCompilation, POD_CODE_DIR } from '../compilation';
 import { call, PyExpr, PyValue } from '../python';
 import { AirflowStepHandler, AirflowTask, TaskArguments } from './handler';
+import { sageMakerRegister } from './sagemaker-register';
 
 /**
  * Registers a model the way the local registry lays it out (`mlops serve --local` reads it):
@@ -39,9 +40,15 @@ export const REGISTER_SCRIPT = [
 /** The version a run registers: its run id without the characters a folder name should not have. */
 export const MODEL_VERSION = "{{ run_id | replace(':', '') | replace('+', '') }}";
 
-/** A register-model step: REGISTER_SCRIPT on the worker ('python') or in a small pod ('kubernetes'). */
+/**
+ * A register-model step: REGISTER_SCRIPT on the worker ('python') or in a small pod ('kubernetes');
+ * a SageMaker model version on 'sagemaker' (sagemaker-register.ts).
+ */
 export const REGISTER_MODEL_STEP: AirflowStepHandler = {
   compile(c: AirflowCompilation, node: StepNode, variable: string, common: TaskArguments): AirflowTask | undefined {
+    if (c.executor === 'sagemaker') {
+      return sageMakerRegister(c, node, variable, common);
+    }
     const step = node.step as RegisterModelStep;
     const model = c.inputPaths(step).get('model');
     if (model === undefined) {

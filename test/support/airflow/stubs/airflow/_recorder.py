@@ -148,3 +148,113 @@ class CronDataIntervalTimetable:
 class DeltaDataIntervalTimetable:
     def __init__(self, delta):
         self.delta = delta
+
+
+# The amazon provider's SageMaker operators: the keyword arguments their __init__ takes in the 8.x
+# line (Amazon MWAA, Airflow 2.10) and in 9.x (Airflow 3) alike, besides BaseOperator's.
+SAGEMAKER_JOB_ARGUMENTS = {"config", "aws_conn_id", "wait_for_completion", "print_log", "check_interval", "max_attempts", "max_ingestion_time", "action_if_job_exists", "deferrable"}
+
+
+class _SageMakerJobOperator(BaseOperator):
+    KIND = None
+    EXTRA = set()
+
+    def __init__(self, task_id, **kwargs):
+        type(self)._check(kwargs)
+        super().__init__(task_id, self.KIND, kwargs)
+
+    @classmethod
+    def _check(cls, kwargs, mapped=()):
+        unknown = set(kwargs) - TASK_ARGUMENTS - SAGEMAKER_JOB_ARGUMENTS - cls.EXTRA
+        if unknown:
+            raise TypeError(f"{cls.KIND}: unexpected arguments {sorted(unknown)}")
+        if "config" not in kwargs and "config" not in mapped:
+            raise TypeError(f"{cls.KIND}: missing config")
+        # 'timestamp' and 'fail' are the values every provider version accepts.
+        if kwargs.get("action_if_job_exists", "timestamp") not in ("timestamp", "fail"):
+            raise ValueError(f"{cls.KIND}: action_if_job_exists {kwargs['action_if_job_exists']!r}")
+
+    @classmethod
+    def partial(cls, task_id, **kwargs):
+        def create(kw, mapped):
+            cls._check(kw, mapped)
+            op = cls.__new__(cls)
+            BaseOperator.__init__(op, task_id, cls.KIND, kw, mapped=mapped)
+            return op
+        return _Partial(create, kwargs)
+
+
+class SageMakerProcessingOperator(_SageMakerJobOperator):
+    KIND = "SageMakerProcessingOperator"
+
+
+class SageMakerTrainingOperator(_SageMakerJobOperator):
+    KIND = "SageMakerTrainingOperator"
+    EXTRA = {"check_if_job_exists"}
+
+
+# What the hooks see in a run: S3 objects by s3:// URI (set by exec_dag.py), calls they made.
+S3_OBJECTS = {}
+CALLS = []
+
+
+class _Body:
+    def __init__(self, data):
+        self.data = data
+
+    def read(self):
+        return self.data
+
+
+class _S3Object:
+    def __init__(self, data):
+        self.data = data
+
+    def get(self):
+        return {"Body": _Body(self.data)}
+
+
+class S3Hook:
+    def __init__(self, aws_conn_id="aws_default", region_name=None):
+        self.aws_conn_id = aws_conn_id
+        self.region_name = region_name
+
+    @staticmethod
+    def parse_s3_url(uri):
+        if not uri.startswith("s3://"):
+            raise ValueError(f"not an s3:// URL: {uri!r}")
+        bucket, _, key = uri[len("s3://"):].partition("/")
+        return bucket, key
+
+    def _object(self, key, bucket_name):
+        uri = f"s3://{bucket_name}/{key}"
+        CALLS.append({"hook": "S3Hook", "aws_conn_id": self.aws_conn_id, "region_name": self.region_name, "read": uri})
+        if uri not in S3_OBJECTS:
+            raise KeyError(f"no S3 object {uri}")
+        return S3_OBJECTS[uri]
+
+    def read_key(self, key, bucket_name=None):
+        return self._object(key, bucket_name).decode("utf-8")
+
+    def get_key(self, key, bucket_name=None):
+        return _S3Object(self._object(key, bucket_name))
+
+
+class _SageMakerClient:
+    def __init__(self, hook):
+        self.hook = hook
+
+    def create_model_package(self, **request):
+        CALLS.append({"hook": "SageMakerHook", "call": "create_model_package", "request": request})
+        return {"ModelPackageArn": f"arn:aws:sagemaker:us-east-1:123456789012:model-package/{request['ModelPackageGroupName']}/1"}
+
+
+class SageMakerHook:
+    def __init__(self, aws_conn_id="aws_default", region_name=None):
+        self.aws_conn_id = aws_conn_id
+        self.region_name = region_name
+        self.conn = _SageMakerClient(self)
+
+    def create_model_package_group(self, package_group_name, package_group_desc=""):
+        CALLS.append({"hook": "SageMakerHook", "call": "create_model_package_group", "aws_conn_id": self.aws_conn_id, "name": package_group_name})
+        return True

@@ -1,0 +1,1 @@
+from airflow._recorder import S3Hook  # noqa: F401

@@ -1,0 +1,1 @@
+from airflow._recorder import SageMakerProcessingOperator, SageMakerTrainingOperator  # noqa: F401
