@@ -126,6 +126,9 @@ export class AirflowEnvironment extends Resource {
       resourceArns: s.resources,
       conditions: s.conditions,
     }));
+    if (access.runData) {
+      grants.push(access.runData.bucket.grantRead(this.executionRole, `${access.runData.prefix.replace(/^\/+|\/+$/g, '')}/runs/*`));
+    }
     acknowledgeAirflowFindings(this, { sageMaker: true });
     return grants.reduce((all, g) => all.combine(g));
   }

@@ -1,5 +1,6 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 
 /** What the DAGs' SageMaker operators may do (grantSageMaker). */
 export interface AirflowSageMakerAccess {
@@ -12,6 +13,19 @@ export interface AirflowSageMakerAccess {
   readonly jobNamePrefix?: string;
   /** The model package group the DAGs register models in. @default - any group */
   readonly modelPackageGroupName?: string;
+  /**
+   * Where the DAGs' SageMaker jobs keep run data (the Airflow compiler's sagemaker executor:
+   * `s3://<bucket>/<prefix>/runs/...`): branch tasks read the steps' metrics there. Read access
+   * to `<prefix>/runs/*` (and the bucket's key) is granted. @default - none
+   */
+  readonly runData?: AirflowRunData;
+}
+
+/** A bucket and key prefix of run data. */
+export interface AirflowRunData {
+  readonly bucket: s3.IBucket;
+  /** Without leading or trailing '/', e.g. 'pipelines/iris'. */
+  readonly prefix: string;
 }
 
 /**
@@ -38,7 +52,8 @@ export function sageMakerStatements(stack: Stack, access: AirflowSageMakerAccess
     new iam.PolicyStatement({ sid: 'ReadSageMakerJobLogs', actions: ['logs:DescribeLogStreams', 'logs:GetLogEvents'], resources: logGroups }),
     new iam.PolicyStatement({
       sid: 'RegisterModels',
-      actions: ['sagemaker:CreateModelPackage', 'sagemaker:DescribeModelPackage'],
+      // The compiler's register task creates the group when it is missing (SageMakerHook.create_model_package_group).
+      actions: ['sagemaker:CreateModelPackage', 'sagemaker:DescribeModelPackage', 'sagemaker:CreateModelPackageGroup', 'sagemaker:DescribeModelPackageGroup'],
       resources: [
         stack.formatArn({ service: 'sagemaker', resource: 'model-package', resourceName: `${group}/*` }),
         stack.formatArn({ service: 'sagemaker', resource: 'model-package-group', resourceName: group }),

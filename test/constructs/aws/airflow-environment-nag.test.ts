@@ -24,7 +24,7 @@ test('the default VPC, uploads, a SageMaker grant, a given VPC and a public micr
   });
   const jobRole = new iam.Role(stack, 'JobRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
   full.grantSageMaker({ jobRole });
-  full.grantSageMaker({ jobRole, jobNamePrefix: 'churn-', modelPackageGroupName: 'churn' });
+  full.grantSageMaker({ jobRole, jobNamePrefix: 'churn-', modelPackageGroupName: 'churn', runData: { bucket: full.dagBucket, prefix: 'pipelines/churn' } });
   // A second environment reuses the stack's upload function and the first environment's VPC.
   new AirflowEnvironment(stack, 'Micro', {
     airflowVersion: AirflowVersion.V3_0_6,

@@ -11,6 +11,7 @@ import {
 } from '../../../constructs/aws/airflow';
 import { cfnLint, templateOf, testApp } from '../../support/aws';
 import { capturingConsole } from '../../support/console';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
 
@@ -239,6 +240,22 @@ test('requirements and plugins are written to the DAG bucket and pinned by the v
   expect(policyOf(pluginsId).map((s: any) => s.Action)).toEqual(['s3:GetObject', 's3:PutObject', ['kms:Decrypt', 'kms:GenerateDataKey']]);
 });
 
+test('grantSageMaker with runData: the branch tasks read the runs prefix (and its key), nothing else of the bucket', () => {
+  const { stack, airflow } = environmentIn();
+  const jobRole = new iam.Role(stack, 'JobRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+  const data = new s3.Bucket(stack, 'Data', { encryption: s3.BucketEncryption.KMS });
+  airflow.grantSageMaker({ jobRole, runData: { bucket: data, prefix: '/pipelines/churn/' } });
+  const dataId = logicalIdOf(stack, data as any);
+  const statements = resourcesOf(templateOf(stack), 'AWS::IAM::Policy').flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+  const onData = statements.filter((st: any) => JSON.stringify(st.Resource).includes(dataId));
+  expect(onData).toEqual([{
+    Effect: 'Allow',
+    Action: ['s3:GetBucket*', 's3:GetObject*', 's3:List*'],
+    Resource: [{ 'Fn::GetAtt': [dataId, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [dataId, 'Arn'] }, '/pipelines/churn/runs/*']] }],
+  }]);
+  expect(statements.some((st: any) => [st.Action].flat().includes('kms:Decrypt'))).toBe(true);
+});
+
 test('grantSageMaker: jobs under the prefix, their logs, model packages of the group, and PassRole to SageMaker only', () => {
   const { stack, airflow } = environmentIn();
   const jobRole = new iam.Role(stack, 'JobRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
@@ -265,7 +282,7 @@ test('grantSageMaker: jobs under the prefix, their logs, model packages of the g
     },
     {
       Effect: 'Allow',
-      Action: ['sagemaker:CreateModelPackage', 'sagemaker:DescribeModelPackage'],
+      Action: ['sagemaker:CreateModelPackage', 'sagemaker:CreateModelPackageGroup', 'sagemaker:DescribeModelPackage', 'sagemaker:DescribeModelPackageGroup'],
       Resource: ['arn:aws:sagemaker:eu-west-1:123456789012:model-package-group/churn', 'arn:aws:sagemaker:eu-west-1:123456789012:model-package/churn/*'],
     },
     {
