@@ -11,6 +11,7 @@ import { ENGINE } from '../checks';
 import { AirflowCompilation, POD_CODE_DIR } from '../compilation';
 import { call, hasJinja, py, PyExpr, PyValue } from '../python';
 import { AirflowStepHandler, AirflowTask, TaskArguments } from './handler';
+import { podTaskArguments } from './pod';
 import { sageMakerJob } from './sagemaker-job';
 
 /** The run's data interval, for steps that write one partition per interval (backfills). */
@@ -94,15 +95,7 @@ export const CONTAINER_STEP: AirflowStepHandler = {
       ...(environments === undefined ? [['env_vars', first.environment] as [string, PyValue]] : []),
       ['container_resources', podResources(node.resources ?? {}, k.gpu)],
       ...gpuArguments(node.resources?.gpu ?? 0, k.gpu),
-      ['volumes', new PyExpr(configMap !== undefined ? `pod_volumes(${JSON.stringify(configMap)})` : 'pod_volumes(None)')],
-      ['volume_mounts', new PyExpr(configMap !== undefined ? 'POD_MOUNTS_WITH_CODE' : 'POD_MOUNTS')],
-      ['security_context', new PyExpr('POD_SECURITY_CONTEXT')],
-      ['container_security_context', new PyExpr('CONTAINER_SECURITY_CONTEXT')],
-      ['service_account_name', k.serviceAccountName],
-      ['kubernetes_conn_id', k.kubernetesConnId],
-      ['do_xcom_push', pushMetrics],
-      ['get_logs', true],
-      ['on_finish_action', 'delete_pod'],
+      ...podTaskArguments(k, configMap, pushMetrics),
     ];
     const code = environments === undefined
       ? call('KubernetesPodOperator', kwargs, '    ')

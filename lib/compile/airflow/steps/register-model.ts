@@ -4,6 +4,7 @@ import { RegisterModelStep } from '../../../pipeline/steps/register-model-step';
 import { AirflowCompilation, POD_CODE_DIR } from '../compilation';
 import { call, PyExpr, PyValue } from '../python';
 import { AirflowStepHandler, AirflowTask, TaskArguments } from './handler';
+import { podTaskArguments } from './pod';
 import { sageMakerRegister } from './sagemaker-register';
 
 /**
@@ -94,15 +95,7 @@ export const REGISTER_MODEL_STEP: AirflowStepHandler = {
       ['cmds', ['python3', '-c', new PyExpr('REGISTER_SCRIPT')]],
       ['env_vars', environment],
       ['container_resources', new PyExpr('UTILITY_RESOURCES')],
-      ['volumes', new PyExpr(configMap !== undefined ? `pod_volumes(${JSON.stringify(configMap)})` : 'pod_volumes(None)')],
-      ['volume_mounts', new PyExpr(configMap !== undefined ? 'POD_MOUNTS_WITH_CODE' : 'POD_MOUNTS')],
-      ['security_context', new PyExpr('POD_SECURITY_CONTEXT')],
-      ['container_security_context', new PyExpr('CONTAINER_SECURITY_CONTEXT')],
-      ['service_account_name', k.serviceAccountName],
-      ['kubernetes_conn_id', k.kubernetesConnId],
-      ['do_xcom_push', true],
-      ['get_logs', true],
-      ['on_finish_action', 'delete_pod'],
+      ...podTaskArguments(k, configMap, true),
     ];
     return { code: `    ${variable} = ${call('KubernetesPodOperator', kwargs, '    ')}`, helpers: ['kubernetes', 'register_script'] };
   },
