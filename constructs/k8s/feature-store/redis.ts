@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { guaranteed, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../security';
+import { guaranteed, restrictedContainerSecurityContext } from '../security';
+import { renderSingleStatefulSet } from '../single-stateful-set';
 import { REDIS_PASSWORD_ENV, REDIS_PORT } from './feast-repo';
 import { OnlineStoreProps } from './props';
 import { secretEnv } from './secret-ref';
@@ -23,54 +24,31 @@ export interface RedisInput {
  * whose claim is kept when the set is deleted or scaled down, behind a headless Service.
  */
 export function renderRedis(scope: Construct, input: RedisInput): void {
-  const metadata = { name: input.name, namespace: input.namespace, labels: { ...input.labels } };
   const redis = input.online.redis ?? {};
   const password = input.online.redisPassword;
-  new k8s.KubeService(scope, 'RedisService', {
-    metadata,
-    spec: {
-      clusterIp: 'None',
-      selector: { ...input.podLabels },
-      ports: [{ name: 'redis', port: REDIS_PORT, targetPort: k8s.IntOrString.fromNumber(REDIS_PORT), protocol: 'TCP' }],
-    },
-  });
-  new k8s.KubeStatefulSet(scope, 'Redis', {
-    metadata,
-    spec: {
-      serviceName: input.name,
-      replicas: 1,
-      selector: { matchLabels: { ...input.podLabels } },
-      persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
-      template: {
-        metadata: { labels: { ...input.podLabels } },
-        spec: {
-          automountServiceAccountToken: false,
-          enableServiceLinks: false,
-          securityContext: restrictedPodSecurityContext(REDIS_USER),
-          containers: [{
-            name: 'redis',
-            image: input.image,
-            // Straight to redis-server: the image's entrypoint only switches users, which a non-root pod cannot.
-            command: ['redis-server'],
-            args: ['--requirepass', `$(${REDIS_PASSWORD_ENV})`, '--dir', '/data', '--appendonly', 'yes', '--port', String(REDIS_PORT)],
-            env: [secretEnv(REDIS_PASSWORD_ENV, password), secretEnv('REDISCLI_AUTH', password)],
-            ports: [{ name: 'redis', containerPort: REDIS_PORT, protocol: 'TCP' }],
-            readinessProbe: { exec: { command: ['redis-cli', 'ping'] }, periodSeconds: 10, timeoutSeconds: 5 },
-            livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromNumber(REDIS_PORT) }, initialDelaySeconds: 15, periodSeconds: 20 },
-            resources: guaranteed(redis.cpu ?? '250m', redis.memory ?? '512Mi'),
-            securityContext: restrictedContainerSecurityContext(),
-            volumeMounts: [{ name: 'data', mountPath: '/data' }],
-          }],
-        },
-      },
-      volumeClaimTemplates: [{
-        metadata: { name: 'data', labels: { ...input.labels } },
-        spec: {
-          accessModes: ['ReadWriteOnce'],
-          storageClassName: redis.storageClassName,
-          resources: { requests: { storage: k8s.Quantity.fromString(redis.storage ?? '1Gi') } },
-        },
-      }],
+  renderSingleStatefulSet(scope, 'Redis', {
+    name: input.name,
+    namespace: input.namespace,
+    labels: input.labels,
+    podLabels: input.podLabels,
+    portName: 'redis',
+    port: REDIS_PORT,
+    runAsUser: REDIS_USER,
+    storage: redis.storage ?? '1Gi',
+    storageClassName: redis.storageClassName,
+    container: {
+      name: 'redis',
+      image: input.image,
+      // Straight to redis-server: the image's entrypoint only switches users, which a non-root pod cannot.
+      command: ['redis-server'],
+      args: ['--requirepass', `$(${REDIS_PASSWORD_ENV})`, '--dir', '/data', '--appendonly', 'yes', '--port', String(REDIS_PORT)],
+      env: [secretEnv(REDIS_PASSWORD_ENV, password), secretEnv('REDISCLI_AUTH', password)],
+      ports: [{ name: 'redis', containerPort: REDIS_PORT, protocol: 'TCP' }],
+      readinessProbe: { exec: { command: ['redis-cli', 'ping'] }, periodSeconds: 10, timeoutSeconds: 5 },
+      livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromNumber(REDIS_PORT) }, initialDelaySeconds: 15, periodSeconds: 20 },
+      resources: guaranteed(redis.cpu ?? '250m', redis.memory ?? '512Mi'),
+      securityContext: restrictedContainerSecurityContext(),
+      volumeMounts: [{ name: 'data', mountPath: '/data' }],
     },
   });
 }
