@@ -1,6 +1,6 @@
 import { show } from '../../lib/pipeline/errors';
 import { SecretKeyRef } from './artifact-repository';
-import { secretRefProblems } from './feature-store/secret-ref';
+import { secretRefProblems } from './secret-ref';
 import { NetworkEndpoint } from './network';
 
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;

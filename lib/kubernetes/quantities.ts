@@ -17,3 +17,6 @@ export function gibQuantity(gib: number): string {
   }
   return `${Math.ceil(gib * 1024 * 1024 - 1e-9)}Ki`;
 }
+
+/** A Kubernetes quantity as text ('512Mi', '0.5', '250m'): what a construct prop of that kind takes. */
+export const QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$/;

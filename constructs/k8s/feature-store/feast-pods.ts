@@ -4,7 +4,7 @@ import { guaranteed, restrictedContainerSecurityContext, restrictedPodSecurityCo
 import { FEATURE_SERVER_PORT, REDIS_PASSWORD_ENV, REGISTRY_DIR, REPO_DIR } from './feast-repo';
 import { OFFLINE_MOUNT, OfflineStore } from './offline-store';
 import { SecretKeyRef } from '../artifact-repository';
-import { secretEnv } from './secret-ref';
+import { secretEnv } from '../secret-ref';
 
 /** The feature-server image runs as uid 1001 (its Dockerfile's `USER 1001`). */
 const FEAST_USER = 1001;

@@ -1,10 +1,10 @@
+import { QUANTITY } from '../../../lib/kubernetes';
 import { brand, isA } from '../../../lib/pipeline/brand';
 import { show } from '../../../lib/pipeline/errors';
 import { NetworkEndpoint } from '../network';
 import { SecretKeyRef } from '../artifact-repository';
 import { s3EndpointUrl, s3StoreProblems } from '../s3-store';
 
-export const QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$/;
 
 export interface PersistentVolumeOfflineStoreProps {
   /** Size of the PersistentVolumeClaim. @default '10Gi' */

@@ -4,7 +4,7 @@ import { guaranteed, restrictedContainerSecurityContext } from '../security';
 import { renderSingleStatefulSet } from '../single-stateful-set';
 import { REDIS_PASSWORD_ENV, REDIS_PORT } from './feast-repo';
 import { OnlineStoreProps } from './props';
-import { secretEnv } from './secret-ref';
+import { secretEnv } from '../secret-ref';
 
 /** The uid and gid of the `redis` user in the official Redis images. */
 const REDIS_USER = 999;

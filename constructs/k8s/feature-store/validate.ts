@@ -4,9 +4,10 @@ import { FeatureKind, FeatureType } from '../../../lib/pipeline/feature-type';
 import { Schedule } from '../../../lib/pipeline/schedule';
 import { cronSchedule } from '../../../lib/kubernetes';
 import { namespaceProblem } from '../names';
-import { OfflineStore, QUANTITY } from './offline-store';
+import { QUANTITY } from '../../../lib/kubernetes';
+import { OfflineStore } from './offline-store';
 import { FeatureStoreTableProps } from './props';
-import { secretRefProblems } from './secret-ref';
+import { secretRefProblems } from '../secret-ref';
 
 /** Table names: Feast project and FeatureView names, Python identifiers, and (lowercased, '_' as '-') DNS labels. */
 const TABLE_NAME = /^[A-Za-z]([A-Za-z0-9_]*[A-Za-z0-9])?$/;

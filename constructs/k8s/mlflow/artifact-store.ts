@@ -1,7 +1,7 @@
 import { brand, isA } from '../../../lib/pipeline/brand';
 import { show } from '../../../lib/pipeline/errors';
 import { SecretKeyRef } from '../artifact-repository';
-import { QUANTITY } from '../feature-store/offline-store';
+import { QUANTITY } from '../../../lib/kubernetes';
 import { s3EndpointUrl, s3StoreProblems } from '../s3-store';
 import { NetworkEndpoint } from '../network';
 import { ARTIFACTS_MOUNT } from './constants';

@@ -1,8 +1,8 @@
 import { brand, isA } from '../../../lib/pipeline/brand';
 import { show } from '../../../lib/pipeline/errors';
 import { SecretKeyRef } from '../artifact-repository';
-import { secretRefProblems } from '../feature-store/secret-ref';
-import { QUANTITY } from '../feature-store/offline-store';
+import { secretRefProblems } from '../secret-ref';
+import { QUANTITY } from '../../../lib/kubernetes';
 import { NetworkEndpoint } from '../network';
 import { DEFAULT_POSTGRES_IMAGE } from './constants';
 

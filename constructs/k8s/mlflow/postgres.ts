@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { secretEnv } from '../feature-store/secret-ref';
+import { secretEnv } from '../secret-ref';
 import { guaranteed, restrictedContainerSecurityContext } from '../security';
 import { renderSingleStatefulSet } from '../single-stateful-set';
 import { MlflowBackendStore } from './backend-store';

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { secretEnv } from '../feature-store/secret-ref';
+import { secretEnv } from '../secret-ref';
 import { guaranteed, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../security';
 import { MlflowArtifactStore, MlflowArtifactStoreKind } from './artifact-store';
 import { MlflowBackendStore, MlflowBackendStoreKind } from './backend-store';

@@ -1,5 +1,5 @@
 import { show } from '../../../lib/pipeline/errors';
-import { QUANTITY } from '../feature-store/offline-store';
+import { QUANTITY } from '../../../lib/kubernetes';
 import { namespaceProblem } from '../names';
 import { MlflowArtifactStore, MlflowArtifactStoreKind } from './artifact-store';
 import { MlflowBackendStore } from './backend-store';

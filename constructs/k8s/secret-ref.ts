@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
-import { show } from '../../../lib/pipeline/errors';
-import { SecretKeyRef } from '../artifact-repository';
-import { DNS_SUBDOMAIN } from '../names';
+import { show } from '../../lib/pipeline/errors';
+import { SecretKeyRef } from './artifact-repository';
+import { DNS_SUBDOMAIN } from './names';
 
 const KEY = /^[-._a-zA-Z0-9]+$/;
 
