@@ -4,7 +4,7 @@ import { PipelineGraph } from '../../pipeline/graph';
 import { ContainerStep } from '../../pipeline/steps/container-step';
 import { isA } from '../../pipeline/brand';
 import { AIRFLOW_EXECUTORS, AIRFLOW_VERSIONS, AirflowOptions } from './options';
-import { sageMakerGpuProblem, sageMakerOptionProblems } from './sagemaker';
+import { instanceTypeOf, sageMakerGpuProblem, sageMakerOptionProblems } from './sagemaker';
 
 export const ENGINE = 'Airflow';
 
@@ -102,6 +102,13 @@ export function policyProblems(graph: PipelineGraph, options: AirflowOptions, no
     const gpuType = options.executor === 'sagemaker' ? sageMakerGpuProblem(node, options) : undefined;
     if (gpuType) {
       problems.push(gpuType);
+    }
+    const sized = node.resources?.cpu !== undefined || node.resources?.memoryGiB !== undefined;
+    if (sized && options.executor === 'python') {
+      notes.push(`${at}: resources cpu/memoryGiB not enforced: the 'python' executor runs the step on the worker, beside the other tasks`);
+    }
+    if (sized && options.executor === 'sagemaker' && node.resources?.sageMakerInstanceType === undefined) {
+      notes.push(`${at}: resources cpu/memoryGiB not mapped to an instance type: the step runs on ${instanceTypeOf(node, options.sagemaker)}; set resources.sageMakerInstanceType to choose one`);
     }
     if (options.executor === 'python' && gpus > 0) {
       problems.push(`${at}: asks for ${gpus} GPU(s), but the 'python' executor runs steps as subprocesses on the Airflow worker, which cannot request GPUs; use the 'kubernetes' executor for GPU steps, or remove resources.gpu`);

@@ -113,7 +113,11 @@ test('Iris compiles with its cache policies only when told to run cached steps e
     "step 'extract': has a cache policy, but Airflow has no step cache and would run it every time; turn caching off for the step (cache: CachePolicy.disabled()), or compile with cache: 'run-always' to run cached steps every time on Airflow",
   );
   const dag = compileAirflow(irisPipeline(), { executor: 'python', cache: 'run-always' });
-  expect(dag.notes).toEqual(['extract', 'clean', 'train', 'evaluate'].map((s) => `step '${s}': cache policy ignored (Airflow has no step cache); the step runs in every DAG run`));
+  expect(dag.notes).toEqual(['extract', 'clean', 'train', 'evaluate'].flatMap((s) => [
+    `step '${s}': cache policy ignored (Airflow has no step cache); the step runs in every DAG run`,
+    // Iris asks for CPUs and memory (defaultResources), which workers do not enforce.
+    `step '${s}': resources cpu/memoryGiB not enforced: the 'python' executor runs the step on the worker, beside the other tasks`,
+  ]));
   expect(dagAst(dag.source).docstring).toBe('Trains and registers an Iris species classifier');
   expect(dag.source).toContain(`# Note: ${dag.notes[0]}\n`);
   expect(dag).toMatchObject({ dagId: 'iris', fileName: 'iris.py', launcherPath: 'iris/_mlops_launcher.py', codeConfigMaps: [] });
