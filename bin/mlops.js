@@ -15,6 +15,13 @@ if (fs.existsSync(sources)) {
 } else {
   cli = require(path.join(__dirname, '..', 'build', 'bin', 'mlops.js'));
 }
+// `mlops graph ... | head`: a reader that stops early is not an error of ours.
+process.stdout.on('error', (e) => {
+  if (e.code === 'EPIPE') {
+    process.exit(0);
+  }
+  throw e;
+});
 cli.main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

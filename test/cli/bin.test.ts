@@ -41,3 +41,14 @@ test("a cloud command prints its own error, not the AWS SDK's Node-version notic
   expect(r.stderr).toMatch(/^mlops list: /);
   expect(r.stderr).not.toContain('NodeVersionSupportWarning');
 }, 90_000);
+
+test('a reader that closes its end early (mlops graph ... | head) ends mlops quietly, with status 0', async () => {
+  const { spawn } = require('child_process');
+  const child = spawn(process.execPath, [path.join(REPO, 'bin', 'mlops.js'), 'graph', 'examples/iris'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.destroy(); // as `head` exits before mlops writes
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  expect(stderr).not.toContain('EPIPE');
+  expect(code).toBe(0);
+}, 60_000);
