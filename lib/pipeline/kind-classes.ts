@@ -6,6 +6,7 @@ import { FailStep } from './steps/fail-step';
 import { RegisterModelStep } from './steps/register-model-step';
 import { ScriptStep } from './steps/script-step';
 import { TrainingStep } from './steps/training-step';
+import { TuneStep } from './steps/tune-step';
 
 type AnyClass = { readonly prototype: object; readonly name: string };
 
@@ -20,6 +21,7 @@ const STEP_CLASSES: { readonly [kind: string]: AnyClass } = {
   [StepKind.CONDITION]: ConditionStep,
   [StepKind.REGISTER_MODEL]: RegisterModelStep,
   [StepKind.FAIL]: FailStep,
+  [StepKind.TUNE]: TuneStep,
 };
 
 const SOURCE_CLASSES: { readonly [kind: string]: AnyClass } = {

@@ -19,4 +19,6 @@ export * from './schedule';
 export * from './steps/script-step';
 export * from './step';
 export * from './steps/training-step';
+export * from './steps/tune-step';
+export * from './tuning';
 export * from './values';

@@ -3,6 +3,7 @@ import type { FailStep, FailStepProps } from './steps/fail-step';
 import type { RegisterModelStep, RegisterModelStepProps } from './steps/register-model-step';
 import type { ScriptStep, ScriptStepProps } from './steps/script-step';
 import type { TrainingStep, TrainingStepProps } from './steps/training-step';
+import type { TuneStep, TuneStepProps } from './steps/tune-step';
 import { ArtifactType, DataSource, DIRECTORY_TYPES } from './artifacts';
 import { brand, isA } from './brand';
 import { Value, ValueType } from './values';
@@ -18,6 +19,7 @@ export enum StepKind {
   CONDITION = 'condition',
   REGISTER_MODEL = 'register-model',
   FAIL = 'fail',
+  TUNE = 'tune',
 }
 
 export interface StepOptions {
@@ -57,6 +59,15 @@ export abstract class Step {
   /** Registers a trained model as a new version in a model registry group. */
   public static registerModel(name: string, props: RegisterModelStepProps): RegisterModelStep {
     const { RegisterModelStep: Kind } = require('./steps/register-model-step') as typeof import('./steps/register-model-step');
+    return new Kind(name, props);
+  }
+
+  /**
+   * Hyperparameter tuning: runs a training step as trials over a search space and hands on the
+   * best trial's model, hyperparameters and objective metric (Katib, SageMaker tuning, local search).
+   */
+  public static tune(name: string, props: TuneStepProps): TuneStep {
+    const { TuneStep: Kind } = require('./steps/tune-step') as typeof import('./steps/tune-step');
     return new Kind(name, props);
   }
 

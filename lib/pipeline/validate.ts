@@ -1,6 +1,8 @@
 import { AndCondition, Comparison, ComparisonOperator, Condition, InCondition, NotCondition, OrCondition } from './condition';
 import { ConditionStep } from './steps/condition-step';
 import { ContainerStep } from './steps/container-step';
+import { TuneStep } from './steps/tune-step';
+import { Objective } from './tuning';
 import { optionalProblem as optional } from './rules';
 import { show } from './errors';
 import { BranchScope, collectSteps, directDependencies, topologicalOrder, waitsFor } from './graph';
@@ -51,6 +53,12 @@ export function pipelineProblems(pipeline: PipelineShape): string[] {
       problems.push(`step name '${step.name}' is used by two steps (${other} and ${step}); step names must be unique, rename one`);
     }
     byName.set(step.name, step);
+  }
+
+  for (const step of scopeOf.keys()) {
+    if (isA(step, TuneStep) && scopeOf.has(step.trial)) {
+      problems.push(`step '${step.name}': its trial '${step.trial.name}' is also a step of the pipeline (${where(scopeOf.get(step.trial)!)}); the tuning step runs the trial, so do not add it with addStep`);
+    }
   }
 
   const collectors = new Map<Step, string[]>();
@@ -185,7 +193,11 @@ function referenceProblems(
     if (isA(value, MetricRef) && reachable(value.step, `reads metric '${value.name}' of`)) {
       const producer = value.step;
       const declared = isA(producer, ContainerStep) ? Object.keys(producer.metricTypes()) : [];
-      if (!declared.includes(value.name)) {
+      if (isA(producer, TuneStep)) {
+        if (producer.metricType(value.name) === undefined) {
+          problems.push(`reads metric '${value.name}' of tuning step '${producer.name}', which reports only its objective metric ${isA(producer.objective, Objective) ? `'${producer.objective.metric}'` : ''}; read ${producer.name}.bestMetric('${isA(producer.objective, Objective) ? producer.objective.metric : '<objective>'}')`);
+        }
+      } else if (!declared.includes(value.name)) {
         problems.push(`reads metric '${value.name}' of '${producer.name}', which declares ${declared.length ? `only ${declared.map((m) => `'${m}'`).join(', ')}` : 'no metrics'}; add it to that step's metrics`);
       }
       if (isA(producer, ContainerStep) && producer.forEach) {

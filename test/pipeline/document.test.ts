@@ -69,7 +69,7 @@ test('every wrong reference and kind is named with where it is', () => {
     "  - steps[3]: a second step named 'b' (first at steps[1])",
     "  - steps[0].inputs.x: names step 'missing', which the document does not have (steps: a, b, c)",
     "  - steps[0].inputs.y: step 'b' has no output 'nope' (outputs: o)",
-    "  - steps[2]: kind 'teleport' is not one this cdk-mlops reads (known: script, training, condition, fail, register-model)",
+    "  - steps[2]: kind 'teleport' is not one this cdk-mlops reads (known: script, training, condition, fail, register-model, tune)",
   ]);
 });
 

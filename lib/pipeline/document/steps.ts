@@ -11,6 +11,8 @@ import { FailStep } from '../steps/fail-step';
 import { ModelApproval, RegisterModelStep } from '../steps/register-model-step';
 import { ScriptStep } from '../steps/script-step';
 import { TrainingStep } from '../steps/training-step';
+import { TuneStep } from '../steps/tune-step';
+import { Algorithm, AlgorithmName, Objective, ObjectiveGoal, Range, RangeKind } from '../tuning';
 import { Value } from '../values';
 import { DecodeContext, decodeCondition, decodeSource, decodeValue, encodeCondition, encodeSource, encodeValue } from './values';
 
@@ -157,4 +159,88 @@ export const STEP_DOCUMENTS: { [kind: string]: StepDocumentCodec } = {
       inference: decodeInference(doc.inference, `${at}.inference`, c),
     }),
   },
+  [StepKind.TUNE]: {
+    encode: (step, c) => {
+      const s = step as TuneStep;
+      return {
+        trial: c.encodeStep(s.trial),
+        objective: { goal: s.objective.goal, metric: s.objective.metric },
+        space: mapValues(s.space, (r) => ({ kind: r.kind, min: r.min, max: r.max, values: r.values })),
+        algorithm: s.algorithm.name,
+        maxTrials: s.maxTrials,
+        parallelTrials: s.parallelTrials,
+        maxFailedTrials: s.maxFailedTrials,
+        earlyStopping: s.earlyStopping || undefined,
+        seed: s.seed,
+      };
+    },
+    decode: (doc, options, c, at) => new TuneStep(doc.name, {
+      ...options,
+      trial: decodeTrial(doc.trial, `${at}.trial`, c) as TrainingStep,
+      objective: decodeObjective(doc.objective, `${at}.objective`, c) as Objective,
+      space: mapValues((doc.space ?? {}) as { [name: string]: unknown }, (r, name) => decodeRange(r, `${at}.space.${name}`, c)) as { [name: string]: Range },
+      algorithm: decodeAlgorithm(doc.algorithm, `${at}.algorithm`, c),
+      maxTrials: doc.maxTrials as number,
+      parallelTrials: doc.parallelTrials as number | undefined,
+      maxFailedTrials: doc.maxFailedTrials as number | undefined,
+      earlyStopping: doc.earlyStopping as boolean | undefined,
+      seed: doc.seed as number | undefined,
+    }),
+  },
 };
+
+function decodeTrial(doc: unknown, at: string, c: StepDecodeContext): TrainingStep | undefined {
+  const trial = doc as StepDocument | undefined;
+  if (!trial || typeof trial.name !== 'string' || trial.kind !== StepKind.TRAINING) {
+    c.problem(at, 'needs a training step: { "name": ..., "kind": "training", ... }');
+    return undefined;
+  }
+  const dependsOn = (trial.dependsOn ?? []).map((n, i) => c.step(n, `${at}.dependsOn[${i}]`)).filter((s): s is Step => s !== undefined);
+  return STEP_DOCUMENTS[StepKind.TRAINING].decode(trial, { description: trial.description, dependsOn }, c, at) as TrainingStep;
+}
+
+function decodeObjective(doc: unknown, at: string, c: StepDecodeContext): Objective | undefined {
+  const o = doc as { goal?: unknown; metric?: unknown } | undefined;
+  if (o?.goal === ObjectiveGoal.MAXIMIZE) {
+    return Objective.maximize(o.metric as string);
+  }
+  if (o?.goal === ObjectiveGoal.MINIMIZE) {
+    return Objective.minimize(o.metric as string);
+  }
+  c.problem(at, 'needs { "goal": "maximize" | "minimize", "metric": "<name>" }');
+  return undefined;
+}
+
+const RANGE_FACTORIES: { [kind: string]: (r: { min?: number; max?: number; values?: string[] }) => Range } = {
+  [RangeKind.UNIFORM]: (r) => Range.uniform(r.min as number, r.max as number),
+  [RangeKind.LOG_UNIFORM]: (r) => Range.logUniform(r.min as number, r.max as number),
+  [RangeKind.INTEGER]: (r) => Range.integer(r.min as number, r.max as number),
+  [RangeKind.CATEGORICAL]: (r) => Range.categorical(r.values as string[]),
+};
+
+function decodeRange(doc: unknown, at: string, c: StepDecodeContext): Range | undefined {
+  const r = doc as { kind?: string; min?: number; max?: number; values?: string[] } | undefined;
+  const factory = r && typeof r.kind === 'string' && Object.prototype.hasOwnProperty.call(RANGE_FACTORIES, r.kind) ? RANGE_FACTORIES[r.kind] : undefined;
+  if (factory === undefined) {
+    c.problem(at, `needs "kind" (${Object.keys(RANGE_FACTORIES).join(', ')})`);
+    return undefined;
+  }
+  return factory(r!);
+}
+
+const ALGORITHMS: { [name: string]: () => Algorithm } = {
+  [AlgorithmName.RANDOM]: Algorithm.random,
+  [AlgorithmName.GRID]: Algorithm.grid,
+  [AlgorithmName.BAYESIAN]: Algorithm.bayesian,
+};
+
+function decodeAlgorithm(doc: unknown, at: string, c: StepDecodeContext): Algorithm | undefined {
+  if (doc === undefined) {
+    return undefined;
+  }
+  if (typeof doc !== 'string' || !Object.prototype.hasOwnProperty.call(ALGORITHMS, doc)) {
+    c.problem(at, `is ${JSON.stringify(doc)} (allowed: ${Object.keys(ALGORITHMS).join(', ')})`);
+    return undefined;
+  }
+  return ALGORITHMS[doc]();
+}

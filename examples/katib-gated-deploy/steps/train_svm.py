@@ -1,0 +1,34 @@
+"""One tuning trial: fits a support vector classifier with the trial's C and kernel, and reports
+its accuracy on the held-out test split (the tuning objective)."""
+import json
+import os
+
+import joblib
+import pandas as pd
+from sklearn.svm import SVC
+
+FEATURES = ["sepal_length", "sepal_width", "petal_length", "petal_width"]
+
+
+def env(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise SystemExit(f"{name} is not set: run this script through a cdk-mlops engine or `mlops run --local`")
+    return value
+
+
+train = pd.read_csv(os.path.join(env("MLOPS_INPUT_TRAIN"), "train.csv"))
+test = pd.read_csv(os.path.join(env("MLOPS_INPUT_TEST"), "test.csv"))
+c, kernel = float(env("MLOPS_PARAM_C")), env("MLOPS_PARAM_KERNEL")
+
+model = SVC(C=c, kernel=kernel, random_state=0).fit(train[FEATURES], train["species"])
+accuracy = float(model.score(test[FEATURES], test["species"]))
+
+os.makedirs(env("MLOPS_MODEL_DIR"), exist_ok=True)
+joblib.dump(model, os.path.join(env("MLOPS_MODEL_DIR"), "model.joblib"))
+metrics = env("MLOPS_METRICS_FILE")
+os.makedirs(os.path.dirname(metrics) or ".", exist_ok=True)
+with open(metrics + ".tmp", "w") as f:
+    json.dump({"accuracy": accuracy}, f)
+os.replace(metrics + ".tmp", metrics)
+print(f"trial: C={c:g} kernel={kernel} test accuracy {accuracy:.3f}")
