@@ -59,19 +59,26 @@ export function collectSteps(topLevel: Step[]): { step: Step; scope: BranchScope
 /** The steps `step` reads from or waits for, in the order they are referenced. */
 export function directDependencies(step: Step): Step[] {
   const deps: Step[] = [];
-  for (const source of Object.values(step.inputs())) {
+  const add = (producer: Step) => {
+    if (!deps.includes(producer)) {
+      deps.push(producer);
+    }
+  };
+  const inputs = step.inputs();
+  for (const name in inputs) {
+    const source = inputs[name];
     const producer = isA(source, DataSource) ? source.producer : undefined;
     if (producer !== undefined) {
-      deps.push(producer);
+      add(producer);
     }
   }
   for (const value of step.values()) {
     if (isA(value, MetricRef)) {
-      deps.push(value.step);
+      add(value.step);
     }
   }
-  deps.push(...step.dependsOn);
-  return [...new Set(deps)];
+  step.dependsOn.forEach(add);
+  return deps;
 }
 
 /** Everything a step waits for: its direct dependencies and the conditions it runs under. */
@@ -85,23 +92,33 @@ export function waitsFor(step: Step, scope: BranchScope[]): Step[] {
  */
 export class PipelineGraph {
   public readonly nodes: StepNode[];
+  /** The pipeline's defaults, for steps that run container steps outside the graph (a tuning step's trial). */
+  public readonly defaults: PipelineDefaults;
   private readonly byStep = new Map<Step, StepNode>();
+  private members?: Map<Step, Map<Branch, StepNode[]>>;
 
   /** @internal built by Pipeline.graph(), after validation */
   constructor(topLevel: Step[], defaults: PipelineDefaults) {
+    this.defaults = defaults;
     const placed = collectSteps(topLevel);
     const scopeOf = new Map(placed.map((p) => [p.step, p.scope]));
-    const order = topologicalOrder(placed.map((p) => p.step), (s) => waitsFor(s, scopeOf.get(s)!));
+    // Each step's direct dependencies, computed once: the order and `upstream` both read them.
+    const direct = new Map(placed.map((p) => [p.step, directDependencies(p.step)]));
+    const order = topologicalOrder(placed.map((p) => p.step), (s) => {
+      const scope = scopeOf.get(s)!;
+      return scope.length === 0 ? direct.get(s)! : [...direct.get(s)!, ...scope.map((b) => b.condition)];
+    });
     if (order.cycle) {
       throw new Error(`internal: graph built from a pipeline with a cycle (${order.cycle.map((s) => s.name).join(' -> ')})`);
     }
     const position = new Map(order.steps.map((s, i) => [s, i]));
     this.nodes = order.steps.map((step, index) => {
       const container = isA(step, ContainerStep) ? step : undefined;
+      const upstream = direct.get(step)!;
       return {
         step,
         index,
-        upstream: directDependencies(step).sort((a, b) => position.get(a)! - position.get(b)!),
+        upstream: upstream.length > 1 ? upstream.sort((a, b) => position.get(a)! - position.get(b)!) : upstream,
         scope: scopeOf.get(step)!,
         resources: container && mergeResources(defaults.resources, container.resources),
         retry: container && (container.retry ?? defaults.retry),
@@ -126,10 +143,21 @@ export class PipelineGraph {
 
   /** The direct members of one branch of a condition, in order. */
   public branchMembers(condition: ConditionStep, branch: Branch): StepNode[] {
-    return this.nodes.filter((n) => {
-      const inner = n.scope[n.scope.length - 1];
-      return inner !== undefined && inner.condition === condition && inner.branch === branch;
-    });
+    if (this.members === undefined) {
+      // Indexed on first use: compilers ask for every branch, and pipelines have thousands of steps.
+      this.members = new Map();
+      for (const n of this.nodes) {
+        const inner = n.scope[n.scope.length - 1];
+        if (inner !== undefined) {
+          const branches = this.members.get(inner.condition) ?? new Map<Branch, StepNode[]>();
+          const list = branches.get(inner.branch) ?? [];
+          list.push(n);
+          branches.set(inner.branch, list);
+          this.members.set(inner.condition, branches);
+        }
+      }
+    }
+    return [...(this.members.get(condition)?.get(branch) ?? [])];
   }
 
   /** Steps that wait for `step` directly. */
@@ -146,24 +174,31 @@ export interface TopologicalOrder {
 
 /** Kahn's algorithm, taking the earliest-declared ready step first. */
 export function topologicalOrder(steps: Step[], dependenciesOf: (s: Step) => Step[]): TopologicalOrder {
+  // Positions instead of steps inside: the heap compares declaration order on every move.
   const declared = new Map(steps.map((s, i) => [s, i]));
-  const deps = new Map(steps.map((s) => [s, [...new Set(dependenciesOf(s))].filter((d) => declared.has(d))]));
-  const waitingOn = new Map<Step, number>();
-  const dependents = new Map<Step, Step[]>(steps.map((s) => [s, []]));
-  for (const step of steps) {
-    waitingOn.set(step, deps.get(step)!.length);
-    deps.get(step)!.forEach((d) => dependents.get(d)!.push(step));
-  }
-  const ready = new MinHeap((a: Step, b: Step) => declared.get(a)! - declared.get(b)!);
-  steps.filter((s) => waitingOn.get(s) === 0).forEach((s) => ready.push(s));
+  const deps = new Map<Step, Step[]>();
+  const waitingOn: number[] = new Array(steps.length).fill(0);
+  const dependents: number[][] = steps.map(() => []);
+  steps.forEach((step, i) => {
+    const own: Step[] = [];
+    for (const d of dependenciesOf(step)) {
+      const at = declared.get(d);
+      if (at !== undefined && !own.includes(d)) {
+        own.push(d);
+        dependents[at].push(i);
+      }
+    }
+    deps.set(step, own);
+    waitingOn[i] = own.length;
+  });
+  const ready = new MinHeap((a: number, b: number) => a - b);
+  waitingOn.forEach((n, i) => n === 0 && ready.push(i));
   const out: Step[] = [];
   while (ready.size > 0) {
-    const step = ready.pop()!;
-    out.push(step);
-    for (const next of dependents.get(step)!) {
-      const left = waitingOn.get(next)! - 1;
-      waitingOn.set(next, left);
-      if (left === 0) {
+    const at = ready.pop()!;
+    out.push(steps[at]);
+    for (const next of dependents[at]) {
+      if (--waitingOn[next] === 0) {
         ready.push(next);
       }
     }

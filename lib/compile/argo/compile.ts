@@ -3,13 +3,15 @@ import { isA } from '../../pipeline/brand';
 import { paramText } from '../../pipeline/contract';
 import { PipelineValidationError } from '../../pipeline/errors';
 import { stepHandler } from '../../pipeline/handlers';
+import { PipelineGraph } from '../../pipeline/graph';
 import { Pipeline } from '../../pipeline/pipeline';
 import { Step } from '../../pipeline/step';
 import { argoRuleProblems, braceProblem, ENGINE, parameterProblems } from './checks';
 import { ArgoCompilation } from './compilation';
 import { dagTasks, sharedTemplates } from './dag';
 import { dropUndefined, Json } from './json';
-import { ENTRYPOINT, objectNameProblem, pipelineObjectName, stepNameProblems } from './names';
+import { ENTRYPOINT, objectNameProblem, pipelineObjectName, stepNameProblems, stepTemplateName } from './names';
+import { nestedDag } from './nesting';
 import { optionProblems } from './option-problems';
 import { ArgoCompileOptions, ArgoDocuments, ArgoVersion } from './options';
 import { codeVolumeName, TMP_VOLUME, WORK_VOLUME } from './paths';
@@ -73,7 +75,9 @@ export function compileArgo(pipeline: Pipeline, options: ArgoCompileOptions): Ar
   const labels = { ...MANAGED_BY, [PIPELINE_LABEL]: name, ...(options.labels ?? {}) };
   const metadata = (extra: Json = {}) => dropUndefined({ name, namespace: options.namespace, labels, ...extra });
   const shared = sharedTemplates(graph.nodes.map((n) => [n.step, compiled.get(n.step)]));
-  const templates: Json[] = [{ name: ENTRYPOINT, dag: { tasks: dagTasks(graph, compiled, shared.templateOf) } }, ...shared.templates];
+  const tasks = dagTasks(graph, compiled, shared.templateOf);
+  const dag = entrypoint(graph, tasks, options.argoVersion !== ArgoVersion.V3_7);
+  const templates: Json[] = [...dag.templates, ...shared.templates];
   const codeConfigMaps = c.codeConfigMaps;
 
   const workflowTemplate = {
@@ -118,9 +122,13 @@ export function compileArgo(pipeline: Pipeline, options: ArgoCompileOptions): Ar
     },
   };
 
+  // One serialization serves both the size check and the plain copy below (the document is large).
+  const text = JSON.stringify(workflowTemplate);
   const sizes = [
-    sizeProblem(`WorkflowTemplate '${name}'`, workflowTemplate, ETCD_OBJECT_LIMIT, 'split the pipeline, pass large values as files in the step code or as artifacts instead of parameters and literals, or shorten step arguments'),
-    options.argoVersion === ArgoVersion.V3_7 ? undefined : v4ItemsProblem(name, templates),
+    Buffer.byteLength(text, 'utf8') <= ETCD_OBJECT_LIMIT ? undefined
+      : sizeProblem(`WorkflowTemplate '${name}'`, workflowTemplate, ETCD_OBJECT_LIMIT, 'split the pipeline, pass large values as files in the step code or as artifacts instead of parameters and literals, or shorten step arguments'),
+    options.argoVersion === ArgoVersion.V3_7 ? undefined : v4ItemsProblem(name, templates, tasks.length, dag.whyFlat),
+    ...dag.nameProblems,
   ];
   const tooBig = sizes.filter((p): p is string => p !== undefined);
   if (tooBig.length > 0) {
@@ -128,7 +136,7 @@ export function compileArgo(pipeline: Pipeline, options: ArgoCompileOptions): Ar
   }
   // Plain trees without shared references: YAML writers would otherwise emit anchors and aliases.
   return dropUndefined({
-    workflowTemplate: plain(workflowTemplate),
+    workflowTemplate: JSON.parse(text),
     cronWorkflow: cronWorkflow && plain(cronWorkflow),
     codeConfigMaps,
     memoizeCache: c.usesMemoize ? memoizeCache : undefined,
@@ -141,12 +149,34 @@ export function compileArgo(pipeline: Pipeline, options: ArgoCompileOptions): Ar
  */
 export const V4_MAX_ITEMS = 200;
 
-function v4ItemsProblem(name: string, templates: Json[]): string | undefined {
+function v4ItemsProblem(name: string, templates: Json[], stepTasks: number, whyFlat: string | undefined): string | undefined {
   const tasks = (templates[0].dag as { tasks: Json[] }).tasks.length;
   if (tasks <= V4_MAX_ITEMS && templates.length <= V4_MAX_ITEMS) {
     return undefined;
   }
-  return `WorkflowTemplate '${name}' has ${tasks} DAG tasks and ${templates.length} templates; Argo Workflows v4's CRDs allow at most ${V4_MAX_ITEMS} of each (spec.templates and dag.tasks maxItems), and the Kubernetes API server refuses the object; split the pipeline into pipelines of at most ${V4_MAX_ITEMS} steps, or compile for ArgoVersion.V3_7 on a v3.7 controller, whose CRDs have no such cap`;
+  const why = whyFlat === undefined ? '' : ` (its DAG cannot be split into sub-DAGs of at most ${V4_MAX_ITEMS} tasks: ${whyFlat})`;
+  return `WorkflowTemplate '${name}' has ${stepTasks} DAG tasks and ${templates.length} templates${why}; Argo Workflows v4's CRDs allow at most ${V4_MAX_ITEMS} of each (spec.templates and dag.tasks maxItems), and the Kubernetes API server refuses the object; split the pipeline into pipelines with fewer steps or fewer step shapes (steps of one shape share a template), or compile for ArgoVersion.V3_7 on a v3.7 controller, whose CRDs have no such cap`;
+}
+
+/**
+ * The entrypoint DAG: one template of every task, or for Argo v4 with more than V4_MAX_ITEMS tasks,
+ * an entrypoint running sub-DAGs of at most that many (nesting.ts). `whyFlat` says why a DAG too
+ * large for v4 could not be split; `nameProblems` are steps whose names a sub-DAG template takes.
+ */
+function entrypoint(graph: PipelineGraph, tasks: Json[], v4: boolean): { templates: Json[]; whyFlat?: string; nameProblems: string[] } {
+  const flat = { templates: [{ name: ENTRYPOINT, dag: { tasks } }], nameProblems: [] };
+  if (!v4 || tasks.length <= V4_MAX_ITEMS) {
+    return flat;
+  }
+  const unitOf = new Map(graph.nodes.map((n) => [stepTemplateName(n.step.name), stepTemplateName((n.scope[0]?.condition ?? n.step).name)]));
+  const nested = nestedDag(tasks, (task) => unitOf.get(task) ?? task, V4_MAX_ITEMS);
+  if ('problem' in nested) {
+    return { ...flat, whyFlat: nested.problem };
+  }
+  const parts = new Set(nested.templates.slice(1).map((t) => t.name as string));
+  const nameProblems = graph.nodes.filter((n) => parts.has(stepTemplateName(n.step.name))).map((n) =>
+    `step '${n.step.name}': Argo template name '${stepTemplateName(n.step.name)}' is reserved on Argo Workflows v4 for a sub-DAG of this pipeline, whose ${tasks.length} tasks are split into DAGs of at most ${V4_MAX_ITEMS} (the CRDs' dag.tasks maxItems); rename the step`);
+  return { templates: nested.templates, nameProblems };
 }
 
 function plain<T>(o: T): T {

@@ -24,7 +24,7 @@ export function sharedTemplates(steps: [Step, ArgoStep | undefined][]): { templa
       templates.push(...compiled.templates);
       continue;
     }
-    const shape = JSON.stringify({ ...first, name: undefined });
+    const shape = shapeOf(first, own);
     const known = byShape.get(shape);
     if (known === undefined) {
       byShape.set(shape, own);
@@ -33,6 +33,16 @@ export function sharedTemplates(steps: [Step, ArgoStep | undefined][]): { templa
     templateOf.set(step, known ?? own);
   }
   return { templates, templateOf };
+}
+
+/**
+ * A template's JSON without its name: the text after the leading name field when the name comes
+ * first (as the step handlers build them), so the template is serialized without being copied.
+ */
+function shapeOf(template: Json, name: string): string {
+  const text = JSON.stringify(template);
+  const head = `{"name":${JSON.stringify(name)}`;
+  return text.startsWith(head) ? text.slice(head.length) : JSON.stringify({ ...template, name: undefined });
 }
 
 /** The entrypoint DAG's tasks: one per compiled step that has a task, in graph order. */

@@ -1,4 +1,4 @@
-import { createHash } from 'crypto';
+import { createHash, hash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ArtifactType, DataSourceKind } from '../../pipeline/artifacts';
@@ -143,7 +143,8 @@ export function maxAge(expireAfterHours: number | undefined): string {
 }
 
 function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  // The one-shot digest: once per cached step, where a Hash object would cost more than the hashing.
+  return hash('sha256', text, 'hex');
 }
 
 function sortedObject(o: { [key: string]: unknown }): { [key: string]: unknown } {

@@ -22,8 +22,17 @@ export function canonical<T>(value: T): T {
     return value.map(canonical) as unknown as T;
   }
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Json).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return Object.fromEntries(entries.map(([k, v]) => [k, canonical(v)])) as T;
+    // A loop rather than entries/fromEntries: this copies the whole document (thousands of objects).
+    const out: Json = {};
+    for (const key of Object.keys(value).sort()) {
+      const v = canonical((value as Json)[key]);
+      if (key === '__proto__') {
+        Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+      } else {
+        out[key] = v;
+      }
+    }
+    return out as T;
   }
   return value;
 }
