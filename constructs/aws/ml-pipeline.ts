@@ -40,9 +40,11 @@ function sageMakerPrincipal(scope: Construct): iam.IPrincipal {
 }
 
 /**
- * An ML pipeline on AWS: the pipeline model compiled for SageMaker Pipelines, with everything it
- * needs to run: execution role, encrypted artifact bucket, step code as assets, model package
- * groups, an optional schedule, and an alert on failed executions.
+ * An ML pipeline on AWS: the pipeline model compiled for its orchestrator, with everything it
+ * needs to run. Orchestrator.sageMaker(): an AWS::SageMaker::Pipeline, execution role, encrypted
+ * artifact bucket, step code as assets, model package groups, an optional schedule and an alert
+ * on failed executions. Orchestrator.airflow(environment): an Airflow DAG deployed into an MWAA
+ * environment's DAG bucket, with the same role, bucket and code assets (see docs/airflow.md).
  *
  * The construct makes its resources when it is created, and what follows from the pipeline's
  * content (definition, execution policy, code assets, model package groups, image permissions)
@@ -72,20 +74,18 @@ export class MlPipeline extends MlPipelineBase {
     return ImportedMlPipeline.fromArn(scope, id, pipelineArn);
   }
 
-  /** The SageMaker pipeline's name. */
+  /** The SageMaker pipeline's name (on Airflow: `pipelineName`, the DAG id unless the orchestrator sets one). */
   public readonly pipelineName: string;
-  /** The pipeline's ARN (in lower case, as SageMaker reports it). */
+  /** The pipeline's ARN (in lower case, as SageMaker reports it; on Airflow the MWAA environment's ARN). */
   public readonly pipelineArn: string;
   public readonly role: iam.IRole;
   public readonly bucket: s3.IBucket;
   /** Key prefix in `bucket` under which the pipeline writes. */
   public readonly bucketPrefix: string;
   public readonly encryptionKey: kms.IKey;
-  /** Receives a message for every failed execution; subscribe to it. */
-  public readonly alarmTopic: sns.ITopic;
-  /** The AWS::SageMaker::Pipeline resource (its definition is filled in at synth time). */
-  public readonly cfnPipeline: sagemaker.CfnPipeline;
-  /** The trigger that runs the pipeline on `schedule`, when one is given. */
+  /** The AWS::SageMaker::Pipeline resource (its definition is filled in at synth time); none on Airflow. */
+  public readonly cfnPipeline?: sagemaker.CfnPipeline;
+  /** The trigger that runs the pipeline on `schedule`, when one is given (SageMaker; on Airflow the DAG schedules itself). */
   public readonly scheduleTrigger?: PipelineTrigger;
   /** @internal */
   public readonly _startArns: string[];
@@ -93,7 +93,10 @@ export class MlPipeline extends MlPipelineBase {
   public readonly _subject: string;
   /** @internal */
   public readonly _startDependency?: IConstruct;
+  /** @internal */
+  public readonly _notStartable?: string;
   private readonly model: Pipeline;
+  private readonly topic?: sns.ITopic;
   private readonly binding: OrchestratorBinding;
   private renderProblems?: string[];
 
@@ -134,12 +137,17 @@ export class MlPipeline extends MlPipelineBase {
       definitionStorage: props.definitionStorage ?? DefinitionStorage.AUTO,
       createModelPackageGroups: props.createModelPackageGroups ?? true,
       trackingUri: props.tracking?.trackingUri,
+      schedule: props.schedule,
+      catchup: props.catchup,
+      startDate: props.startDate,
+      maxActiveRuns: props.maxActiveRuns,
     });
     props.tracking?.grantAccess(this.role);
-    this.cfnPipeline = this.binding.resource as sagemaker.CfnPipeline;
+    this.cfnPipeline = this.binding.resource as sagemaker.CfnPipeline | undefined;
     this.pipelineArn = this.binding.pipelineArn;
     this._startArns = this.binding.startArns;
     this._startDependency = this.cfnPipeline;
+    this._notStartable = this.binding.notStartable;
     renderAtSynth(this, () => {
       this.renderProblems = this.binding.render();
     });
@@ -157,16 +165,33 @@ export class MlPipeline extends MlPipelineBase {
       },
     });
 
-    this.alarmTopic = props.alarmTopic ?? createTopic(this, this.pipelineName, this.encryptionKey, ownKey);
-    for (const email of props.alarmEmails ?? []) {
-      this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(email));
+    if (!this.binding.eventBridgeRuns) {
+      // The engine schedules itself (the schedule is in the compiled DAG) and emits no run events.
+      return;
     }
-    alertOnFailure(this, this.pipelineName, this.pipelineArn, this.alarmTopic);
+    const topic = props.alarmTopic ?? createTopic(this, this.pipelineName, this.encryptionKey, ownKey);
+    this.topic = topic;
+    for (const email of props.alarmEmails ?? []) {
+      topic.addSubscription(new subscriptions.EmailSubscription(email));
+    }
+    alertOnFailure(this, this.pipelineName, this.pipelineArn, topic);
     if (props.schedule) {
       // The same trigger addTrigger makes; its messages say 'schedule' as the prop is called.
       const triggerProps: PipelineTriggerProps & { _label: string } = { pipeline: this, schedule: props.schedule, _label: 'schedule' };
       this.scheduleTrigger = new PipelineTrigger(this, 'Schedule', triggerProps);
     }
+  }
+
+  /**
+   * Receives a message for every failed execution; subscribe to it. SageMaker only: on Airflow
+   * (MWAA emits no per-run events) reading it is a synth error naming what to use instead.
+   */
+  public get alarmTopic(): sns.ITopic {
+    if (!this.topic) {
+      throw new PipelineValidationError(this._subject, [`has no alarm topic: it ${this._notStartable ?? 'has no failure events'}; ` +
+        "alert on failures with the DAG's own callbacks or the environment's metrics (AirflowEnvironment.metric...)"]);
+    }
+    return this.topic;
   }
 
   /**
@@ -186,20 +211,21 @@ export class MlPipeline extends MlPipelineBase {
   }
 
   /**
-   * The compiled SageMaker definition, a `SageMakerPipelineDefinition` (lib/compile/sagemaker),
-   * which may hold deploy-time values: the one synthesized, or before synthesis the pipeline as it
-   * is now. Typed `any` here to keep the public API jsii-compatible.
+   * The compiled document, which may hold deploy-time values: the one synthesized, or before
+   * synthesis the pipeline as it is now. SageMaker: a `SageMakerPipelineDefinition`
+   * (lib/compile/sagemaker). Airflow: an `AirflowDag` (lib/compile/airflow: dagId, fileName,
+   * source, ...). Typed `any` here to keep the public API jsii-compatible.
    */
   public get definition(): any {
     return this.binding.document().definition;
   }
 
-  /** Where the definition is kept: INLINE or S3 (never AUTO). */
+  /** Where the definition is kept: INLINE or S3 (never AUTO; Airflow: S3, the DAG file in the environment's bucket). */
   public get definitionStorage(): DefinitionStorage {
     return this.binding.document().storage;
   }
 
-  /** The size of the definition in template text (bytes), as measured for the inline budget. */
+  /** The size of the definition in template text (bytes), as measured for the inline budget (Airflow: the DAG file's bytes). */
   public get definitionSize(): number {
     return this.binding.document().size;
   }

@@ -1,4 +1,5 @@
 import { Arn, ArnFormat, Duration, Resource, Stack, Token } from 'aws-cdk-lib';
+import { PipelineValidationError } from '../../lib/pipeline/errors';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
@@ -31,12 +32,22 @@ export abstract class MlPipelineBase extends Resource implements IMlPipeline {
   public abstract readonly _subject: string;
   /** @internal */
   public abstract readonly _startDependency?: IConstruct;
+  /** @internal Why the pipeline cannot be started or measured as a SageMaker pipeline (Airflow), if so. */
+  public abstract readonly _notStartable?: string;
+
+  /** @internal */
+  protected _requireStartable(what: string): void {
+    if (this._notStartable !== undefined) {
+      throw new PipelineValidationError(this._subject, [`${what}: this pipeline ${this._notStartable}`]);
+    }
+  }
 
   public get pipelineRef(): sagemaker.PipelineReference {
     return { pipelineName: this.pipelineName };
   }
 
   public grantStart(grantee: iam.IGrantable): iam.Grant {
+    this._requireStartable('grantStart');
     return iam.Grant.addToPrincipal({ grantee, actions: ['sagemaker:StartPipelineExecution'], resourceArns: this._startArns });
   }
 
@@ -51,6 +62,7 @@ export abstract class MlPipelineBase extends Resource implements IMlPipeline {
   }
 
   public addTrigger(id: string, options: TriggerOptions): PipelineTrigger {
+    this._requireStartable(`addTrigger('${id}')`);
     return new PipelineTrigger(this, id, { ...options, pipeline: this });
   }
 
@@ -59,6 +71,7 @@ export abstract class MlPipelineBase extends Resource implements IMlPipeline {
    * (ExecutionStarted, ExecutionFailed, ExecutionSucceeded, ExecutionStopped, ExecutionDuration).
    */
   public metric(metricName: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    this._requireStartable(`metric('${metricName}')`);
     return new cloudwatch.Metric({
       namespace: 'AWS/Sagemaker/ModelBuildingPipeline',
       metricName,
@@ -115,6 +128,8 @@ export class ImportedMlPipeline extends MlPipelineBase {
   public readonly _subject: string;
   /** @internal */
   public readonly _startDependency = undefined;
+  /** @internal */
+  public readonly _notStartable = undefined;
 
   private constructor(scope: Construct, id: string, public readonly pipelineName: string, /** @internal */ public readonly _startArns: string[], arn?: string) {
     super(scope, id, arn ? { environmentFromArn: arn } : {});

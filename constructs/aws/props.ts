@@ -14,18 +14,39 @@ export interface MlPipelineProps {
    * construct was created are deployed too.
    */
   readonly pipeline: Pipeline;
-  /** Which engine runs it: `Orchestrator.sageMaker()`. */
+  /** Which engine runs it: `Orchestrator.sageMaker()` or `Orchestrator.airflow(environment)`. */
   readonly orchestrator: Orchestrator;
   /**
-   * The SageMaker pipeline name (unique per account and region).
+   * The SageMaker pipeline name (unique per account and region), or on Airflow the DAG id (unique
+   * per environment; `Orchestrator.airflow({ dagId })` wins over it).
    * @default the pipeline's name
    */
   readonly pipelineName?: string;
   /**
-   * Runs the pipeline by itself, with the schedule's parameter values (a trigger, see addTrigger).
+   * Runs the pipeline by itself. SageMaker: an EventBridge Scheduler trigger with the schedule's
+   * parameter values (see addTrigger). Airflow: the DAG's own timetable (every run gets its data
+   * interval; schedule parameter values are a synth error, Airflow starts runs with the defaults).
    * @default no schedule
    */
   readonly schedule?: Schedule;
+  /**
+   * Airflow only: run the data intervals between `startDate` and now that have no run yet (a
+   * backfill when the DAG is first deployed). A synth error with Orchestrator.sageMaker().
+   * @default false
+   */
+  readonly catchup?: boolean;
+  /**
+   * Airflow only: the start of the DAG's first data interval; required with `schedule`. A synth
+   * error with Orchestrator.sageMaker().
+   * @default none
+   */
+  readonly startDate?: Date;
+  /**
+   * Airflow only: at most this many runs of the DAG at once (max_active_runs). A synth error with
+   * Orchestrator.sageMaker().
+   * @default 1
+   */
+  readonly maxActiveRuns?: number;
   /**
    * Bucket for step outputs, metrics and models.
    * @default a new KMS-encrypted, versioned, SSL-only bucket (retained), with access logs in a second bucket
@@ -44,14 +65,18 @@ export interface MlPipelineProps {
    * @default a new role that SageMaker assumes, with a least-privilege policy
    */
   readonly role?: iam.IRole;
-  /** Topic failed executions are reported to. @default a new KMS-encrypted, SSL-only topic */
+  /**
+   * SageMaker only: topic failed executions are reported to (MWAA emits no per-run events; a synth
+   * error with Orchestrator.airflow()). @default a new KMS-encrypted, SSL-only topic
+   */
   readonly alarmTopic?: sns.ITopic;
-  /** E-mail addresses subscribed to the alert topic. @default none */
+  /** SageMaker only: e-mail addresses subscribed to the alert topic. @default none */
   readonly alarmEmails?: string[];
-  /** Where the compiled definition is kept. @default DefinitionStorage.AUTO */
+  /** SageMaker only: where the compiled definition is kept. @default DefinitionStorage.AUTO */
   readonly definitionStorage?: DefinitionStorage;
   /**
-   * Create the model package groups that register-model steps register into (retained on delete).
+   * SageMaker only: create the model package groups that register-model steps register into
+   * (retained on delete; on Airflow the DAG's register task creates a missing group itself).
    * Turn off when the groups exist already.
    * @default true
    */

@@ -49,6 +49,8 @@ export interface StartablePipeline {
   readonly _startDependency?: IConstruct;
   /** For messages: "MlPipeline 'Stack/Iris'". */
   readonly _subject: string;
+  /** Why the pipeline cannot be started by a trigger (its engine has no start API EventBridge calls), if so. */
+  readonly _notStartable?: string;
   /** The parameter values as the engine receives them (text), and what is wrong with them. */
   _triggerParameters(given: { [name: string]: string }): { values: { [name: string]: string }; problems: string[] };
 }
@@ -86,6 +88,9 @@ export class PipelineTrigger extends Construct {
     const host = startable(props.pipeline);
     this.label = (props as { _label?: string })._label ?? `trigger '${id}'`;
     const subject = host?._subject ?? `PipelineTrigger '${this.node.path}'`;
+    if (host?._notStartable !== undefined) {
+      throw new PipelineValidationError(subject, [`${this.label}: this pipeline ${host._notStartable}`]);
+    }
     if ((props.eventPattern === undefined) === (props.schedule === undefined)) {
       throw new PipelineValidationError(subject, [`${this.label}: give eventPattern (an EventBridge rule) or schedule (an EventBridge Scheduler schedule), not ${props.schedule ? 'both' : 'neither'}`]);
     }

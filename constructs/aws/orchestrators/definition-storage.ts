@@ -70,7 +70,7 @@ export function chooseStorage(pipelineName: string, definition: object, requeste
 const HANDLER_REASONS = {
   LambdaDLQ: 'The BucketDeployment handler (aws-cdk-lib) is a CloudFormation custom resource: CloudFormation invokes it ' +
     'synchronously during a deployment and fails the deployment when it fails, so there is no lost asynchronous event for a DLQ.',
-  LambdaConcurrency: 'The BucketDeployment handler (aws-cdk-lib) runs only when CloudFormation deploys the definition, once ' +
+  LambdaConcurrency: 'The BucketDeployment handler (aws-cdk-lib) runs only when CloudFormation deploys what it copies (a pipeline definition or DAG files), once ' +
     'per deployment, so its concurrency is bounded by the deployments themselves.',
   LambdaInsideVPC: 'The BucketDeployment handler (aws-cdk-lib) only copies an asset between S3 buckets over TLS; it reaches no ' +
     'private resource, and a VPC would add S3 endpoints without narrowing what it can reach.',
@@ -109,6 +109,16 @@ export function storeDefinition(scope: Construct, definition: object, storage: D
     extract: true,
   });
   target.key.grantEncryptDecrypt(deployment.handlerRole);
+  acknowledgeBucketDeployment(deployment);
+  return {
+    property: { PipelineDefinitionS3Location: { Bucket: target.bucket.bucketName, Key: key } },
+    deployment,
+  };
+}
+
+/** Acknowledges what cdk-nag reports on a BucketDeployment and the stack's handler behind it. */
+export function acknowledgeBucketDeployment(deployment: s3deploy.BucketDeployment): void {
+  const stack = Stack.of(deployment);
   // BucketDeployment (aws-cdk-lib) brings a Lambda handler whose role and runtime it chooses.
   const handlerReasons = {
     wildcardResources: 'The BucketDeployment handler (aws-cdk-lib) reads its source asset and writes objects under the destination prefix; its grants use object wildcards.',
@@ -120,8 +130,4 @@ export function storeDefinition(scope: Construct, definition: object, storage: D
     Validations.of(handler).acknowledge({ id: 'AwsSolutions-L1', reason: 'The BucketDeployment handler runtime is chosen by aws-cdk-lib.' });
     acknowledgeComplianceRules(handler, HANDLER_REASONS);
   }
-  return {
-    property: { PipelineDefinitionS3Location: { Bucket: target.bucket.bucketName, Key: key } },
-    deployment,
-  };
 }

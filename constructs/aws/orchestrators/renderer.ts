@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { Pipeline } from '../../../lib/pipeline/pipeline';
+import { Schedule } from '../../../lib/pipeline/schedule';
 import { DefinitionStorage } from './definition-storage';
 import { OrchestratorKind } from './orchestrator-kind';
 
@@ -37,6 +38,24 @@ export interface OrchestratorContext {
   readonly createModelPackageGroups: boolean;
   /** MLFLOW_TRACKING_URI of every step. */
   readonly trackingUri?: string;
+  /** The schedule prop: renderers that schedule inside the engine (Airflow) read it. */
+  readonly schedule?: Schedule;
+  /** Airflow only (other renderers reject them in propProblems). */
+  readonly catchup?: boolean;
+  readonly startDate?: Date;
+  readonly maxActiveRuns?: number;
+}
+
+/** The MlPipeline props a renderer checks: those that only some engines take. @internal */
+export interface EngineSpecificProps {
+  readonly pipelineName?: string;
+  readonly definitionStorage?: unknown;
+  readonly createModelPackageGroups?: boolean;
+  readonly alarmTopic?: unknown;
+  readonly alarmEmails?: string[];
+  readonly catchup?: boolean;
+  readonly startDate?: Date;
+  readonly maxActiveRuns?: number;
 }
 
 /** The compiled document of a rendered pipeline and where it is kept. @internal */
@@ -49,12 +68,25 @@ export interface RenderedDocument {
 
 /** What an orchestrator made for one MlPipeline. @internal */
 export interface OrchestratorBinding {
-  /** The engine's pipeline resource, made when the construct is created (its content at synth). */
-  readonly resource: CfnResource;
-  /** The pipeline's ARN as the engine reports it (lower case for SageMaker). */
+  /**
+   * The engine's pipeline resource, made when the construct is created (its content at synth);
+   * undefined where the engine has none (Airflow: the DAG is a file in the environment's bucket).
+   */
+  readonly resource?: CfnResource;
+  /** The pipeline's ARN as the engine reports it (lower case for SageMaker; Airflow: the environment's). */
   readonly pipelineArn: string;
   /** ARNs a start permission must cover (SageMaker: the name as written and in lower case). */
   readonly startArns: string[];
+  /**
+   * Why grantStart, addTrigger and the SageMaker metrics do not apply, when they do not (the
+   * message of the synth error they raise); undefined where they do.
+   */
+  readonly notStartable?: string;
+  /**
+   * True when the engine reports failed runs as EventBridge events (SageMaker): MlPipeline then
+   * makes the alert topic and rule, and runs `schedule` through an EventBridge trigger.
+   */
+  readonly eventBridgeRuns: boolean;
   /**
    * Creates everything that follows from the pipeline as it is now (definition, permissions,
    * assets, groups, images). Called once, at synth time. Returns the problems found (the model's,
@@ -72,5 +104,7 @@ export interface OrchestratorRenderer {
   readonly kind: OrchestratorKind;
   /** Problems with the orchestrator's options (reported when the construct is created). */
   optionProblems(): string[];
+  /** Problems with the props that only some engines take, naming the prop, this engine and the fix. */
+  propProblems(props: EngineSpecificProps): string[];
   bind(context: OrchestratorContext): OrchestratorBinding;
 }

@@ -17,12 +17,16 @@ function wildcardReason(externalData: boolean): string {
 
 /** The ECR repositories the jobs pull from, from the images the steps run. */
 export function imagePermissions(scope: Construct, requirements: SageMakerRequirements, defaultImageUri: string, inferenceImage: string, regionImage: DefaultImage | undefined): { repositoryArns: string[]; anyRepository: boolean } {
-  const stack = Stack.of(scope);
-  const images = [
+  return repositoryPermissions(scope, [
     ...requirements.images,
     ...(requirements.usesDefaultImage ? [defaultImageUri] : []),
     ...(requirements.usesDefaultInferenceImage ? [inferenceImage] : []),
-  ];
+  ], regionImage);
+}
+
+/** The ECR repositories of these images (the region's image by its known repository). */
+export function repositoryPermissions(scope: Construct, images: string[], regionImage: DefaultImage | undefined): { repositoryArns: string[]; anyRepository: boolean } {
+  const stack = Stack.of(scope);
   // The region's image is a deploy-time value whose repository we know; other token images are not.
   const repositoryArns = images.filter((i) => !Token.isUnresolved(i)).map((i) => ecrRepositoryArn(stack, i));
   if (regionImage && images.includes(regionImage.uri)) {
@@ -36,9 +40,9 @@ export function imagePermissions(scope: Construct, requirements: SageMakerRequir
  * is internal), or the given role's own policy (addToPrincipalPolicy). A given immutable role
  * takes nothing; a warning lists what it needs. Returns what the pipeline must wait for.
  */
-export function grantExecution(context: OrchestratorContext, inputs: ExecutionPolicyInputs): Construct | undefined {
+export function grantExecution(context: OrchestratorContext, inputs: ExecutionPolicyInputs, keep: (statement: iam.PolicyStatement) => boolean = () => true): Construct | undefined {
   const scope = context.scope;
-  const statements = executionStatements(scope, inputs);
+  const statements = executionStatements(scope, inputs).filter(keep);
   const reason = wildcardReason(inputs.externalS3Uris.length > 0);
   if (!context.givenRole) {
     const policy = new iam.CfnPolicy(scope, 'ExecutionPolicy', {

@@ -1,4 +1,3 @@
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { Annotations, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { compileSageMaker } from '../../../lib/compile/sagemaker/compile';
@@ -7,12 +6,15 @@ import { SageMakerRequirements, sageMakerRequirements } from '../../../lib/compi
 import { isA } from '../../../lib/pipeline/brand';
 import { PipelineValidationError, show } from '../../../lib/pipeline/errors';
 import { pipelineImageWarnings } from '../../../lib/pipeline/image-warnings';
+import { PIPELINE_NAME } from '../../../lib/pipeline/names';
 import { imageWarnings } from '../../../lib/pipeline/images';
 import { CodeAssets } from '../code-assets';
 import { DefaultImage, defaultImage } from '../default-image';
 import { SageMakerOrchestratorOptions } from './sagemaker-options';
 import { chooseStorage, storeDefinition } from './definition-storage';
-import { OrchestratorBinding, OrchestratorContext, OrchestratorKind, OrchestratorRenderer, RenderedDocument } from './renderer';
+import { foreignPropProblems } from './engine-props';
+import { RenderingBinding } from './rendering-binding';
+import { EngineSpecificProps, OrchestratorBinding, OrchestratorContext, OrchestratorKind, OrchestratorRenderer, RenderedDocument } from './renderer';
 import { claimPipelineName, pipelineNameProblems, planModelPackageGroups, provideModelPackageGroups } from './sagemaker-names';
 import { grantExecution, imagePermissions } from './sagemaker-permissions';
 
@@ -31,6 +33,16 @@ export class SageMakerRenderer implements OrchestratorRenderer {
     return [];
   }
 
+  public propProblems(props: EngineSpecificProps): string[] {
+    const problems = foreignPropProblems('Orchestrator.sageMaker()', props, ['catchup', 'startDate', 'maxActiveRuns'],
+      'remove it (a SageMaker schedule starts one execution per tick, with no data interval), or use Orchestrator.airflow(environment)');
+    const name = props.pipelineName;
+    if (name !== undefined && !Token.isUnresolved(name) && !PIPELINE_NAME.pattern.test(name)) {
+      problems.push(`pipelineName ${show(name)} is invalid for SageMaker (allowed: ${PIPELINE_NAME.allowed}); e.g. ${show(name.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'pipeline')}`);
+    }
+    return problems;
+  }
+
   public bind(context: OrchestratorContext): OrchestratorBinding {
     return new SageMakerBinding(context, this.options);
   }
@@ -45,23 +57,20 @@ interface Rendered extends RenderedDocument {
  * definition, the execution policy, the code assets, the model package groups and the image
  * permissions at synth time, from the pipeline as it is then.
  */
-class SageMakerBinding implements OrchestratorBinding {
+class SageMakerBinding extends RenderingBinding<Rendered> implements OrchestratorBinding {
   public readonly resource: sagemaker.CfnPipeline;
   public readonly pipelineArn: string;
   public readonly startArns: string[];
-  private readonly code: CodeAssets;
-  private rendered?: Rendered;
-  private problems?: string[];
-  private readonly servingReaders: iam.IGrantable[] = [];
+  public readonly eventBridgeRuns = true;
 
   constructor(private readonly context: OrchestratorContext, private readonly options: SageMakerOrchestratorOptions) {
+    // Assets are made as the compiler asks for code locations, i.e. only once the model is valid.
+    super(new CodeAssets(context.scope, 'StepCode'));
     const stack = Stack.of(context.scope);
     const name = context.pipelineName;
     const names = Token.isUnresolved(name) ? [name] : [...new Set([name.toLowerCase(), name])];
     this.startArns = names.map((n) => stack.formatArn({ service: 'sagemaker', resource: 'pipeline', resourceName: n }));
     this.pipelineArn = this.startArns[0];
-    // Assets are made as the compiler asks for code locations, i.e. only once the model is valid.
-    this.code = new CodeAssets(context.scope, 'StepCode');
     this.resource = new sagemaker.CfnPipeline(context.scope, 'Resource', {
       pipelineName: name,
       pipelineDescription: context.pipeline.description,
@@ -87,38 +96,7 @@ class SageMakerBinding implements OrchestratorBinding {
     return { definition, storage, size };
   }
 
-  public grantReadServingCode(grantee: iam.IGrantable): void {
-    this.servingReaders.push(grantee);
-    if (this.rendered) {
-      this.grantServing([grantee]);
-    }
-  }
-
-  /** s3:GetObject on each inference code tarball itself (Asset.grantRead would open the whole asset bucket). */
-  private grantServing(grantees: iam.IGrantable[]): void {
-    const objects = this.code.servingAssets.map((asset) => asset.bucket.arnForObjects(asset.s3ObjectKey));
-    if (objects.length > 0) {
-      grantees.forEach((grantee) => iam.Grant.addToPrincipal({ grantee, actions: ['s3:GetObject'], resourceArns: objects }));
-    }
-  }
-
-  public render(): string[] {
-    if (this.problems === undefined) {
-      try {
-        this.rendered = this.renderResources();
-        this.problems = [];
-        this.grantServing(this.servingReaders);
-      } catch (e) {
-        if (!isA(e, PipelineValidationError)) {
-          throw e;
-        }
-        this.problems = [e.message];
-      }
-    }
-    return this.problems;
-  }
-
-  private renderResources(): Rendered {
+  protected renderResources(): Rendered {
     const c = this.context;
     this.imageWarnings().forEach((w) => Annotations.of(c.scope).addWarningV2('cdk-mlops:UnpinnedImage', w));
     const requirements = sageMakerRequirements(c.pipeline);
@@ -140,7 +118,8 @@ class SageMakerBinding implements OrchestratorBinding {
       key: c.encryptionKey,
       runsProcessingJobs: requirements.processingJobs,
       runsTrainingJobs: requirements.trainingJobs,
-      codeAssets: [...new Set(requirements.codes.map((code) => this.code.asset(code)))],
+      runsTuningJobs: requirements.tuningJobs,
+      codeAssets: [...new Set([...requirements.codes.map((code) => this.code.asset(code)), ...requirements.trialCodes.map((code) => this.code.trialAsset(code))])],
       modelPackageGroups: requirements.modelPackageGroups,
       repositoryArns: images.repositoryArns,
       anyRepository: images.anyRepository,
@@ -191,6 +170,7 @@ class SageMakerBinding implements OrchestratorBinding {
         defaultInferenceImage: inferenceImage,
         codeLocation: (code) => this.code.location(code),
         inferenceCodeUri: (code) => this.code.tarballUri(code),
+        trialCodeUri: (code) => this.code.trialAsset(code).s3ObjectUrl,
         trackingUri: c.trackingUri,
         isUnresolved: (v) => Token.isUnresolved(v),
       });

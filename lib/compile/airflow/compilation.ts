@@ -4,9 +4,14 @@ import { PipelineGraph } from '../../pipeline/graph';
 import { sourceHandler } from '../../pipeline/handlers';
 import { Step } from '../../pipeline/step';
 import { ENGINE } from './checks';
-import { AirflowCodeFolder, AirflowOptions } from './options';
+import { AirflowCodeFolder, AirflowOptions, AirflowSageMakerUses } from './options';
 import { PyExpr } from './python';
 import { AIRFLOW_SOURCES } from './sources';
+
+/** The data root of the 'python' and 'kubernetes' executors. */
+export function dataRootOf(options: AirflowOptions): string {
+  return options.dataRoot ?? (options.executor === 'kubernetes' ? POD_DATA_DIR : '/opt/airflow/mlops-data');
+}
 
 /** Where the 'kubernetes' executor mounts things in a step pod. */
 export const POD_CODE_DIR = '/mlops/code';
@@ -27,6 +32,8 @@ export class AirflowCompilation {
   public readonly problems: string[] = [];
   private readonly folders = new Map<string, AirflowCodeFolder>();
   private readonly configMaps = new Set<string>();
+  private readonly table = new Map<string, unknown>();
+  private readonly uses = { processingJobs: false, trainingJobs: false, tuningJobs: false, groups: new Set<string>(), images: new Set<string>(), external: new Set<string>() };
 
   constructor(
     public readonly pipelineName: string,
@@ -83,6 +90,42 @@ export class AirflowCompilation {
 
   public get codeConfigMaps(): string[] {
     return [...this.configMaps].sort();
+  }
+
+  /** 'python': a step's entry in the DAG file's STEPS table (steps/step-entry.ts). */
+  public addToStepTable(step: Step, entry: unknown): void {
+    this.table.set(step.name, entry);
+  }
+
+  /** The STEPS table: each step's entry by task id, in the graph's order. */
+  public get stepTable(): Map<string, unknown> {
+    return this.table;
+  }
+
+  /** 'sagemaker': records what a task asks of AWS (see AirflowSageMakerUses). */
+  public useSageMaker(use: { job?: 'processing' | 'training' | 'tuning'; image?: string; modelPackageGroup?: string; externalS3Uri?: string }): void {
+    if (use.job === 'processing') {
+      this.uses.processingJobs = true;
+    } else if (use.job === 'training') {
+      this.uses.trainingJobs = true;
+    } else if (use.job === 'tuning') {
+      this.uses.trainingJobs = true;
+      this.uses.tuningJobs = true;
+    }
+    if (use.image !== undefined) {
+      this.uses.images.add(use.image);
+    }
+    if (use.modelPackageGroup !== undefined) {
+      this.uses.groups.add(use.modelPackageGroup);
+    }
+    if (use.externalS3Uri !== undefined) {
+      this.uses.external.add(use.externalS3Uri);
+    }
+  }
+
+  public get sageMakerUses(): AirflowSageMakerUses {
+    const u = this.uses;
+    return { processingJobs: u.processingJobs, trainingJobs: u.trainingJobs, ...(u.tuningJobs ? { tuningJobs: true } : {}), modelPackageGroups: [...u.groups].sort(), images: [...u.images], externalS3Uris: [...u.external].sort() };
   }
 
   /** The directory each input of `step` is read from, resolved through AIRFLOW_SOURCES. */

@@ -63,7 +63,7 @@ export function compileAirflow(pipeline: Pipeline, options: AirflowOptions): Air
   if (problems.length > 0) {
     throw new PipelineValidationError(subject, problems);
   }
-  const source = renderDag({ pipeline, dagId, options, schedule: schedule!, blocks, notes, codeFolders: c.codeFolders });
+  const source = renderDag({ pipeline, dagId, options, schedule: schedule!, blocks, notes, codeFolders: c.codeFolders, stepTable: c.stepTable });
   return {
     dagId,
     fileName: `${dagId}.py`,
@@ -73,6 +73,7 @@ export function compileAirflow(pipeline: Pipeline, options: AirflowOptions): Air
     files: c.executor === 'python' ? { [`${dagId}/.airflowignore`]: airflowIgnore(options) } : {},
     codeConfigMaps: c.codeConfigMaps,
     notes,
+    sageMakerUses: c.executor === 'sagemaker' ? c.sageMakerUses : undefined,
   };
 }
 

@@ -78,6 +78,12 @@ export interface AirflowSageMakerOptions {
    * (SAGEMAKER_SUBMIT_DIRECTORY). @default register steps cannot have inference code
    */
   readonly inferenceCodeUri?: (code: Code) => string;
+  /**
+   * The S3 URI of a Code as a tuning trial's tarball (lib/runtime packageTrialTarball: the code and
+   * the launcher as _mlops_launcher.py), which the trial's training toolkit downloads.
+   * @default tuning steps cannot be compiled
+   */
+  readonly trialCodeUri?: (code: Code) => string;
   /** Airflow connection the operators and hooks use. @default 'aws_default' */
   readonly awsConnId?: string;
 }
@@ -117,6 +123,23 @@ export interface AirflowOptions {
   readonly now?: Date;
 }
 
+/**
+ * What the DAG's tasks ask of AWS on the 'sagemaker' executor, recorded by the step handlers as
+ * they compile, so whoever deploys the DAG can grant exactly that (aws.MlPipeline does).
+ */
+export interface AirflowSageMakerUses {
+  readonly processingJobs: boolean;
+  readonly trainingJobs: boolean;
+  /** Hyperparameter tuning jobs (their trials are training jobs: trainingJobs is true too). @default false */
+  readonly tuningJobs?: boolean;
+  /** Model package groups the register tasks write to, sorted. */
+  readonly modelPackageGroups: string[];
+  /** Images the jobs run and the registered models name, in first-use order (the defaults included when used). */
+  readonly images: string[];
+  /** s3:// URIs the jobs read (DataSource.fromUri), sorted. */
+  readonly externalS3Uris: string[];
+}
+
 /** A folder of step code to copy to `dags/<path>` next to the DAG file ('python' executor). */
 export interface AirflowCodeFolder {
   readonly code: Code;
@@ -144,4 +167,6 @@ export interface AirflowDag {
   readonly codeConfigMaps: string[];
   /** What the DAG does differently from the model, by step (e.g. a cache policy it ignores). */
   readonly notes: string[];
+  /** 'sagemaker': what the tasks ask of AWS. */
+  readonly sageMakerUses?: AirflowSageMakerUses;
 }

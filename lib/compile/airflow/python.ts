@@ -71,7 +71,7 @@ const RESERVED = new Set([
   'pass', 'raise', 'return', 'try', 'while', 'with', 'yield', 'match', 'case', '_',
   'DAG', 'Param', 'task', 'AirflowFailException', 'KubernetesPodOperator', 'CronDataIntervalTimetable',
   'DeltaDataIntervalTimetable', 'k8s', 'datetime', 'json', 'os', 'subprocess', 'sys', 'annotations', 'dag',
-  'run_step', 'register_model', 'metric', 'pod_volumes', 'SageMakerProcessingOperator', 'SageMakerTrainingOperator',
+  'run_step', 'run_launcher', 'launch', 'register_model', 'metric', 'pod_volumes', 'SageMakerProcessingOperator', 'SageMakerTrainingOperator', 'SageMakerTuningOperator',
   'sagemaker_job_name', 'register_model_version', 'hashlib', 'dict', 'open', 'sorted', 'print', 'float', 'str', 'int',
 ]);
 

@@ -3,7 +3,7 @@ import { Pipeline } from '../../pipeline/pipeline';
 import { ContainerStep } from '../../pipeline/steps/container-step';
 import { isA } from '../../pipeline/brand';
 import { LAUNCHER_FILE_NAME } from '../../runtime/paths';
-import { POD_CODE_DIR, POD_DATA_DIR, POD_TMP_DIR } from './compilation';
+import { dataRootOf, POD_CODE_DIR, POD_DATA_DIR, POD_TMP_DIR } from './compilation';
 import { AirflowCodeFolder, AirflowOptions } from './options';
 import { call, py, PyExpr, PyValue } from './python';
 import { AirflowSchedule } from './schedule';
@@ -26,6 +26,8 @@ export interface DagFile {
   readonly blocks: TaskBlock[];
   readonly notes: string[];
   readonly codeFolders: AirflowCodeFolder[];
+  /** 'python': each step's STEPS entry by task id (steps/step-entry.ts). */
+  readonly stepTable: Map<string, unknown>;
 }
 
 const PY_TYPES: { [type: string]: string } = { string: 'string', integer: 'integer', number: 'number', boolean: 'boolean' };
@@ -65,7 +67,7 @@ export function renderDag(f: DagFile): string {
     out.push(...sageMakerConstants(f.options.sagemaker!));
   } else {
     out.push(
-      `DATA_ROOT = ${py(f.options.dataRoot ?? (kubernetes ? POD_DATA_DIR : '/opt/airflow/mlops-data'))}`,
+      `DATA_ROOT = ${py(dataRootOf(f.options))}`,
       'RUN_DIR = DATA_ROOT + "/" + DAG_ID + "/{{ run_id }}"',
       `REGISTRY_DIR = ${f.options.registryRoot ? py(f.options.registryRoot) : 'DATA_ROOT + "/registry"'}`,
     );
@@ -79,6 +81,9 @@ export function renderDag(f: DagFile): string {
     );
   } else {
     out.push(...kubernetesConstants(f));
+  }
+  if (f.stepTable.size > 0) {
+    out.push(...stepTable(f.stepTable));
   }
   if (helpers.has('register_model') || helpers.has('register_script')) {
     out.push(`REGISTER_SCRIPT = ${registerScript()}`);
@@ -112,7 +117,7 @@ function imports(version: string, f: DagFile, helpers: Set<string>): string[] {
   if (helpers.has('kubernetes')) {
     lines.push('from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator');
   }
-  const operators = [['sagemaker_processing', 'SageMakerProcessingOperator'], ['sagemaker_training', 'SageMakerTrainingOperator']].filter(([h]) => helpers.has(h)).map(([, o]) => o);
+  const operators = [['sagemaker_processing', 'SageMakerProcessingOperator'], ['sagemaker_training', 'SageMakerTrainingOperator'], ['sagemaker_tuning', 'SageMakerTuningOperator']].filter(([h]) => helpers.has(h)).map(([, o]) => o);
   if (operators.length > 0) {
     lines.push(`from airflow.providers.amazon.aws.operators.sagemaker import ${operators.join(', ')}`);
   }
@@ -124,6 +129,34 @@ function imports(version: string, f: DagFile, helpers: Set<string>): string[] {
     lines.push('from kubernetes.client import models as k8s');
   }
   return lines.sort((a, b) => (a.startsWith('from kubernetes') ? 1 : 0) - (b.startsWith('from kubernetes') ? 1 : 0));
+}
+
+/**
+ * The STEPS table: each step's own launch values (steps/step-entry.ts), one line per step of one
+ * JSON text that run_step parses when a task runs. The scheduler parses the file every 30 s, and
+ * a string costs it far less to compile than a dict literal per step, and nothing to run. A raw
+ * string: JSON escapes every quote, so the text never holds the closing delimiter.
+ */
+function stepTable(table: Map<string, unknown>): string[] {
+  const lines = [...table].map(([id, entry], i) => `${JSON.stringify(id)}: ${jsonLine(entry)}${i < table.size - 1 ? ',' : ''}`);
+  return [
+    '# Each step\'s own launch values by task id: launcher arguments, inputs ("<step>/<port>" of this run,',
+    '# or an absolute path), output ports, params and env. run_step reads its entry when the task runs.',
+    'STEPS = r"""{',
+    ...lines,
+    '}"""',
+  ];
+}
+
+/** JSON on one line, spaced as Python prints a dict. */
+function jsonLine(value: unknown): string {
+  if (Array.isArray(value)) {
+    return `[${value.map(jsonLine).join(', ')}]`;
+  }
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${jsonLine(v)}`).join(', ')}}`;
+  }
+  return JSON.stringify(value);
 }
 
 function kubernetesConstants(f: DagFile): string[] {
@@ -168,12 +201,11 @@ const POD_VOLUMES = [
 
 function helperFunctions(helpers: Set<string>): string[] {
   const out: string[] = [];
-  if (helpers.has('run_step')) {
+  if (helpers.has('run_step') || helpers.has('run_launcher')) {
     out.push(
       '', '',
-      '@task',
-      'def run_step(arguments, environment):',
-      '    """Runs one step through the cdk-mlops launcher in a subprocess; returns its metrics (the XCom)."""',
+      'def launch(arguments, environment):',
+      '    """Runs the cdk-mlops launcher in a subprocess; returns the step\'s metrics (the task\'s XCom)."""',
       '    env = dict(os.environ)',
       '    env.update(environment)',
       '    subprocess.run([sys.executable, LAUNCHER, *arguments], cwd=DAGS_FOLDER, env=env, check=True)',
@@ -182,6 +214,50 @@ function helperFunctions(helpers: Set<string>): string[] {
       '        return {}',
       '    with open(metrics_file) as f:',
       '        return json.load(f)',
+    );
+  }
+  if (helpers.has('run_step')) {
+    out.push(
+      '', '',
+      '@task',
+      'def run_step(step, **context):',
+      '    """Runs `step` with its STEPS entry, whose templates Airflow renders as it does a task argument\'s.',
+      '',
+      '    The rest of the MLOPS_* environment comes from the task\'s context: the run\'s folder',
+      '    DATA_ROOT/DAG_ID/<run_id>, the step\'s outputs and metrics in <step>/ there, its inputs',
+      '    ("<step>/<port>" in that folder, or an absolute path), the run id and the data interval.',
+      '    """',
+      '    entry = context["task"].render_template(json.loads(STEPS)[step], context)',
+      '    run_id = str(context["run_id"])',
+      '    run_dir = DATA_ROOT + "/" + DAG_ID + "/" + run_id',
+      '    environment = {',
+      '        "MLOPS_ENGINE": "airflow",',
+      '        "MLOPS_PIPELINE": PIPELINE,',
+      '        "MLOPS_STEP": step,',
+      '        "MLOPS_RUN_ID": run_id,',
+      '        "MLOPS_DATA_INTERVAL_START": str(context["data_interval_start"]),',
+      '        "MLOPS_DATA_INTERVAL_END": str(context["data_interval_end"]),',
+      '    }',
+      '    for name, path in entry.get("inputs", {}).items():',
+      '        environment["MLOPS_INPUT_" + name.upper()] = path if path.startswith("/") else run_dir + "/" + path',
+      '    for port in entry.get("outputs", []):',
+      '        environment["MLOPS_OUTPUT_" + port.upper()] = run_dir + "/" + step + "/" + port',
+      '    if "model" in entry:',
+      '        environment["MLOPS_MODEL_DIR"] = run_dir + "/" + step + "/" + entry["model"]',
+      '    environment["MLOPS_METRICS_FILE"] = run_dir + "/" + step + "/metrics/metrics.json"',
+      '    for name, text in entry.get("params", {}).items():',
+      '        environment["MLOPS_PARAM_" + name.upper()] = text',
+      '    environment.update(entry.get("env", {}))',
+      '    return launch(entry["arguments"], environment)',
+    );
+  }
+  if (helpers.has('run_launcher')) {
+    out.push(
+      '', '',
+      '@task',
+      'def run_launcher(arguments, environment):',
+      '    """Runs a step with its launcher arguments and environment given inline (forEach items)."""',
+      '    return launch(arguments, environment)',
     );
   }
   if (helpers.has('register_model')) {

@@ -60,6 +60,16 @@ export function trainingXcom(task: string, ...path: string[]): string {
   return `{{ ti.xcom_pull(task_ids=${jinjaString(task)})['Training']${path.map((p) => `[${jinjaString(p)}]`).join('')} }}`;
 }
 
+/** A value the tuning task returned (its DescribeHyperParameterTuningJob), read in a later task's template. */
+export function tuningXcom(task: string, ...path: string[]): string {
+  return `{{ ti.xcom_pull(task_ids=${jinjaString(task)})['Tuning']${path.map((p) => `[${jinjaString(p)}]`).join('')} }}`;
+}
+
+/** Where the best trial of tuning task `task` wrote `file` (model.tar.gz, or output.tar.gz with parameters.json). */
+export function bestTrialUri(task: string, file: string): string {
+  return `${tuningXcom(task, 'TrainingJobDefinition', 'OutputDataConfig', 'S3OutputPath')}/${tuningXcom(task, 'BestTrainingJob', 'TrainingJobName')}/output/${file}`;
+}
+
 /** `RUN_DIR + "/<parts>"`: a URI under this run's folder, s3://<bucket>/<prefix>/runs/{{ run_id }}. */
 export function s3RunUri(...parts: string[]): PyExpr {
   return new PyExpr(`RUN_DIR + ${JSON.stringify(`/${parts.join('/')}/`)}`);

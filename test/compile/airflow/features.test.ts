@@ -27,6 +27,20 @@ afterAll(() => fs.rmSync(codeDir, { recursive: true, force: true }));
 
 const KUBERNETES = { namespace: 'ml', dataVolumeClaim: 'mlops-data', defaultImage: 'python:3.11-slim' };
 
+/**
+ * The python executor's STEPS table (each step's own launch values, steps/step-entry.ts), checking
+ * that each task of the table names exactly its own entry (`(step="<task id>")`).
+ */
+function stepsOf(source: string): Json {
+  const table = /^STEPS = r"""(\{[\s\S]*?\})"""$/m.exec(source);
+  expect(table).not.toBeNull();
+  const steps = JSON.parse(table![1]);
+  for (const id of Object.keys(steps)) {
+    expect(source).toContain(`(step=${JSON.stringify(id)})\n`);
+  }
+  return steps;
+}
+
 function compile(pipeline: Pipeline, options: Partial<AirflowOptions> = {}) {
   const dag = compileAirflow(pipeline, { executor: 'python', ...options });
   expect(pyCompileProblems(dag.source)).toBe('');
@@ -89,10 +103,10 @@ describe('conditions', () => {
       mode: { param: { default: 'fast', type: 'string', enum: ['fast', 'slow'] } },
       seed: { param: { type: 'integer' } },
     });
-    expect(ast.tasks.score.call.environment).toMatchObject({
-      MLOPS_PARAM_FLAG: "{{ 'true' if params.flag else 'false' }}",
-      MLOPS_PARAM_MODE: '{{ params.mode }}',
-      MLOPS_PARAM_SIZE: '3',
+    expect(stepsOf(compile(conditionPipeline()).source).score.params).toEqual({
+      flag: "{{ 'true' if params.flag else 'false' }}",
+      mode: '{{ params.mode }}',
+      size: '3',
     });
   });
 
@@ -161,7 +175,8 @@ describe('forEach', () => {
       ['a', '${RUN_DIR}/fan/out/a', '${RUN_DIR}/fan/metrics/a/metrics.json'],
       ['b', '${RUN_DIR}/fan/out/b', '${RUN_DIR}/fan/metrics/b/metrics.json'],
     ]);
-    expect(ast.tasks.gather.call.environment).toMatchObject({ MLOPS_INPUT_ALL: '${RUN_DIR}/fan/out', MLOPS_INPUT_SCORES: '${RUN_DIR}/fan/metrics' });
+    // In the run's folder: run_step makes them DATA_ROOT/DAG_ID/<run_id>/fan/out and .../fan/metrics.
+    expect(stepsOf(compile(fanPipeline()).source).gather.inputs).toEqual({ all: 'fan/out', scores: 'fan/metrics' });
     expect(ast.edges).toEqual({ gather: ['fan'] });
   });
 
@@ -223,9 +238,9 @@ describe('policies and DAG options', () => {
   test('a tracking URI reaches every container step as MLFLOW_TRACKING_URI, unless the step sets its own', () => {
     const p = new Pipeline('tracked');
     p.addStep(Step.script('a', { code, entry }), Step.script('b', { code, entry, env: { MLFLOW_TRACKING_URI: 'file:///tmp/own' } }));
-    const tasks = dagAst(compile(p, { trackingUri: 'http://mlflow:5000' }).source).tasks;
-    expect(tasks.a.call.environment.MLFLOW_TRACKING_URI).toBe('http://mlflow:5000');
-    expect(tasks.b.call.environment.MLFLOW_TRACKING_URI).toBe('file:///tmp/own');
+    const steps = stepsOf(compile(p, { trackingUri: 'http://mlflow:5000' }).source);
+    expect(steps.a.env).toEqual({ MLFLOW_TRACKING_URI: 'http://mlflow:5000' });
+    expect(steps.b.env).toEqual({ MLFLOW_TRACKING_URI: 'file:///tmp/own' });
   });
 
   test('a rate is a DeltaDataIntervalTimetable', () => {

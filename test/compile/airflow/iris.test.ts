@@ -82,18 +82,34 @@ describe.each(CASES)('Iris on Airflow, executor %s, Airflow %s', (executor, vers
     expect(run.tasks.train.kind).toBe(kind);
     expect(run.tasks.register.kind).toBe(kind);
     expect(run.tasks['accuracy-gate'].kind).toBe('task.branch');
-    const env = executor === 'kubernetes' ? run.tasks.train.kwargs.env_vars : run.tasks.train.call.environment;
-    expect(env).toMatchObject({
-      MLOPS_ENGINE: 'airflow',
-      MLOPS_STEP: 'train',
-      MLOPS_RUN_ID: '{{ run_id }}',
-      MLOPS_PARAM_NESTIMATORS: '{{ params.nEstimators }}',
-      MLOPS_DATA_INTERVAL_START: '{{ data_interval_start }}',
-      MLOPS_DATA_INTERVAL_END: '{{ data_interval_end }}',
-    });
-    const root = executor === 'kubernetes' ? '/mlops/data' : '/opt/airflow/mlops-data';
-    expect(env.MLOPS_INPUT_DATA).toBe(`${root}/iris/{{ run_id }}/clean/train`);
-    expect(env.MLOPS_MODEL_DIR).toBe(`${root}/iris/{{ run_id }}/train/model`);
+    if (executor === 'kubernetes') {
+      const env = run.tasks.train.kwargs.env_vars;
+      expect(env).toMatchObject({
+        MLOPS_ENGINE: 'airflow',
+        MLOPS_STEP: 'train',
+        MLOPS_RUN_ID: '{{ run_id }}',
+        MLOPS_PARAM_NESTIMATORS: '{{ params.nEstimators }}',
+        MLOPS_DATA_INTERVAL_START: '{{ data_interval_start }}',
+        MLOPS_DATA_INTERVAL_END: '{{ data_interval_end }}',
+      });
+      expect(env.MLOPS_INPUT_DATA).toBe('/mlops/data/iris/{{ run_id }}/clean/train');
+      expect(env.MLOPS_MODEL_DIR).toBe('/mlops/data/iris/{{ run_id }}/train/model');
+    } else {
+      // The task names its STEPS entry; run_step builds the environment when it runs (step-environment.test.ts).
+      expect(run.tasks.train.call).toEqual({ step: 'train' });
+      const launched = execDag(dag.source, { record_launches: true, run_id: 'manual__1', xcom: { extract: {}, clean: {} } }).run.launches;
+      expect(launched[0]).toMatchObject({ task: 'train', argv: ['--entry', 'train.py', '--code', 'iris/code-1', '--metric', 'trainAccuracy'] });
+      expect(launched[0].env).toMatchObject({
+        MLOPS_ENGINE: 'airflow',
+        MLOPS_STEP: 'train',
+        MLOPS_RUN_ID: 'manual__1',
+        MLOPS_PARAM_NESTIMATORS: '100',
+        MLOPS_DATA_INTERVAL_START: '2025-01-01T00:00:00+00:00',
+        MLOPS_DATA_INTERVAL_END: '2025-01-02T00:00:00+00:00',
+        MLOPS_INPUT_DATA: '/opt/airflow/mlops-data/iris/manual__1/clean/train',
+        MLOPS_MODEL_DIR: '/opt/airflow/mlops-data/iris/manual__1/train/model',
+      });
+    }
   });
 
   test('exec: the branch picks register when accuracy >= minAccuracy, else the fail task fails with the message', () => {

@@ -6,7 +6,9 @@ declared as JSON: the DAG's arguments and each task's kind, arguments and upstre
 With RUN_JSON ({"params": {...}, "run_id": "...", "xcom": {task_id: value}}), it then runs the
 DAG's Python tasks in dependency order, as a scheduler would: templates rendered (only the forms
 the compiler emits; any other is an error), trigger rules and branch skips applied, return values
-kept as XCom. Tasks named in "xcom" are not run; their value is taken as given. Operator tasks
+kept as XCom. Tasks named in "xcom" are not run; their value is taken as given. With
+"record_launches": true, subprocess.run records each call (task, argv after the interpreter, cwd,
+the environment it adds to os.environ) in "launches" instead of running it. Operator tasks
 (no Python callable) must be named there; their arguments are recorded rendered ("rendered"). The
 fake provider hooks read "s3" ({"s3://bucket/key": text, or {"tar": {member: text}} for a .tar.gz})
 and record their calls ("calls").
@@ -66,6 +68,8 @@ def expression(text, context):
     params = context["params"]
     if text in ("run_id", "data_interval_start", "data_interval_end"):
         return str(context[text])
+    if text == "ti.try_number":
+        return "1"  # the first try
     m = re.fullmatch(r"params\.(\w+)", text)
     if m:
         return str(params[m.group(1)])
@@ -130,15 +134,50 @@ class TaskInstance:
         return self.xcom.get(task_ids)
 
 
+class Task:
+    """The task's operator as a Python callable sees it in its context: it renders templates."""
+
+    def __init__(self, task_id, context):
+        self.task_id = task_id
+        self.context = context
+
+    def render_template(self, content, _context):
+        return render(content, self.context)
+
+
+CONTEXT_KEYS = ("run_id", "data_interval_start", "data_interval_end")
+
+
 def invoke(op, kwargs, context, xcom):
+    """Calls the task's function as Airflow does: rendered arguments, and the context variables its
+    signature names (all of them for **kwargs)."""
     fn = op.callable
-    names = inspect.signature(fn).parameters
-    extra = {}
-    if "ti" in names:
-        extra["ti"] = TaskInstance(xcom, context["run_id"])
-    if "params" in names:
-        extra["params"] = context["params"]
+    parameters = inspect.signature(fn).parameters
+    everything = any(p.kind == inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+    available = {
+        "ti": TaskInstance(xcom, context["run_id"]),
+        "params": context["params"],
+        "task": Task(op.task_id, context),
+        **{k: context[k] for k in CONTEXT_KEYS},
+    }
+    extra = {k: v for k, v in available.items() if everything or k in parameters}
+    LAUNCHING[0] = op.task_id
     return fn(*render(op.op_args, context), **render(kwargs, context), **extra)
+
+
+LAUNCHING = [None]
+
+
+def record_launches(launches):
+    """Replaces subprocess.run with a recorder of what each task would run (nothing runs)."""
+    import subprocess
+
+    def fake_run(argv, cwd=None, env=None, check=False, **_):
+        added = {k: v for k, v in (env or {}).items() if os.environ.get(k) != v}
+        launches.append({"task": LAUNCHING[0], "argv": list(argv[2:]) if argv[0] == sys.executable else list(argv), "cwd": cwd, "env": added})
+        return subprocess.CompletedProcess(argv, 0)
+
+    subprocess.run = fake_run
 
 
 def run(dag, spec):
@@ -155,6 +194,9 @@ def run(dag, spec):
     _recorder.S3_OBJECTS.clear()
     for uri, content in spec.get("s3", {}).items():
         _recorder.S3_OBJECTS[uri] = tar_gz(content["tar"]) if isinstance(content, dict) else content.encode("utf-8")
+    launches = []
+    if spec.get("record_launches"):
+        record_launches(launches)
     rendered = {}
     state = {}
     errors = {}
@@ -208,7 +250,7 @@ def run(dag, spec):
             for other in dag.tasks.values():
                 if task_id in other.upstream and other.task_id not in follow:
                     state[other.task_id] = "skipped"
-    return {"states": state, "errors": errors, "xcom": plain(xcom), "rendered": plain(rendered), "calls": plain(_recorder.CALLS)}
+    return {"states": state, "errors": errors, "xcom": plain(xcom), "rendered": plain(rendered), "calls": plain(_recorder.CALLS), **({"launches": launches} if spec.get("record_launches") else {})}
 
 
 def tar_gz(members):

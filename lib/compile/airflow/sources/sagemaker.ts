@@ -2,10 +2,11 @@ import { ArtifactType, CollectedArtifact, DataSource, ExternalData, isMetricsPor
 import { isA } from '../../../pipeline/brand';
 import { Step, StepKind } from '../../../pipeline/step';
 import { MODEL_PORT } from '../../../pipeline/steps/training-step';
+import { BEST_MODEL_PORT, BEST_PARAMETERS_PORT } from '../../../pipeline/steps/tune-step';
 import { ENGINE } from '../checks';
 import type { AirflowCompilation } from '../compilation';
 import { PyExpr } from '../python';
-import { METRICS_OUTPUT, s3RunUri, trainingXcom } from '../sagemaker';
+import { bestTrialUri, METRICS_OUTPUT, s3RunUri, trainingXcom } from '../sagemaker';
 
 /**
  * Where the 'sagemaker' executor finds data, as S3 URIs:
@@ -16,6 +17,10 @@ import { METRICS_OUTPUT, s3RunUri, trainingXcom } from '../sagemaker';
  * with RUN_DIR = s3://<bucket>/<prefix>/runs/{{ run_id }}.
  */
 export function sageMakerOutputUri(c: AirflowCompilation, consumer: Step, input: string, producer: Step, port: string, type: ArtifactType): PyExpr | undefined {
+  if (producer.kind === StepKind.TUNE) {
+    // The best trial's training job: its model.tar.gz, and output.tar.gz holding parameters.json.
+    return new PyExpr(JSON.stringify(bestTrialUri(producer.name, port === BEST_MODEL_PORT ? 'model.tar.gz' : 'output.tar.gz')));
+  }
   if (producer.kind !== StepKind.TRAINING) {
     return s3RunUri(producer.name, isMetricsPort(port, type) ? METRICS_OUTPUT : port);
   }
@@ -41,6 +46,7 @@ export function sageMakerCollectedUri(c: AirflowCompilation, consumer: Step, inp
 /** Data from before the run: only s3:// URIs reach a SageMaker job. */
 export function sageMakerExternalUri(c: AirflowCompilation, consumer: Step, input: string, source: ExternalData): PyExpr | undefined {
   if (source.scheme === 's3') {
+    c.useSageMaker({ externalS3Uri: source.uri });
     return new PyExpr(JSON.stringify(source.uri));
   }
   c.problems.push(`step '${consumer.name}': input '${input}' reads ${source} (scheme '${source.scheme}'), but SageMaker jobs on ${ENGINE}'s 'sagemaker' executor read s3:// URIs only; upload the data to S3 and give its s3:// URI`);
@@ -51,6 +57,9 @@ export function sageMakerExternalUri(c: AirflowCompilation, consumer: Step, inpu
 export function isTarballSource(source: DataSource): boolean {
   if (isA(source, StepArtifact) && source.step.kind === StepKind.TRAINING) {
     return source.name === MODEL_PORT || isMetricsPort(source.name, source.type);
+  }
+  if (isA(source, StepArtifact) && source.step.kind === StepKind.TUNE) {
+    return source.name === BEST_MODEL_PORT || source.name === BEST_PARAMETERS_PORT;
   }
   return false;
 }

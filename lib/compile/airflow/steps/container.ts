@@ -13,16 +13,17 @@ import { call, hasJinja, py, PyExpr, PyValue } from '../python';
 import { AirflowStepHandler, AirflowTask, TaskArguments } from './handler';
 import { podTaskArguments } from './pod';
 import { sageMakerJob } from './sagemaker-job';
+import { DATA_INTERVAL, stepEntry } from './step-entry';
 
-/** The run's data interval, for steps that write one partition per interval (backfills). */
-export const DATA_INTERVAL = { start: '{{ data_interval_start }}', end: '{{ data_interval_end }}' };
+export { DATA_INTERVAL } from './step-entry';
 
 /** Resources where neither the step nor the pipeline say ('kubernetes' executor). */
 export const FALLBACK_RESOURCES: Resources = { cpu: 0.5, memoryGiB: 1 };
 
 /**
  * A step that runs user code through the launcher, with the launch contract of lib/runtime:
- * 'python' runs the launcher in a subprocess of the worker (task `run_step`), 'kubernetes' in a
+ * 'python' runs the launcher in a subprocess of the worker (task `run_step` with the step's STEPS
+ * entry, or `run_launcher` with its values inline), 'kubernetes' in a
  * KubernetesPodOperator pod, 'sagemaker' in a SageMaker job (sagemaker-job.ts). forEach maps the task over one environment per item (.partial/.expand).
  */
 export const CONTAINER_STEP: AirflowStepHandler = {
@@ -65,6 +66,7 @@ export const CONTAINER_STEP: AirflowStepHandler = {
         runId: '{{ run_id }}',
         item,
         parameter: (ref: ParameterRef) => parameterTemplate(ref),
+        snapshotVersion: (_input: string, ref: ParameterRef) => parameterTemplate(ref),
         codeDir,
         trackingUri: c.options.trackingUri,
         dataInterval: DATA_INTERVAL,
@@ -77,11 +79,17 @@ export const CONTAINER_STEP: AirflowStepHandler = {
     const environments = items?.map((item) => invocation(item).environment);
     const pushMetrics = step.metricNames.length > 0;
     if (!kubernetes) {
-      const override = call('run_step.override', common, '    ');
+      // Mapped tasks (forEach) keep their environments inline: their expand() list is what the UI shows per item.
+      const entry = environments === undefined ? stepEntry(step, c.pipelineName, first.arguments, first.environment) : undefined;
+      if (entry !== undefined) {
+        c.addToStepTable(step, entry);
+        return { code: `    ${variable} = ${call('run_step.override', common, '    ')}(step=${py(step.name)})`, helpers: ['run_step'] };
+      }
+      const override = call('run_launcher.override', common, '    ');
       const code = environments === undefined
         ? `${override}${call('', [['arguments', first.arguments], ['environment', first.environment]], '    ')}`
         : `${override}${call('.partial', [['arguments', first.arguments]], '    ')}${call('.expand', [['environment', environments]], '    ')}`;
-      return { code: `    ${variable} = ${code}`, helpers: ['run_step'] };
+      return { code: `    ${variable} = ${code}`, helpers: ['run_launcher'] };
     }
     const k = c.options.kubernetes!;
     const configMap = c.codeConfigMap(step.code);

@@ -51,6 +51,7 @@ export function sageMakerJob(c: AirflowCompilation, node: StepNode, variable: st
   const volumeKey = s.kmsKeyArn !== undefined && !hasInstanceStorage(instanceType) ? { VolumeKmsKeyId: s.kmsKeyArn } : {};
   const outputKey = s.kmsKeyArn !== undefined ? { KmsKeyId: s.kmsKeyArn } : {};
   const image = step.image ?? s.defaultImage;
+  c.useSageMaker({ job: step.kind === StepKind.TRAINING ? 'training' : 'processing', image });
   const tarballs = new Set(Object.entries(step.inputs()).filter(([, source]) => isTarballSource(source)).map(([name]) => name));
   const metricNames = Object.entries(step.metricTypes());
   const numeric = metricNames.filter(([, type]) => type === ValueType.NUMBER).map(([name]) => name);
@@ -68,6 +69,7 @@ export function sageMakerJob(c: AirflowCompilation, node: StepNode, variable: st
       runId: '{{ run_id }}',
       item,
       parameter: (ref) => parameterTemplate(ref),
+      snapshotVersion: (_input, ref) => parameterTemplate(ref),
       trackingUri: c.options.trackingUri,
       dataInterval: DATA_INTERVAL,
       echoMetrics: training,

@@ -45,12 +45,14 @@ export function sageMakerRegister(c: AirflowCompilation, node: StepNode, variabl
       ...(step.inference.env ?? {}),
     };
   }
+  const servingImage = step.image ?? s.defaultInferenceImage ?? s.defaultImage;
+  c.useSageMaker({ image: servingImage, modelPackageGroup: step.group });
   const request: { [key: string]: PyValue } = {
     ModelPackageGroupName: step.group,
     ...(step.description !== undefined ? { ModelPackageDescription: step.description } : {}),
     InferenceSpecification: {
       Containers: [{
-        Image: step.image ?? s.defaultInferenceImage ?? s.defaultImage,
+        Image: servingImage,
         ModelDataUrl: model,
         ...(environment !== undefined ? { Environment: environment } : {}),
       }],

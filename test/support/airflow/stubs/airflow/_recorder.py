@@ -193,6 +193,22 @@ class SageMakerTrainingOperator(_SageMakerJobOperator):
     EXTRA = {"check_if_job_exists"}
 
 
+# SageMakerTuningOperator takes fewer: no print_log, max_attempts or action_if_job_exists (a taken name fails).
+SAGEMAKER_TUNING_ARGUMENTS = {"config", "aws_conn_id", "wait_for_completion", "check_interval", "max_ingestion_time", "deferrable"}
+
+
+class SageMakerTuningOperator(BaseOperator):
+    KIND = "SageMakerTuningOperator"
+
+    def __init__(self, task_id, **kwargs):
+        unknown = set(kwargs) - TASK_ARGUMENTS - SAGEMAKER_TUNING_ARGUMENTS
+        if unknown:
+            raise TypeError(f"{self.KIND}: unexpected arguments {sorted(unknown)}")
+        if "config" not in kwargs:
+            raise TypeError(f"{self.KIND}: missing config")
+        super().__init__(task_id, self.KIND, kwargs)
+
+
 # What the hooks see in a run: S3 objects by s3:// URI (set by exec_dag.py), calls they made.
 S3_OBJECTS = {}
 CALLS = []

@@ -1,1 +1,1 @@
-from airflow._recorder import SageMakerProcessingOperator, SageMakerTrainingOperator  # noqa: F401
+from airflow._recorder import SageMakerProcessingOperator, SageMakerTrainingOperator, SageMakerTuningOperator  # noqa: F401
