@@ -39,6 +39,7 @@ export class ArgoEngine implements EngineRenderer {
       modelRegistryPrefix: o.modelRegistryPrefix,
       labels: { ...ctx.labels, ...ctx.extraStepPodLabels },
       trackingUri: ctx.trackingUri,
+      endpointHandOffs: ctx.endpointHandOffs,
     });
     const store = this.artifactStore();
     const objects: ApiObject[] = [new ApiObject(ctx.scope, 'WorkflowTemplate', docs.workflowTemplate as any)];

@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { EndpointHandOff } from '../../lib/kubernetes/endpoint-hand-off';
 import { Code } from '../../lib/pipeline/code';
 import { pipelineImageWarnings } from '../../lib/pipeline/image-warnings';
 import { imageWarnings } from '../../lib/pipeline/images';
@@ -39,6 +40,8 @@ export interface EngineContext {
   readonly trackingUri?: string;
   /** Labels step pods carry besides the engine's own (the tracking server's client label). */
   readonly extraStepPodLabels?: { [label: string]: string };
+  /** Endpoints the pipeline's register steps hand their versions to. */
+  readonly endpointHandOffs?: EndpointHandOff[];
 }
 
 /**

@@ -48,6 +48,7 @@ export class KubeflowEngine implements EngineRenderer {
       runAsGroup: o.runAsGroup,
       podLabels: { ...stepPodLabels, ...ctx.extraStepPodLabels },
       trackingUri: ctx.trackingUri,
+      endpointHandOffs: ctx.endpointHandOffs,
     };
     const doc = compileKubeflow(ctx.pipeline, compileOptions);
     const version = `${ctx.name}-${shortHash(JSON.stringify(doc))}`;

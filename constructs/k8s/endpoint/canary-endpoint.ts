@@ -6,6 +6,7 @@ import { EgressRule, IngressRule, NetworkEndpoint, podNetworkPolicies } from '..
 import { MANAGED_BY } from '../security';
 import { collisionProblems, registerObjectOwner } from '../uniqueness';
 import { SynthWarnings } from '../warnings';
+import { handOffTarget } from './hand-off-target';
 import { analysisTemplate } from './analysis';
 import { argoRollout, podShare } from './argo-rollout';
 import { inferenceService } from './kserve';
@@ -85,6 +86,12 @@ export class CanaryEndpoint extends Construct {
       extraEnv: !argo && props.model.modelUri !== undefined ? { STORAGE_URI: props.model.modelUri } : undefined,
     });
 
+    const source = props.model._source;
+    if (source) {
+      source.pipeline._addHandOff({ endpointTitle: subject, group: source.group, target: handOffTarget(server.kind, name, ns) });
+      this.warnOnHandOff(props, server.kind);
+    }
+
     if (argo) {
       const template = analysisTemplate(this, { name, namespace: ns, labels, metricsService: metricsServiceName(name), metrics, thresholds, server });
       argoRollout(this, { name, namespace: ns, labels, podLabels, replicas, rollout: this.rollout, podSpec, analysisTemplateName: template.name });
@@ -113,6 +120,20 @@ export class CanaryEndpoint extends Construct {
       if (props.model.modelUri !== undefined && (props.egress ?? []).length === 0) {
         SynthWarnings.add(this, `model modelUri '${props.model.modelUri}' is given, but NetworkPolicy '${name}-server-allow' allows egress only to the DNS, so the server cannot download the model where the cluster enforces NetworkPolicies; add egress: [NetworkEndpoint.ipBlock('<store CIDR>', [443])] or NetworkEndpoint.pods({...}) for an in-cluster store`);
       }
+    }
+  }
+
+  /** What a served model from a pipeline needs from the cluster and the server, which the manifests cannot ensure. */
+  private warnOnHandOff(props: CanaryEndpointProps, kind: ModelServerKind): void {
+    const model = props.model;
+    if (model.readinessPath === undefined) {
+      SynthWarnings.add(this, `model from MlPipeline '${model._source!.pipeline.node.id}' has no readinessPath: until the pipeline's first hand-off MLOPS_MODEL_URI is empty, and the TCP check makes pods without a model Ready; give readinessPath, a path your server answers 200 on only once it has loaded a model`);
+    }
+    if (kind === ModelServerKind.KSERVE) {
+      SynthWarnings.add(this, "the handed-over model reaches the KServe predictor as MLOPS_MODEL_URI through the downward API (env valueFrom.fieldRef), which Knative Serving refuses unless its config-features set 'kubernetes.podspec-fieldref: enabled'; KServe's storage initializer is not used (STORAGE_URI is not set), so the server downloads MLOPS_MODEL_URI itself");
+    }
+    if ((props.networkPolicies ?? true) && (props.egress ?? []).length === 0) {
+      SynthWarnings.add(this, `the model comes from MlPipeline '${model._source!.pipeline.node.id}', but NetworkPolicy '${this.name}-server-allow' allows egress only to the DNS, so the server cannot download the handed-over model where the cluster enforces NetworkPolicies; add egress: [NetworkEndpoint.ipBlock('<store CIDR>', [443])] or NetworkEndpoint.pods({...}) for an in-cluster store`);
     }
   }
 

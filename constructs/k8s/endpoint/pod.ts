@@ -1,4 +1,5 @@
 import { cpuQuantity, gibQuantity, gpuPlacement } from '../../../lib/kubernetes';
+import { MODEL_URI_ANNOTATION, MODEL_VERSION_ANNOTATION } from '../../../lib/kubernetes/endpoint-hand-off';
 import { Resources } from '../../../lib/pipeline/resources';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../security';
 import { ServedModel } from './served-model';
@@ -29,8 +30,12 @@ export interface ServerPodOptions {
  */
 export function serverPodSpec(options: ServerPodOptions): Json {
   const { model } = options;
+  // A handed-over model is read from the pod's annotations, which the manifest never sets (so
+  // `kubectl apply` of it keeps what the pipeline's hand-off patched); empty before the first one.
+  const annotation = (name: string, key: string) => ({ name, valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${key}']` } } });
   const env: Json[] = [
     ...(model.modelUri !== undefined ? [{ name: 'MLOPS_MODEL_URI', value: model.modelUri }] : []),
+    ...(model._source !== undefined ? [annotation('MLOPS_MODEL_URI', MODEL_URI_ANNOTATION), annotation('MLOPS_MODEL_VERSION', MODEL_VERSION_ANNOTATION)] : []),
     ...Object.entries(options.extraEnv ?? {}).map(([name, value]) => ({ name, value })),
     ...Object.entries(model.env).map(([name, value]) => ({ name, value })),
   ];

@@ -1,4 +1,5 @@
 import { GpuScheduling } from '../../kubernetes';
+import { EndpointHandOff } from '../../kubernetes/endpoint-hand-off';
 import { Code } from '../../pipeline/code';
 import { Resources } from '../../pipeline/resources';
 import { Schedule } from '../../pipeline/schedule';
@@ -50,6 +51,8 @@ export interface ArgoCompileOptions {
   readonly modelRegistryPrefix?: string;
   /** Labels added to the compiled objects and to every pod. */
   readonly labels?: { [name: string]: string };
+  /** Endpoints that register steps hand their new versions to (k8s.ServedModel.fromPipeline). @default none */
+  readonly endpointHandOffs?: EndpointHandOff[];
 }
 
 /** The Kubernetes objects one pipeline compiles to on Argo Workflows. */

@@ -1,5 +1,6 @@
 import { imageOptionProblems, trackingUriProblem } from '../../kubernetes';
 import { GpuScheduling, gpuSchedulingProblems, labelProblems } from '../../kubernetes';
+import { EndpointHandOff } from '../../kubernetes/endpoint-hand-off';
 import { Code } from '../../pipeline/code';
 import { show } from '../../pipeline/errors';
 
@@ -35,6 +36,8 @@ export interface KubeflowCompileOptions {
   readonly runAsGroup?: number;
   /** Labels on every step pod, e.g. for the NetworkPolicies that select them. */
   readonly podLabels?: { [label: string]: string };
+  /** Endpoints that register steps hand their new versions to (k8s.ServedModel.fromPipeline). @default none */
+  readonly endpointHandOffs?: EndpointHandOff[];
 }
 
 export const DEFAULT_RUN_AS_ID = 1000;

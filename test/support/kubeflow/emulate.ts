@@ -88,6 +88,7 @@ export function runExecutor(doc: KubeflowDocumentLike, label: string, options: E
     outputArtifacts[name] = path.join(root, 'outputs', 'artifacts', name);
     fs.mkdirSync(path.dirname(outputArtifacts[name]), { recursive: true });
     placeholders[`{{$.outputs.artifacts['${name}'].path}}`] = outputArtifacts[name];
+    placeholders[`{{$.outputs.artifacts['${name}'].uri}}`] = `minio://mlpipeline/emulated/${label}/${name}`;
   }
   const parameterFiles: { [name: string]: string } = {};
   for (const name of Object.keys(component.outputDefinitions?.parameters ?? {})) {

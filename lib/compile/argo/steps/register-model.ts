@@ -1,3 +1,4 @@
+import { EndpointHandOff } from '../../../kubernetes/endpoint-hand-off';
 import { StepNode } from '../../../pipeline/graph';
 import * as contract from '../../../pipeline/contract';
 import { RegisterModelStep } from '../../../pipeline/steps/register-model-step';
@@ -8,6 +9,7 @@ import { UTILITY_RESOURCES } from '../resources';
 import { containerSecurityContext } from '../security';
 import { STEP_LABEL } from '../step-templates';
 import { ArgoStep, ArgoStepHandler } from './handler';
+import { withHandOffs } from './register-hand-off';
 
 /** Where a register-model step writes before Argo uploads it. */
 const REGISTRY_DIR = `${WORK_DIR}/registry`;
@@ -58,7 +60,10 @@ export const REGISTER_MODEL_STEP: ArgoStepHandler = {
     if (model === undefined) {
       return undefined;
     }
-    const name = stepTemplateName(step.name);
+    const handOffs: EndpointHandOff[] = (c.options.endpointHandOffs ?? []).filter((h) => h.registerStep === step.name);
+    const own = stepTemplateName(step.name);
+    // With hand-offs the step's task runs a DAG of the register container and one hand-off per endpoint.
+    const name = handOffs.length > 0 ? `${own}-register` : own;
     const prefix = `${c.options.modelRegistryPrefix ?? 'models'}/${step.group}/${MODEL_VERSION}`;
     const env: [string, string][] = [
       [contract.PIPELINE_VAR, c.pipelineName],
@@ -78,7 +83,7 @@ export const REGISTER_MODEL_STEP: ArgoStepHandler = {
     // The serving code's archive (launcher and code), stored beside the model as code.zip.
     const inferenceOutput = step.inference ? [{ name: 'code', path: `${REGISTRY_DIR}/code.zip`, archive: { none: {} }, s3: { key: `${prefix}/code.zip` } }] : [];
     const inferenceMount = step.inference ? [{ name: c.codeVolume(step.inference.code), mountPath: CODE_DIR, readOnly: true }] : [];
-    return {
+    const register = {
       templates: [{
         name,
         metadata: { labels: { [STEP_LABEL]: name } },
@@ -106,5 +111,6 @@ export const REGISTER_MODEL_STEP: ArgoStepHandler = {
       }],
       task: { artifacts: model.argument ? [model.argument] : [] },
     };
+    return handOffs.length > 0 ? withHandOffs(c, step, { own, register, prefix, hasModelArgument: model.argument !== undefined, handOffs }) : register;
   },
 };

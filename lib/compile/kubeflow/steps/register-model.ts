@@ -6,6 +6,7 @@ import { kubernetesExecutorConfig, MODEL_OUTPUT, registeredModelMetadata, regist
 import { Json } from '../json';
 import { componentName, executorLabel } from '../names';
 import { KubeflowStepHandler } from './handler';
+import { registerWithHandOffs } from './register-hand-off';
 
 /**
  * A register-model step: copies the model it reads (through the source resolvers, so a model
@@ -21,6 +22,10 @@ export const REGISTER_MODEL_STEP: KubeflowStepHandler = {
     const model = c.resolveInputs(step, level).find(([name]) => name === MODEL_OUTPUT)?.[1];
     if (model === undefined) {
       return undefined;
+    }
+    const handOffs = (c.options.endpointHandOffs ?? []).filter((h) => h.registerStep === step.name);
+    if (handOffs.length > 0) {
+      return registerWithHandOffs(c, step, { task, component, model, handOffs });
     }
     c.components[component] = {
       executorLabel: label,
