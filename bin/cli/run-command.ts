@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { Pipeline, PipelineValidationError, StepKind } from '../../lib/pipeline';
 import { backfillIntervals, CacheMode, DataInterval, defaultStateDirs, DiskFullError, findProjectDir, LocalRunError, parseInterval, PlainReporter, RunReporter, runLocally, RunStatus, succeededRunFor, TaskState, TtyReporter } from '../../lib/local';
+import { FEATURE_STORE_VAR } from '../../lib/local/sources/feature-snapshot';
 import { CliError } from './errors';
 import { CliIO } from './io';
 import { loadPipeline } from './load-pipeline';
@@ -16,6 +17,8 @@ export interface RunCommandOptions {
   readonly runsDir?: string;
   readonly cacheDir?: string;
   readonly registryDir?: string;
+  /** The local feature snapshot store. @default $MLOPS_FEATURE_STORE, else .mlops/feature-store */
+  readonly featureStore?: string;
   /** true: --cache, false: --no-cache, undefined: each step's policy. */
   readonly cache?: boolean;
   readonly python?: string;
@@ -34,6 +37,11 @@ export const EXIT = { SUCCEEDED: 0, FAILED: 1, BAD_INPUT: 2, INTERRUPTED: 130 } 
  * `signal` aborts the run (the bin wires it to Ctrl-C).
  */
 export async function runCommand(spec: string, options: RunCommandOptions, io: CliIO, signal?: AbortSignal): Promise<number> {
+  // The local runner finds its feature snapshot store through the variable (lib/local/sources/feature-snapshot.ts).
+  const previousStore = process.env[FEATURE_STORE_VAR];
+  if (options.featureStore !== undefined || previousStore === undefined) {
+    process.env[FEATURE_STORE_VAR] = path.resolve(io.cwd, options.featureStore ?? path.join('.mlops', 'feature-store'));
+  }
   try {
     return await run(spec, options, io, signal);
   } catch (e) {
@@ -42,6 +50,12 @@ export async function runCommand(spec: string, options: RunCommandOptions, io: C
       io.stdout.write(JSON.stringify({ status: 'error', error: (e as Error).message }, null, 2) + '\n');
     }
     throw e;
+  } finally {
+    if (previousStore === undefined) {
+      delete process.env[FEATURE_STORE_VAR];
+    } else {
+      process.env[FEATURE_STORE_VAR] = previousStore;
+    }
   }
 }
 

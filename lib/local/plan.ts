@@ -41,7 +41,7 @@ export function planLocalRun(pipeline: Pipeline, options: PlanOptions = {}): Loc
     const inputs: PlannedInput[] = [];
     for (const [name, source] of Object.entries(step.inputs())) {
       const resolver = sourceHandler(LOCAL_SOURCES, step, name, source, LOCAL_ENGINE, problems);
-      const context: SourcePlanContext = { input: name, portPath, hasHandler: (s) => handlers.get(s) !== undefined, problem: own };
+      const context: SourcePlanContext = { input: name, portPath, hasHandler: (s) => handlers.get(s) !== undefined, problem: own, parameters };
       const read = resolver?.plan(source, context);
       if (read !== undefined) {
         inputs.push({ name, source, read });

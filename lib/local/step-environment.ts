@@ -8,6 +8,7 @@ import { METRICS_FILE_NAME } from '../pipeline/contract';
 import { launchInvocation } from '../runtime/launch';
 import { LAUNCHER_PATH } from '../runtime/paths';
 import { PlannedStep } from './planned';
+import { FEATURE_STORE_VAR, localFeatureStoreDir } from './sources/feature-snapshot';
 import type { Launch, LaunchContext } from './steps/handler';
 
 /**
@@ -35,6 +36,7 @@ export function localInvocation(
     metricsFile: path.join(context.attemptDir, METRICS_FILE_NAME),
     item: context.item,
     parameter: (_ref, name) => step.params[name],
+    snapshotVersion: (input) => step.inputs.find((i) => i.name === input)!.read.snapshotVersion!,
     contractVariables: 'environment',
     codeDir: container.code.directory,
     dataInterval: context.dataInterval,
@@ -50,6 +52,7 @@ export function localInvocation(
   }
   // Logs stream as they are printed, and no __pycache__ lands in the code (it would not change
   // the cache key, which excludes it, but users do not expect the runner to write there).
+  env[FEATURE_STORE_VAR] = localFeatureStoreDir();
   env.PYTHONUNBUFFERED = '1';
   env.PYTHONDONTWRITEBYTECODE = '1';
   return { args: [LAUNCHER_PATH, ...invocation.arguments], env };

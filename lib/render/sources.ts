@@ -1,5 +1,6 @@
 import { CollectedArtifact, DataSource, DataSourceKind, ExternalData, StepArtifact } from '../pipeline/artifacts';
 import { isA } from '../pipeline/brand';
+import { FEATURE_SNAPSHOT_KIND, FeatureSnapshot } from '../pipeline/feature-snapshot';
 import { HandlerTable } from '../pipeline/handlers';
 import { Step } from '../pipeline/step';
 
@@ -46,6 +47,16 @@ export const RENDER_SOURCES: HandlerTable<RenderSourceHandler> = {
         return undefined;
       }
       return { data: { uri: source.uri, type: source.type }, label: input };
+    },
+  },
+  /** A data node naming the table and version (the store differs per engine), with an edge labelled with the input. */
+  [FEATURE_SNAPSHOT_KIND]: {
+    draw: (source, input, problem) => {
+      if (!isA(source, FeatureSnapshot)) {
+        problem(`input '${input}' reads ${source}, which says it is a feature snapshot but is not FeatureSnapshot.read(...); use FeatureSnapshot.read(table, { version })`);
+        return undefined;
+      }
+      return { data: { uri: `${source}`, type: 'feature snapshot' }, label: input };
     },
   },
 };

@@ -7,7 +7,7 @@ import { renderMermaid, renderSvg } from '../../lib/render';
 import { testTarget } from '../support/aws/sagemaker-target';
 import { TEST_OPTIONS } from '../support/kubeflow';
 import { FIXTURE_CODE } from './features';
-import { FeatureSnapshot, TuningStep } from '../support/extensions';
+import { VectorIndexSource, TuningStep } from '../support/extensions';
 
 /**
  * The extension contract on every engine: a step kind or a data source kind that an engine has no
@@ -48,11 +48,11 @@ describe.each(ENGINES)('$name', ({ engine, compile }) => {
 
   test('refuses a data source kind it has no resolver for, with the standard message', async () => {
     const p = new Pipeline('custom-source');
-    p.addStep(Step.script('read', { code: FIXTURE_CODE, entry: 'noop.py', inputs: { features: new FeatureSnapshot() } }));
+    p.addStep(Step.script('read', { code: FIXTURE_CODE, entry: 'noop.py', inputs: { features: new VectorIndexSource() } }));
     const problems = await problemsOf(() => compile(p));
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(new RegExp(
-      `^step 'read': input 'features' reads features@v3, a data source of kind 'feature-snapshot', which ${engine} cannot read \\(it reads ('[a-z-]+', )*'[a-z-]+'\\); read another kind of source, or run the pipeline on an engine that reads this one$`,
+      `^step 'read': input 'features' reads features@v3, a data source of kind 'vector-index', which ${engine} cannot read \\(it reads ('[a-z-]+', )*'[a-z-]+'\\); read another kind of source, or run the pipeline on an engine that reads this one$`,
     ));
   });
 });

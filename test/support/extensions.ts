@@ -13,9 +13,9 @@ export class TuningStep extends ContainerStep {
   }
 }
 
-/** A data source kind of another package ('feature-snapshot'), shown as `features@v3`. */
-export class FeatureSnapshot extends DataSource {
-  public readonly sourceKind: string = 'feature-snapshot';
+/** A data source kind of another package ('vector-index'), shown as `features@v3`. */
+export class VectorIndexSource extends DataSource {
+  public readonly sourceKind: string = 'vector-index';
   public readonly producer = undefined;
   public readonly type = ArtifactType.DATASET;
 

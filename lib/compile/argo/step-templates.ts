@@ -61,6 +61,7 @@ export function containerTemplate(
     runId: '{{workflow.name}}',
     item: fanOut ? ITEM_VALUE : undefined,
     parameter: (_ref, param) => `{{inputs.parameters.${param}}}`,
+    snapshotVersion: (_input, ref) => `{{workflow.parameters.${ref.name}}}`,
     contractVariables: 'arguments',
     metricFile: metricValuePath,
     trackingUri: c.options.trackingUri,

@@ -31,6 +31,8 @@ export const COLLECTED_PATH = `${SCRATCH_PATH}/mlops/collected`;
 export const ITEM_INPUT = 'mlops-item';
 /** The step's name (MLOPS_STEP): a task input, so steps of one shape share a component and executor. */
 export const STEP_INPUT = 'mlops-step';
+/** The component input that carries the version of feature snapshot input `input` when a pipeline parameter gives it. */
+export const snapshotVersionInput = (input: string): string => `mlops-snapshot-${input}`;
 export const MODEL_OUTPUT = 'model';
 export const VERSION_OUTPUT = 'version';
 export const ENGINE = 'kubeflow';
@@ -82,6 +84,7 @@ export function containerExecutor(props: ContainerExecutorProps): { [key: string
     metricsFile: METRICS_FILE,
     item: step.forEach !== undefined ? inputParameter(ITEM_INPUT) : undefined,
     parameter: (_ref, name) => inputParameter(name),
+    snapshotVersion: (input) => inputParameter(snapshotVersionInput(input)),
     contractVariables: 'arguments',
     userEnvInArguments: true,
     metricFile: (metric) => outputParameterFile(metric),

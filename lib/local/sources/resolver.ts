@@ -1,5 +1,6 @@
 import type { ArtifactType, DataSource } from '../../pipeline/artifacts';
 import type { Step } from '../../pipeline/step';
+import type { Scalar } from '../../pipeline/values';
 import type { StepRecord } from '../state';
 
 /** What a resolver sees while the run is planned. */
@@ -14,6 +15,8 @@ export interface SourcePlanContext {
   hasHandler(producer: Step): boolean;
   /** A problem of the reader (worded to follow "step 'x': "); the plan throws them all at once. */
   problem(message: string): void;
+  /** The run's parameter values. */
+  readonly parameters?: { readonly [name: string]: Scalar };
 }
 
 /** What a planned source reads at run time. */
@@ -34,6 +37,8 @@ export interface PlannedSource {
    * directory owned by the reading attempt, for sources that must be assembled.
    */
   directory(run: SourceRunContext, scratch: () => string): string;
+  /** A feature snapshot's version when a pipeline parameter gives it: the parameter's text. */
+  readonly snapshotVersion?: string;
 }
 
 /**

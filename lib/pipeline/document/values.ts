@@ -1,6 +1,7 @@
 import { CollectedArtifact, DataSource, ExternalData, METRICS_PORT, StepArtifact } from '../artifacts';
 import { AndCondition, Comparison, ComparisonOperator, Condition, InCondition, NotCondition, OrCondition } from '../condition';
 import { isA } from '../brand';
+import { FeatureSnapshot } from '../feature-snapshot';
 import { LiteralValue, MetricRef, ParameterRef, Value, ValueType } from '../values';
 import type { Step } from '../step';
 import { ContainerStep } from '../steps/container-step';
@@ -23,7 +24,8 @@ export type ConditionDocument =
 export type SourceDocument =
   | { readonly step: string; readonly port: string }
   | { readonly step: string; readonly collect: string }
-  | { readonly uri: string; readonly type: string };
+  | { readonly uri: string; readonly type: string }
+  | { readonly featureSnapshot: string; readonly version: ValueDocument; readonly store?: string };
 
 export function encodeValue(value: Value): ValueDocument {
   if (isA(value, LiteralValue)) {
@@ -66,6 +68,9 @@ export function encodeSource(source: DataSource): SourceDocument {
   }
   if (isA(source, ExternalData)) {
     return { uri: source.uri, type: source.type };
+  }
+  if (isA(source, FeatureSnapshot)) {
+    return { featureSnapshot: source.table, version: encodeValue(source.version), store: source.store };
   }
   throw new Error(`a data source of kind '${source?.sourceKind}' has no pipeline document form`);
 }
@@ -128,6 +133,9 @@ export function decodeSource(doc: any, at: string, c: DecodeContext): DataSource
   if (doc && typeof doc === 'object' && typeof doc.uri === 'string') {
     return DataSource.fromUri(doc.uri, { type: doc.type });
   }
+  if (doc && typeof doc === 'object' && typeof doc.featureSnapshot === 'string') {
+    return FeatureSnapshot.read(doc.featureSnapshot, { version: doc.version === undefined ? undefined : decodeValue(doc.version, `${at}.version`, c), store: doc.store });
+  }
   if (doc && typeof doc === 'object' && typeof doc.step === 'string' && (typeof doc.port === 'string' || typeof doc.collect === 'string')) {
     const step = c.step(doc.step, at);
     if (step === undefined) {
@@ -148,6 +156,6 @@ export function decodeSource(doc: any, at: string, c: DecodeContext): DataSource
     }
     return port === METRICS_PORT ? step.collectMetrics() : step.collect(port);
   }
-  c.problem(at, `${JSON.stringify(doc)} is not a data source; write { "step": "<step>", "port": "<output>" }, { "step": "<step>", "collect": "<output>" } or { "uri": "s3://...", "type": "dataset" }`);
+  c.problem(at, `${JSON.stringify(doc)} is not a data source; write { "step": "<step>", "port": "<output>" }, { "step": "<step>", "collect": "<output>" }, { "uri": "s3://...", "type": "dataset" } or { "featureSnapshot": "<table>", "version": { "parameter": "<name>" } }`);
   return undefined;
 }

@@ -5,6 +5,8 @@ import { Step } from '../../../pipeline/step';
 import { ENGINE } from '../checks';
 import type { AirflowCompilation } from '../compilation';
 import { hasJinja, PyExpr } from '../python';
+import { FEATURE_SNAPSHOT_KIND } from '../../../pipeline/feature-snapshot';
+import { featureSnapshotSource } from './feature-snapshot';
 import { AirflowSourceResolver } from './resolver';
 import { sageMakerCollectedUri, sageMakerExternalUri, sageMakerOutputUri } from './sagemaker';
 
@@ -69,4 +71,5 @@ export const AIRFLOW_SOURCES: HandlerTable<AirflowSourceResolver> = {
   [DataSourceKind.STEP_OUTPUT]: STEP_OUTPUT_SOURCE,
   [DataSourceKind.COLLECTED_OUTPUT]: COLLECTED_OUTPUT_SOURCE,
   [DataSourceKind.URI]: URI_SOURCE,
+  [FEATURE_SNAPSHOT_KIND]: featureSnapshotSource(URI_SOURCE),
 };

@@ -1,6 +1,8 @@
 import { DataSourceKind } from '../../../pipeline/artifacts';
 import { HandlerTable } from '../../../pipeline/handlers';
+import { FEATURE_SNAPSHOT_KIND } from '../../../pipeline/feature-snapshot';
 import { COLLECTED_OUTPUT_SOURCE } from './collected-output';
+import { FEATURE_SNAPSHOT_SOURCE } from './feature-snapshot';
 import { KubeflowSourceResolver } from './resolver';
 import { STEP_OUTPUT_SOURCE } from './step-output';
 import { URI_SOURCE } from './uri';
@@ -12,4 +14,5 @@ export const KUBEFLOW_SOURCES: HandlerTable<KubeflowSourceResolver> = {
   [DataSourceKind.STEP_OUTPUT]: STEP_OUTPUT_SOURCE,
   [DataSourceKind.COLLECTED_OUTPUT]: COLLECTED_OUTPUT_SOURCE,
   [DataSourceKind.URI]: URI_SOURCE,
+  [FEATURE_SNAPSHOT_KIND]: FEATURE_SNAPSHOT_SOURCE,
 };

@@ -1,6 +1,7 @@
 import { gpuPlacement, gpuSelectionProblem } from '../../../kubernetes';
 import { ContainerStep } from '../../../pipeline/steps/container-step';
 import { isA } from '../../../pipeline/brand';
+import { FeatureSnapshot } from '../../../pipeline/feature-snapshot';
 import { StepNode } from '../../../pipeline/graph';
 import { ParameterRef, Value } from '../../../pipeline/values';
 import { artifactDefinition, artifactType, LOOP_ITEM_CHANNEL, parameterType, schemaTitleOf } from '../channels';
@@ -14,6 +15,7 @@ import {
   kubernetesExecutorConfig,
   LaunchedInput,
   METRICS_ARTIFACT,
+  snapshotVersionInput,
   STEP_INPUT,
   SYSTEM_METRICS,
 } from '../executors';
@@ -37,6 +39,9 @@ export function containerTask(c: KubeflowCompilation, node: StepNode, level: Lev
   const parameters: Json = { [STEP_INPUT]: { runtimeValue: { constant: step.name } } };
   for (const [name, value] of parameterRefs(step)) {
     parameters[name] = c.bindValue(value, level);
+  }
+  for (const [input, ref] of snapshotVersionRefs(step)) {
+    parameters[snapshotVersionInput(input)] = c.bindValue(ref, level);
   }
   const configMap = c.codeConfigMap(step, step.code);
   if (configMap !== undefined) {
@@ -65,6 +70,9 @@ function containerComponent(c: KubeflowCompilation, node: StepNode, step: Contai
   const inputParameters: Json = { [CODE_INPUT]: { parameterType: 'STRING' }, [STEP_INPUT]: { parameterType: 'STRING' } };
   for (const [name, value] of parameterRefs(step)) {
     inputParameters[name] = { parameterType: parameterType(value.type!) };
+  }
+  for (const [input] of snapshotVersionRefs(step)) {
+    inputParameters[snapshotVersionInput(input)] = { parameterType: 'STRING' };
   }
   if (step.forEach !== undefined) {
     inputParameters[ITEM_INPUT] = { parameterType: 'STRING' };
@@ -118,4 +126,12 @@ function containerComponent(c: KubeflowCompilation, node: StepNode, step: Contai
 
 function parameterRefs(step: ContainerStep): [string, Value][] {
   return sortedEntries(step.params).filter(([, value]) => isA(value, ParameterRef));
+}
+
+/** Feature snapshot inputs whose version a pipeline parameter gives: the task binds it as a component input. */
+function snapshotVersionRefs(step: ContainerStep): [string, ParameterRef][] {
+  return sortedEntries(step.inputs())
+    .filter((entry): entry is [string, FeatureSnapshot] => isA(entry[1], FeatureSnapshot))
+    .filter(([, source]) => isA(source.version, ParameterRef))
+    .map(([input, source]) => [input, source.version as ParameterRef]);
 }

@@ -1,6 +1,7 @@
 /** What processing and training jobs share: their inputs and the launcher invocation. */
 import { ArtifactType, DataSourceKind, ExternalData } from '../../../pipeline/artifacts';
 import { isA } from '../../../pipeline/brand';
+import { FeatureSnapshot } from '../../../pipeline/feature-snapshot';
 import { ContainerStep } from '../../../pipeline/steps/container-step';
 import { show } from '../../../pipeline/errors';
 import { StepNode } from '../../../pipeline/graph';
@@ -88,6 +89,7 @@ export function launchJob(
     runId: node.cache?.isEnabled ? undefined : EXECUTION_ID,
     item: copy.item,
     parameter: (ref) => c.parameterText(ref.name),
+    snapshotVersion: (_input, ref) => c.parameterText(ref.name),
     retryInLauncher: node.retry,
     echoMetrics: layout.echoMetrics,
     unpack: (name) => {
@@ -140,6 +142,9 @@ export const containerRequirements = (job: 'processingJobs' | 'trainingJobs') =>
   for (const source of Object.values(step.inputs())) {
     if (source.sourceKind === DataSourceKind.URI && isA(source, ExternalData) && source.scheme === 's3') {
       into.externalS3Uris.add(source.uri);
+    }
+    if (isA(source, FeatureSnapshot) && source.tableUri?.startsWith('s3://')) {
+      into.externalS3Uris.add(source.tableUri); // the table's folder, downloaded whole
     }
   }
 };
