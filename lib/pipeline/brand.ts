@@ -17,6 +17,18 @@ export function brand(cls: AnyClass, name: string): void {
   Object.defineProperty(cls, KEY, { value: symbol, enumerable: false });
 }
 
+/**
+ * The brands of the two tracking servers, so that each cloud's MlPipeline can name the other
+ * cloud's server when it is given one (the construct families may not import each other).
+ */
+export const AWS_TRACKING_SERVER_BRAND = 'cdk-mlops.aws.MlflowTrackingServer';
+export const K8S_TRACKING_SERVER_BRAND = 'cdk-mlops.k8s.MlflowServer';
+
+/** True when `value` carries the brand `name`: for classes another construct family owns (it may not import them). */
+export function hasBrand(value: unknown, name: string): boolean {
+  return typeof value === 'object' && value !== null && (value as { [k: symbol]: unknown })[Symbol.for(name)] === true;
+}
+
 /** True when `value` is an instance of `cls` from any copy of the package (by brand, not instanceof). */
 export function isA<T extends object>(value: unknown, cls: AnyClass<T>): value is T {
   // Called for every step and value of every compile: one property read on the class, no own-key check

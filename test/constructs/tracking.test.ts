@@ -82,3 +82,20 @@ test('aws.MlPipeline with a tracking MlflowTrackingServer: its ARN in every step
     .flatMap((r: Json) => r.Properties.PolicyDocument.Statement.flatMap((s: Json) => [s.Action].flat()));
   expect(actions).toContain('sagemaker-mlflow:*');
 });
+
+test("a tracking server of the other cloud is refused by each MlPipeline, naming what it was given", () => {
+  const stack = new Stack(testApp(), 'Cross', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const awsServer = new aws.MlflowTrackingServer(stack, 'Mlflow', {});
+  const chart = new Chart(Testing.app(), 'ml', { namespace: 'ml' });
+  const k8sServer = new k8s.MlflowServer(chart, 'Mlflow', {
+    backendStore: k8s.MlflowBackendStore.postgres({ password: { name: 'mlflow-db', key: 'password' } }),
+    artifactStore: k8s.MlflowArtifactStore.persistentVolume(),
+  });
+
+  expect(() => new aws.MlPipeline(stack, 'Pipeline', { pipeline: twoSteps(), orchestrator: aws.Orchestrator.sageMaker(), tracking: k8sServer as unknown as aws.MlflowTrackingServer }))
+    .toThrow(`tracking is a Kubernetes tracking server (k8s.MlflowServer '${k8sServer.name}'), which the pipeline's SageMaker jobs cannot reach or be granted; give an aws.MlflowTrackingServer, e.g. new aws.MlflowTrackingServer(stack, 'Mlflow', {...})`);
+  expect(() => new k8s.MlPipeline(chart, 'Tracked', { pipeline: twoSteps(), engine: k8s.Engine.argo({ defaultImage: 'python:3.12-slim' }), tracking: awsServer as unknown as k8s.MlflowServer }))
+    .toThrow("tracking is an AWS tracking server (aws.MlflowTrackingServer), which step pods cannot use: its tracking URI is an ARN that needs the sagemaker-mlflow plugin and AWS credentials the pods do not have; give a k8s.MlflowServer, e.g. new k8s.MlflowServer(chart, 'mlflow', {...})");
+  expect(() => new k8s.MlPipeline(chart, 'Other', { pipeline: twoSteps(), engine: k8s.Engine.argo({ defaultImage: 'python:3.12-slim' }), tracking: 'http://mlflow:5000' as unknown as k8s.MlflowServer }))
+    .toThrow("tracking is 'http://mlflow:5000', not a k8s.MlflowServer; give one, e.g. new k8s.MlflowServer(chart, 'mlflow', {...}), or leave tracking out");
+});

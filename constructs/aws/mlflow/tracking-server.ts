@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
+import { AWS_TRACKING_SERVER_BRAND, brand } from '../../../lib/pipeline/brand';
 import { PipelineValidationError } from '../../../lib/pipeline/errors';
 import { artifactBucket } from './artifact-bucket';
 import { acknowledgeTrackingServerFindings } from './nag';
@@ -116,3 +117,5 @@ export class MlflowTrackingServer extends Resource {
     return grant;
   }
 }
+
+brand(MlflowTrackingServer, AWS_TRACKING_SERVER_BRAND);

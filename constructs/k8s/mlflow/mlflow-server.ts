@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { brand, K8S_TRACKING_SERVER_BRAND } from '../../../lib/pipeline/brand';
 import { PipelineValidationError } from '../../../lib/pipeline/errors';
 import { EgressRule, NetworkEndpoint, podNetworkPolicies } from '../network';
 import { MANAGED_BY } from '../security';
@@ -128,3 +129,5 @@ export class MlflowServer extends Construct {
     }
   }
 }
+
+brand(MlflowServer, K8S_TRACKING_SERVER_BRAND);
