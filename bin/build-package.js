@@ -15,6 +15,10 @@ const root = path.join(__dirname, '..');
 const SHIPPED_AS_IS = [
   'lib/runtime/launcher.py',
   'lib/runtime/serve.py',
+  'lib/runtime/hand_off.py',
+  'lib/runtime/katib_trial.py',
+  'lib/runtime/katib_tune.py',
+  'lib/runtime/snapshot-commit/commit.py',
   'constructs/k8s/kfp-recurring-run.py',
   'constructs/k8s/run-pipeline.py',
   'constructs/k8s/mlops_api.py',

@@ -6,11 +6,16 @@
 import { App, YamlOutputType } from 'cdk8s';
 import { CanaryEndpointChart } from '../examples/canary-endpoint/k8s';
 import { FeatureStoreChart } from '../examples/feature-store/k8s';
+import { FeatureSnapshotsChart } from '../examples/feature-snapshots/k8s';
 import { IrisArgoChart, IrisKubeflowChart } from '../examples/iris/k8s';
+import { GatedDeployArgoChart, GatedDeployKubeflowChart } from '../examples/katib-gated-deploy/k8s';
 
 const app = new App({ yamlOutputType: YamlOutputType.FILE_PER_CHART });
-new IrisArgoChart(app, 'iris-argo');
+const irisArgo = new IrisArgoChart(app, 'iris-argo');
 new IrisKubeflowChart(app, 'iris-kubeflow');
-new CanaryEndpointChart(app, 'canary-endpoint');
+new CanaryEndpointChart(app, 'canary-endpoint', { pipeline: irisArgo.pipeline });
 new FeatureStoreChart(app, 'feature-store');
+new GatedDeployKubeflowChart(app, 'katib-gated-deploy-kubeflow');
+new GatedDeployArgoChart(app, 'katib-gated-deploy-argo', { controller: irisArgo.controller });
+new FeatureSnapshotsChart(app, 'feature-snapshots', { controller: irisArgo.controller });
 app.synth();

@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { Code } from '../../lib/pipeline/code';
 import { CodeLocation } from '../../lib/compile/sagemaker/compile';
 import { packageCode } from '../../lib/runtime/package-code';
-import { packageCodeTarball } from '../../lib/runtime/package-tarball';
+import { packageCodeTarball, packageTrialTarball } from '../../lib/runtime/package-tarball';
 
 /** Two Code objects with the same directory and excludes ship as one archive. */
 function codeKey(code: Code): string {
@@ -54,6 +54,20 @@ export class CodeAssets extends Construct {
       this.serving.push(asset);
     }
     return asset.s3ObjectUrl;
+  }
+
+  /**
+   * The asset of a Code as a tuning trial's tarball (code + launcher, packageTrialTarball), which
+   * SageMaker's training toolkit downloads from sagemaker_submit_directory; one per distinct Code.
+   */
+  public trialAsset(code: Code): s3assets.Asset {
+    const key = `trial\0${codeKey(code)}`;
+    let asset = this.assets.get(key);
+    if (!asset) {
+      asset = new s3assets.Asset(this, `Trial${this.assets.size + 1}`, { path: stageArchive(packageTrialTarball(code), 'tar.gz') });
+      this.assets.set(key, asset);
+    }
+    return asset;
   }
 
   public location(code: Code): CodeLocation {

@@ -3,17 +3,18 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { CODE_ARCHIVE_KEY, CONFIG_MAP_LIMIT, formatBytes, KUBERNETES_NAME_RULES, kubernetesNameProblem } from '../../lib/kubernetes';
 import { optionalProblem } from '../../lib/pipeline/rules';
-import { isA } from '../../lib/pipeline/brand';
+import { AWS_TRACKING_SERVER_BRAND, hasBrand, isA, K8S_TRACKING_SERVER_BRAND } from '../../lib/pipeline/brand';
 import { Code } from '../../lib/pipeline/code';
 import { ContainerStep } from '../../lib/pipeline/steps/container-step';
 import { RegisterModelStep } from '../../lib/pipeline/steps/register-model-step';
 import { Step } from '../../lib/pipeline/step';
-import { PipelineValidationError } from '../../lib/pipeline/errors';
+import { PipelineValidationError, show } from '../../lib/pipeline/errors';
 import { Pipeline } from '../../lib/pipeline/pipeline';
 import { Schedule } from '../../lib/pipeline/schedule';
 import { packageCode } from '../../lib/runtime/package-code';
 import { Engine } from './engine';
 import { EngineContext } from './engine-renderer';
+import { endpointHandOffs, HandOffProps, HandOffRequest, registeredGroups, renderHandOffRbac } from './endpoint-hand-off';
 import { linkLateObjects } from './late-objects';
 import { codeConfigMapName, DNS_LABEL, namespaceProblem } from './names';
 import { dnsAndApiServerEgress, NetworkEndpoint, noApiServerWarning, podNetworkPolicies } from './network';
@@ -23,6 +24,7 @@ import { RunJobOptions } from './run-job-options';
 import { MlflowServer } from './mlflow';
 import { MANAGED_BY } from './security';
 import { collisionProblems, registerObjectOwner } from './uniqueness';
+import { tuningCodes, tuningNetwork, tuningStepRules, tuningWarnings } from './tuning-access';
 import { SynthWarnings } from './warnings';
 
 export interface MlPipelineProps {
@@ -89,6 +91,7 @@ export class MlPipeline extends Construct {
   private readonly props: MlPipelineProps;
   private readonly subject: string;
   private readonly runJobs: RunJobRequest[] = [];
+  private readonly handOffRequests: HandOffRequest[] = [];
   /** The problems of the one rendering, once it happened. */
   private rendered?: string[];
 
@@ -120,6 +123,11 @@ export class MlPipeline extends Construct {
       }
     }
     problems.push(...optionalProblem(kubernetesNameProblem('serviceAccountName', props.serviceAccountName, KUBERNETES_NAME_RULES.dnsSubdomain)));
+    if (props.tracking !== undefined && !hasBrand(props.tracking, K8S_TRACKING_SERVER_BRAND)) {
+      problems.push(hasBrand(props.tracking, AWS_TRACKING_SERVER_BRAND)
+        ? "tracking is an AWS tracking server (aws.MlflowTrackingServer), which step pods cannot use: its tracking URI is an ARN that needs the sagemaker-mlflow plugin and AWS credentials the pods do not have; give a k8s.MlflowServer, e.g. new k8s.MlflowServer(chart, 'mlflow', {...})"
+        : `tracking is ${show(props.tracking)}, not a k8s.MlflowServer; give one, e.g. new k8s.MlflowServer(chart, 'mlflow', {...}), or leave tracking out`);
+    }
     if (problems.length > 0) {
       throw new PipelineValidationError(subject, problems);
     }
@@ -138,6 +146,27 @@ export class MlPipeline extends Construct {
       renderObjects: () => this.renderOnce(),
     });
     this.node.addValidation({ validate: () => [...this.renderOnce(), ...collisionProblems(this)] });
+  }
+
+  /** The model groups the pipeline's register steps write to, sorted. */
+  public get registeredGroups(): string[] {
+    return registeredGroups(this.props.pipeline);
+  }
+
+  /** @internal The pipeline's name, for messages. */
+  public get _pipelineName(): string {
+    return this.props.pipeline.name;
+  }
+
+  /**
+   * @internal A CanaryEndpoint serves what this pipeline registers into a group: after each such
+   * register step succeeds, a hand-off step points the endpoint at the new version.
+   */
+  public _addHandOff(request: HandOffRequest): void {
+    if (this.rendered) {
+      throw new PipelineValidationError(this.subject, [`${request.endpointTitle} uses ServedModel.fromPipeline after the pipeline was synthesized; create the endpoint before app.synth()`]);
+    }
+    this.handOffRequests.push(request);
   }
 
   /** Names of the code ConfigMaps for the pipeline as it is now, sorted. */
@@ -221,6 +250,7 @@ export class MlPipeline extends Construct {
       });
     }
 
+    const handOff: HandOffProps = { name: this.name, namespace: ns, labels, engine: props.engine._renderer.kind, pipelineServiceAccount: this.serviceAccountName, requests: this.handOffRequests };
     const ctx: EngineContext = {
       scope: this,
       subject: this.subject,
@@ -235,17 +265,18 @@ export class MlPipeline extends Construct {
       ...dnsAndApiServerEgress(this.subject, props.dns, props.apiServer),
       trackingUri: props.tracking?.trackingUri,
       extraStepPodLabels: props.tracking?.clientLabels,
+      endpointHandOffs: endpointHandOffs(pipeline, handOff),
     };
     if (props.tracking && props.tracking.namespace !== ns) {
       SynthWarnings.add(this, `tracking server '${props.tracking.name}' is in namespace '${props.tracking.namespace}', the pipeline in '${ns}': the server admits client pods of its own namespace only, so give it allowClientsFrom: [NetworkEndpoint.pods({ namespace: '${ns}', podLabels: ${JSON.stringify(props.tracking.clientLabels)} })]`);
     }
     const rendering = props.engine._renderer.render(ctx);
     const egressWarnings = ctx.networkPolicies ? [...(ctx.apiServer ? [] : [noApiServerWarning(`${this.name}-steps-allow`, 'step pods cannot report their results (and Argo run jobs cannot submit)')]), ...rendering.egressWarnings] : [];
-    [...egressWarnings, ...rendering.warnings].forEach((w) => SynthWarnings.add(this, w));
+    [...egressWarnings, ...rendering.warnings, ...tuningWarnings(pipeline, ns, props.serviceAccountName !== undefined)].forEach((w) => SynthWarnings.add(this, w));
 
     if (props.serviceAccountName === undefined) {
       new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { name: this.serviceAccountName, namespace: ns, labels } });
-      new k8s.KubeRole(this, 'Role', { metadata: { name: this.serviceAccountName, namespace: ns, labels }, rules: rendering.stepRules });
+      new k8s.KubeRole(this, 'Role', { metadata: { name: this.serviceAccountName, namespace: ns, labels }, rules: [...rendering.stepRules, ...tuningStepRules(pipeline)] });
       new k8s.KubeRoleBinding(this, 'RoleBinding', {
         metadata: { name: this.serviceAccountName, namespace: ns, labels },
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: this.serviceAccountName },
@@ -253,13 +284,17 @@ export class MlPipeline extends Construct {
       });
     }
 
+    renderHandOffRbac(this, handOff, rendering.stepRules);
+
     if (ctx.networkPolicies && rendering.stepPodLabels) {
+      const tuning = tuningNetwork(pipeline, this.subject, rendering.stepPodLabels);
       podNetworkPolicies(this, 'Steps', {
         name: `${this.name}-steps`,
         namespace: ns,
         labels,
         podLabels: rendering.stepPodLabels,
-        egress: [ctx.dns, ...(ctx.apiServer ? [ctx.apiServer] : []), ...rendering.stepEgress, ...(props.tracking ? [{ to: props.tracking.endpoint, askedBy: `${this.subject} prop tracking` }] : [])],
+        egress: [ctx.dns, ...(ctx.apiServer ? [ctx.apiServer] : []), ...rendering.stepEgress, ...(props.tracking ? [{ to: props.tracking.endpoint, askedBy: `${this.subject} prop tracking` }] : []), ...tuning.egress],
+        ingress: tuning.ingress,
       });
     }
 
@@ -276,7 +311,7 @@ export class MlPipeline extends Construct {
   private codeArchives(pipeline: Pipeline): Map<Code, { name: string; data: Buffer; directory: string }> {
     const archives = new Map<Code, { name: string; data: Buffer; directory: string }>();
     const problems: string[] = [];
-    for (const { step, code } of stepCodes(pipeline)) {
+    for (const { step, code } of [...stepCodes(pipeline), ...tuningCodes(pipeline)]) {
       if (archives.has(code)) {
         continue;
       }

@@ -34,7 +34,7 @@ export async function prepareInterpreters(steps: PlannedStep[], options: Interpr
   }
   const python = containers.filter((s) => s.runtime === ScriptRuntime.PYTHON);
   if (python.length > 0) {
-    const requirements = [...new Set(python.flatMap((s) => findRequirements((s.step as ContainerStep).code.directory, options.projectDir) ?? []))];
+    const requirements = [...new Set(python.flatMap((s) => findRequirements((s.code ?? (s.step as ContainerStep).code).directory, options.projectDir) ?? []))];
     const venvPython = await new PythonEnvironment({ projectDir: options.projectDir, requirements, env: options.env, notice: options.notice }).ensure();
     return { python: venvPython, shell: venvPython };
   }

@@ -1,5 +1,5 @@
 import type { DataSource } from '../pipeline/artifacts';
-import type { ScriptRuntime } from '../pipeline/code';
+import type { Code, ScriptRuntime } from '../pipeline/code';
 import type { PipelineGraph, StepNode } from '../pipeline/graph';
 import type { Pipeline } from '../pipeline/pipeline';
 import type { Step } from '../pipeline/step';
@@ -53,6 +53,8 @@ export interface PlannedStep {
   /** Process steps: the interpreter and the script's absolute path. */
   readonly runtime?: ScriptRuntime;
   readonly script?: string;
+  /** Process steps that are not themselves container steps (tuning): the code their processes run. */
+  readonly code?: Code;
   /** Process steps: MLOPS_PARAM_<NAME> values as text, by param name. */
   readonly params: { readonly [name: string]: string };
   readonly retry: PlannedRetry;

@@ -31,6 +31,8 @@ export interface ProcessTaskContext {
   readonly env: NodeJS.ProcessEnv;
   readonly dataInterval?: { readonly start: string; readonly end: string };
   readonly logTailLines?: number;
+  /** The run's --max-parallel (steps that run several processes keep within it). */
+  readonly maxParallel?: number;
 }
 
 type AttemptOutcome = 'stopped' | { ok: true } | { ok: false; reason: string; tail: string[] };

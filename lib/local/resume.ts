@@ -66,10 +66,15 @@ function reset(record: TaskRecord): void {
  */
 function stopOrphans(run: RunDirectory): void {
   const records = Object.values(run.state.steps).flatMap((r) => [r, ...(r.items ?? [])]);
-  for (const record of records) {
-    if (record.state === TaskState.RUNNING && record.pid && belongsToRun(record.pid, run.runId)) {
+  stopProcessesOfRun(records.filter((r) => r.state === TaskState.RUNNING).map((r) => r.pid), run.runId);
+}
+
+/** Kills the process groups of `pids` that still belong to run `runId` (pids may be reused). */
+export function stopProcessesOfRun(pids: (number | undefined)[], runId: string): void {
+  for (const pid of pids) {
+    if (pid && belongsToRun(pid, runId)) {
       try {
-        process.kill(-record.pid, 'SIGKILL');
+        process.kill(-pid, 'SIGKILL');
       } catch {
         // gone meanwhile
       }

@@ -231,15 +231,27 @@ class LocalRun {
       this.queue.length = 0; // queued tasks never started: they stay pending, for a resume
     }
     const context = this.taskContext();
-    while (this.queue.length > 0 && this.running.size < this.maxParallel) {
+    while (this.queue.length > 0 && this.slotsInUse() + this.slotsOf(this.queue[0]) <= this.maxParallel) {
       const task = this.queue.shift()!;
-      const done = runProcessTask(task, context)
+      const run = task.step.handler.runTask;
+      const done = (run ? run(task, context) : runProcessTask(task, context))
         .catch((e) => (isDiskFull(e) ? this.stopIfDiskFull(e) : this.progress.failTask(task, `the local runner failed: ${(e as Error).message}`)))
         // Saving the failure can find the disk full too.
         .catch((e) => (isDiskFull(e) ? this.stopIfDiskFull(e) : this.progress.fail(`the local runner failed: ${(e as Error).message}`)))
         .finally(() => this.running.delete(task));
       this.running.set(task, done);
     }
+  }
+
+  /** A task holds one slot, or what its handler asks for (a tuning step: its parallel trials). */
+  private slotsOf(task: Task): number {
+    return Math.min(this.maxParallel, task.step.handler.slots?.(task.step, this.maxParallel) ?? 1);
+  }
+
+  private slotsInUse(): number {
+    let used = 0;
+    this.running.forEach((_, task) => (used += this.slotsOf(task)));
+    return used;
   }
 
   private get stopping(): boolean {
@@ -318,6 +330,7 @@ class LocalRun {
       sources: this.sources(),
       env: withTracking(this.options.env ?? process.env, this.options.trackingUri ?? defaultTrackingUri(this.dirs.registryDir)),
       logTailLines: this.options.logTailLines,
+      maxParallel: this.maxParallel,
     };
   }
 

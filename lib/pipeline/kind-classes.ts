@@ -1,5 +1,6 @@
 import { CollectedArtifact, DataSource, DataSourceKind, ExternalData, StepArtifact } from './artifacts';
 import { isA } from './brand';
+import { FEATURE_SNAPSHOT_KIND, FeatureSnapshot } from './feature-snapshot';
 import { Step, StepKind } from './step';
 import { ConditionStep } from './steps/condition-step';
 import { FailStep } from './steps/fail-step';
@@ -28,6 +29,7 @@ const SOURCE_CLASSES: { readonly [kind: string]: AnyClass } = {
   [DataSourceKind.STEP_OUTPUT]: StepArtifact,
   [DataSourceKind.COLLECTED_OUTPUT]: CollectedArtifact,
   [DataSourceKind.URI]: ExternalData,
+  [FEATURE_SNAPSHOT_KIND]: FeatureSnapshot,
 };
 
 /** A problem when `step` claims a built-in kind without being of its class (prefix: the step). */

@@ -6,6 +6,8 @@ export * from './steps/condition-step';
 export * from './steps/container-step';
 export * as contract from './contract';
 export * from './steps/fail-step';
+export { FeatureSnapshot } from './feature-snapshot';
+export type { CommitSnapshotProps, FeatureSnapshotOptions } from './feature-snapshot';
 export * from './feature-type';
 export * from './graph';
 export * from './inference-code';

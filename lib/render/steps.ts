@@ -5,6 +5,7 @@ import { FailStep } from '../pipeline/steps/fail-step';
 import { HandlerTable } from '../pipeline/handlers';
 import { RegisterModelStep } from '../pipeline/steps/register-model-step';
 import { Step, StepKind } from '../pipeline/step';
+import { TuneStep } from '../pipeline/steps/tune-step';
 import { NodeShape } from './shapes';
 import { BoxStyle } from './style';
 import { oneLine } from './text';
@@ -90,7 +91,39 @@ export const RENDER_STEPS: HandlerTable<RenderStepHandler> = {
     detail: (step) => (step as FailStep).message,
     facts: (step) => [`message: ${oneLine((step as FailStep).message)}`],
   },
+  [StepKind.TUNE]: {
+    label: 'tune',
+    shape: NodeShape.FRAMED,
+    className: 'tune',
+    style: { fill: '#e0f4f1', stroke: '#00796b', text: '#00332b' },
+    detail: tuneDetail,
+    facts: tuneFacts,
+  },
 };
+
+/** Tuning steps: the search (algorithm, how many trials, objective) on the node; space and trial in the tooltip. */
+function tuneDetail(step: Step): string | undefined {
+  return isA(step, TuneStep) ? `${step.algorithm.name} · ${step.maxTrials} trials · ${step.objective}` : undefined;
+}
+
+function tuneFacts(step: Step): string[] {
+  if (!isA(step, TuneStep)) {
+    return [];
+  }
+  const facts = [
+    `${step.algorithm.name} search: ${step.maxTrials} trials, ${step.parallelTrials} at a time${step.seed !== undefined ? `, seed ${step.seed}` : ''}`,
+    `objective: ${step.objective}`,
+    `space: ${Object.entries(step.space).map(([name, range]) => `${name} ${oneLine(String(range))}`).join(', ')}`,
+    `trial: ${step.trial.name} (${step.trial.entry})`,
+  ];
+  if (step.maxFailedTrials !== undefined) {
+    facts.push(`maxFailedTrials: ${step.maxFailedTrials}`);
+  }
+  if (step.earlyStopping) {
+    facts.push('earlyStopping');
+  }
+  return facts;
+}
 
 /** Data read from a URI, drawn as a node of its own. */
 export const DATA_NODE = {

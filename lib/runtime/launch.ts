@@ -1,5 +1,6 @@
 import { ArtifactType, DataSource } from '../pipeline/artifacts';
 import { isA } from '../pipeline/brand';
+import { FeatureSnapshot, SNAPSHOT_FLAG, snapshotVersionVar } from '../pipeline/feature-snapshot';
 import { ContainerStep } from '../pipeline/steps/container-step';
 import * as contract from '../pipeline/contract';
 import { RetryPolicy } from '../pipeline/policies';
@@ -29,6 +30,11 @@ export interface LaunchTarget<V = never> {
   readonly item?: string | V;
   /** A pipeline parameter's value as text at run time. */
   readonly parameter: (ref: ParameterRef, param: string) => string | V;
+  /**
+   * The text of the pipeline parameter that gives feature snapshot input `input` its version.
+   * Engines without it refuse such inputs at synth time (their snapshot resolver does).
+   */
+  readonly snapshotVersion?: (input: string, ref: ParameterRef) => string | V;
   /** Where the contract variables go: the container's environment, or `--env` launcher flags
    * (engines that substitute placeholders only in arguments). @default 'environment' */
   readonly contractVariables?: 'environment' | 'arguments';
@@ -79,6 +85,13 @@ export function launchInvocation<V = never>(step: ContainerStep, target: LaunchT
   const inputs = step.inputs();
   for (const name of Object.keys(inputs)) {
     vars.push([contract.inputVar(name), target.inputPath(name, inputs[name])]);
+  }
+  const snapshots = Object.entries(inputs).filter((entry): entry is [string, FeatureSnapshot] => isA(entry[1], FeatureSnapshot));
+  for (const [name, source] of snapshots) {
+    const version = snapshotVersionText(source, name, target);
+    if (version !== undefined) {
+      vars.push([snapshotVersionVar(name), version]);
+    }
   }
   for (const [port, type] of Object.entries(step.outputPorts())) {
     vars.push([outputVariable(step, port, type), target.outputPath(port, type)]);
@@ -138,11 +151,26 @@ export function launchInvocation<V = never>(step: ContainerStep, target: LaunchT
       args.push('--unpack', name);
     }
   }
+  for (const [name, source] of snapshots) {
+    args.push(SNAPSHOT_FLAG, `${name}=${source.table}`);
+  }
   args.push(...(target.extraArguments ?? []));
   if (step.arguments.length > 0) {
     args.push('--', ...step.arguments);
   }
   return { arguments: args, environment: env };
+}
+
+/**
+ * A snapshot input's version: its literal, or the parameter's text where the engine passes it.
+ * Undefined where it does not (that engine's resolver refuses the input; the launcher refuses a
+ * snapshot input without a version).
+ */
+function snapshotVersionText<V>(source: FeatureSnapshot, input: string, target: LaunchTarget<V>): string | V | undefined {
+  if (isA(source.version, ParameterRef)) {
+    return target.snapshotVersion?.(input, source.version);
+  }
+  return (source.version as LiteralValue).value as string;
 }
 
 /** The variable an output port is found through: MLOPS_MODEL_DIR for a training step's model. */

@@ -8,15 +8,18 @@ Every engine ships this file next to a step's code and starts the step through i
 It sets the contract variables given with --env (engines that can only substitute paths into
 arguments pass them here), creates the output directories, unpacks model tarballs of inputs given
 with --unpack (inside each item's directory with --unpack-items), links collected inputs that
-arrive one directory per item (--collect-item, --kfp-collected), runs the script (python3 for
-.py, sh for .sh), retries it when asked, and after a success checks the declared metrics and
+arrive one directory per item (--collect-item, --kfp-collected), lays out one committed version
+of each feature snapshot input (--feature-snapshot), runs the script (python3 for .py, sh for
+.sh), retries it when asked, and after a success checks the declared metrics and
 re-exports them (one file per metric, or log lines).
+A tuning trial's hyperparameters reach the script as MLOPS_PARAM_<NAME> (--tuned, see below).
 Exit status: the script's own on failure; 1 for a contract problem, explained on stderr.
 Compatible with Python 3.8+ and no packages beyond the standard library.
 """
 import argparse
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -53,6 +56,9 @@ def parse_args(argv):
     parser.add_argument("--kfp-collected", action="append", default=[], metavar="INPUT", help="Kubeflow: lay out list input INPUT at MLOPS_INPUT_<INPUT>, one entry per item")
     parser.add_argument("--collect-item", action="append", default=[], metavar="INPUT/ITEM=PATH", help="link PATH as item ITEM of collected input INPUT (MLOPS_INPUT_<INPUT>/ITEM)")
     parser.add_argument("--unpack-items", action="append", default=[], metavar="INPUT", help="extract *.tar.gz inside each item directory of collected input INPUT")
+    parser.add_argument("--feature-snapshot", action="append", default=[], metavar="INPUT=TABLE", help="input INPUT is feature table TABLE's folder: lay out one committed version (MLOPS_SNAPSHOT_VERSION_<INPUT>) in its place")
+    parser.add_argument("--tuned", action="append", default=[], metavar="NAME=TYPE", help="tuning trial: export hyperparameter NAME (number, integer or string) from MLOPS_LAUNCHER_HYPERPARAMETERS as MLOPS_PARAM_<NAME>")
+    parser.add_argument("--parameters-file", metavar="PATH", help="tuning trial: write the --tuned values as JSON {name: value} to PATH")
     parser.add_argument("script_args", nargs="*", help="arguments for the script (after --)")
     return parser.parse_args(argv)
 
@@ -308,8 +314,169 @@ def unpack_items(args, env):
                 unpack_tarballs(os.path.join(directory, item))
 
 
+# Feature snapshots. A table's folder in the snapshot store holds
+#   partitions/<partition>/<version>/<files>   written first, never rewritten
+#   versions/<version>.json                    the manifest: every partition's files in that version
+#   LATEST                                     the newest committed version, written last
+# so a version whose manifest exists is complete, and LATEST never names an incomplete one.
+SNAPSHOT_VERSION = re.compile(r"^v[0-9]{6}$")
+SNAPSHOT_FILE = "_snapshot.json"
+
+
+def committed_versions(table_dir):
+    versions_dir = os.path.join(table_dir, "versions")
+    if not os.path.isdir(versions_dir):
+        return []
+    return sorted(n[:-5] for n in os.listdir(versions_dir) if n.endswith(".json") and SNAPSHOT_VERSION.match(n[:-5]))
+
+
+def resolve_snapshot_version(table_dir, table, wanted):
+    """The committed version `wanted` names ('latest' or 'v000042'), read once."""
+    committed = committed_versions(table_dir)
+    shown = ", ".join(committed[-5:]) if committed else "none"
+    if wanted == "latest":
+        pointer = os.path.join(table_dir, "LATEST")
+        if not os.path.isfile(pointer):
+            raise ContractError(f"feature snapshot {table!r} has no committed version yet (no LATEST in {table_dir}); run the feature pipeline's commit step first")
+        with open(pointer) as f:
+            version = f.read().strip()
+        if version not in committed:
+            raise ContractError(f"feature snapshot {table!r}: LATEST names {version!r}, which has no manifest in {table_dir}/versions (committed: {shown})")
+        return version
+    if not SNAPSHOT_VERSION.match(wanted or ""):
+        raise ContractError(f"feature snapshot {table!r}: version {wanted!r} is invalid (allowed: 'latest' or a committed version such as 'v000001')")
+    if wanted not in committed:
+        raise ContractError(f"feature snapshot {table!r} has no committed version {wanted!r} (newest committed: {shown}); give one of them, or 'latest'")
+    return wanted
+
+
+def materialise_snapshot(table_dir, table, version, target):
+    """Lays out exactly the files of `version`'s manifest at target/<partition>/<file>."""
+    with open(os.path.join(table_dir, "versions", version + ".json")) as f:
+        manifest = json.load(f)
+    root = os.path.realpath(table_dir)
+    partitions = manifest.get("partitions")
+    if not isinstance(partitions, dict):
+        raise ContractError(f"feature snapshot {table!r} {version}: the manifest lists no partitions")
+    for partition, files in sorted(partitions.items()):
+        for relative in files:
+            source = os.path.realpath(os.path.join(table_dir, *relative.split("/")))
+            if not source.startswith(root + os.sep):
+                raise ContractError(f"feature snapshot {table!r} {version}: file {relative!r} is outside the table's folder")
+            if not os.path.isfile(source):
+                raise ContractError(f"feature snapshot {table!r} {version}: file {relative!r} of partition {partition!r} is missing; the store is incomplete")
+            prefix = f"partitions/{partition}/{version_of(relative)}/"
+            into = os.path.join(target, partition, *relative[len(prefix):].split("/")) if relative.startswith(prefix) else os.path.join(target, partition, os.path.basename(relative))
+            os.makedirs(os.path.dirname(into), exist_ok=True)
+            try:
+                os.link(source, into)
+            except OSError:
+                shutil.copyfile(source, into)  # another file system, or no hard links
+    with open(os.path.join(target, SNAPSHOT_FILE), "w") as f:
+        json.dump({"table": table, "version": version, "partitions": sorted(partitions)}, f, sort_keys=True)
+
+
+def version_of(relative):
+    parts = relative.split("/")
+    return parts[2] if len(parts) > 3 and parts[0] == "partitions" else ""
+
+
+def select_snapshots(args, env, scratch):
+    """Each --feature-snapshot input arrives as its table's folder; the script sees one version."""
+    for pair in args.feature_snapshot:
+        name, table = split_pair(pair, "--feature-snapshot")
+        variable = "MLOPS_INPUT_" + name.upper()
+        wanted = env.get("MLOPS_SNAPSHOT_VERSION_" + name.upper())
+        if variable not in env or wanted is None:
+            raise ContractError(f"--feature-snapshot {pair}: {variable} or MLOPS_SNAPSHOT_VERSION_{name.upper()} is not set")
+        table_dir = env[variable]  # absent before the first commit: no version resolves
+        version = resolve_snapshot_version(table_dir, table, wanted)
+        target = os.path.join(scratch(), "snapshot-" + name)
+        os.makedirs(target)
+        materialise_snapshot(table_dir, table, version, target)
+        env[variable] = target
+        env["MLOPS_SNAPSHOT_" + name.upper()] = version
+        print(f"{PREFIX} input {name!r}: feature snapshot {table!r} {version} (asked for {wanted!r})", file=sys.stderr, flush=True)
+
+
+# A SageMaker tuning trial cannot set a container entrypoint: SageMaker's training toolkit starts
+# this file as sagemaker_program, with every hyperparameter as a flag. The launcher then ignores
+# those flags and takes its own arguments from the static hyperparameter below, in the file that
+# MLOPS_LAUNCHER_HYPERPARAMETERS names (/opt/ml/input/config/hyperparameters.json).
+HYPERPARAMETERS_VAR = "MLOPS_LAUNCHER_HYPERPARAMETERS"
+LAUNCHER_ARGUMENTS_KEY = "mlops_launcher_arguments"
+TUNED_TYPES = ("number", "integer", "string")
+
+
+def read_hyperparameters():
+    path = os.environ.get(HYPERPARAMETERS_VAR)
+    if not path:
+        raise ContractError(f"--tuned needs {HYPERPARAMETERS_VAR}, the JSON file of the trial's hyperparameters")
+    try:
+        with open(path) as f:
+            values = json.load(f)
+    except (OSError, ValueError) as e:
+        raise ContractError(f"hyperparameters file {path} ({HYPERPARAMETERS_VAR}) cannot be read as JSON ({e})")
+    if not isinstance(values, dict):
+        raise ContractError(f"hyperparameters file {path} holds {type(values).__name__}, expected a JSON object of name: value")
+    return path, values
+
+
+def launcher_arguments(argv):
+    """The launcher's own arguments: argv, or the JSON list in the hyperparameters file."""
+    if not os.environ.get(HYPERPARAMETERS_VAR):
+        return argv
+    path, values = read_hyperparameters()
+    try:
+        arguments = json.loads(values[LAUNCHER_ARGUMENTS_KEY])
+    except (KeyError, TypeError, ValueError) as e:
+        raise ContractError(f"hyperparameters file {path} has no JSON list {LAUNCHER_ARGUMENTS_KEY!r} ({e!r})")
+    if not isinstance(arguments, list) or not all(isinstance(a, str) for a in arguments):
+        raise ContractError(f"hyperparameter {LAUNCHER_ARGUMENTS_KEY!r} in {path} is not a JSON list of strings")
+    return arguments
+
+
+def typed_value(name, kind, text):
+    try:
+        if kind == "integer":
+            number = float(text)
+            if not number.is_integer():
+                raise ValueError("not a whole number")
+            return int(number)
+        if kind == "number":
+            number = float(text)
+            if number != number or number in (float("inf"), float("-inf")):
+                raise ValueError("not finite")
+            return number
+    except ValueError as e:
+        raise ContractError(f"hyperparameter {name!r} is {text!r}, expected {'a whole number' if kind == 'integer' else 'a number'} ({e})")
+    return text
+
+
+def apply_tuned(args, env):
+    """A trial's hyperparameters reach the script as MLOPS_PARAM_<NAME>, like params, as the
+    tuning engine wrote them; --parameters-file records them typed, for the best trial's output."""
+    if not args.tuned:
+        return
+    path, values = read_hyperparameters()
+    chosen = {}
+    for pair in args.tuned:
+        name, kind = split_pair(pair, "--tuned")
+        if kind not in TUNED_TYPES:
+            raise ContractError(f"--tuned {pair}: type {kind!r} is not one of {', '.join(TUNED_TYPES)}")
+        if name not in values:
+            raise ContractError(f"hyperparameter {name!r} is tuned but missing from {path} (found: {sorted(values)})")
+        text = values[name] if isinstance(values[name], str) else json.dumps(values[name])
+        chosen[name] = typed_value(name, kind, text)
+        env["MLOPS_PARAM_" + name.upper()] = text
+    if args.parameters_file:
+        os.makedirs(os.path.dirname(os.path.abspath(args.parameters_file)), exist_ok=True)
+        with open(args.parameters_file, "w") as f:
+            json.dump(chosen, f, sort_keys=True)
+    print(f"{PREFIX} trial hyperparameters: {json.dumps(chosen, sort_keys=True)}", file=sys.stderr, flush=True)
+
+
 def main(argv):
-    args = parse_args(argv)
     made = []
 
     def scratch():
@@ -318,8 +485,11 @@ def main(argv):
         return made[0]
 
     try:
+        args = parse_args(launcher_arguments(argv))
         root = code_root(args, scratch)
         env = prepare_environment(args)
+        apply_tuned(args, env)
+        select_snapshots(args, env, scratch)
         link_collected(args, env)
         link_items(args, env)
         unpack_items(args, env)

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { Code } from '../pipeline/code';
+import { LAUNCHER_FILE_NAME, LAUNCHER_PATH } from './paths';
 
 const BLOCK = 512;
 
@@ -11,11 +12,32 @@ const BLOCK = 512;
  * entries, mtime 0, uid/gid 0, only the files' paths, modes and contents count.
  */
 export function packageCodeTarball(code: Code): Buffer {
+  return tarball(code, []);
+}
+
+/**
+ * A Code as a gzipped tar with the launcher beside it as `_mlops_launcher.py`: what a SageMaker
+ * tuning trial's training toolkit downloads from sagemaker_submit_directory and runs as
+ * sagemaker_program (a tuning job cannot set the container's entrypoint). Reproducible too.
+ */
+export function packageTrialTarball(code: Code): Buffer {
+  if (code.files().includes(LAUNCHER_FILE_NAME)) {
+    throw new Error(`code directory ${code.directory} has its own ${LAUNCHER_FILE_NAME}, which the step launcher needs in a tuning trial; rename it or add it to Code.fromDirectory(dir, { exclude: ['${LAUNCHER_FILE_NAME}'] })`);
+  }
+  return tarball(code, [{ name: LAUNCHER_FILE_NAME, data: fs.readFileSync(LAUNCHER_PATH), mode: 0o644 }]);
+}
+
+function tarball(code: Code, extra: { name: string; data: Buffer; mode: number }[]): Buffer {
   const blocks: Buffer[] = [];
-  for (const name of code.files()) {
-    const full = path.join(code.directory, ...name.split('/'));
-    const data = fs.readFileSync(full);
-    blocks.push(header(name, data.length, fs.statSync(full).mode & 0o777), data, Buffer.alloc((BLOCK - (data.length % BLOCK)) % BLOCK));
+  const entries = [
+    ...extra,
+    ...code.files().map((name) => {
+      const full = path.join(code.directory, ...name.split('/'));
+      return { name, data: fs.readFileSync(full), mode: fs.statSync(full).mode & 0o777 };
+    }),
+  ];
+  for (const { name, data, mode } of entries) {
+    blocks.push(header(name, data.length, mode), data, Buffer.alloc((BLOCK - (data.length % BLOCK)) % BLOCK));
   }
   blocks.push(Buffer.alloc(2 * BLOCK));
   return zlib.gzipSync(Buffer.concat(blocks), { level: 9 });

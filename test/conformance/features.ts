@@ -4,7 +4,10 @@ import {
   Code,
   Condition,
   DataSource,
+  FeatureSnapshot,
+  Objective,
   Parameter,
+  Range,
   Pipeline,
   RetryPolicy,
   Step,
@@ -236,6 +239,39 @@ export const FEATURES: Feature[] = [
     build: () => pipelineWith('env', (p) => {
       p.addStep(Step.script('configured', { code, entry, env: { LOG_LEVEL: 'debug' }, arguments: ['--mode', 'full'] }));
     }),
+  },
+  {
+    id: 'tuning',
+    description: 'A tuning step over a training trial; a condition on its best metric; its best model and parameters read later',
+    build: () => pipelineWith('tuning', (p) => {
+      const data = Step.script('prepare', { code, entry, outputs: ['data'] });
+      const trial = Step.training('trial', { code, entry, inputs: { data: data.output('data') }, metrics: ['accuracy'] });
+      const hpo = Step.tune('hpo', {
+        trial,
+        objective: Objective.maximize('accuracy'),
+        space: { C: Range.logUniform(0.001, 100), depth: Range.integer(2, 8), kernel: Range.categorical(['rbf', 'linear']) },
+        maxTrials: 6,
+        parallelTrials: 2,
+      });
+      const report = Step.script('report', { code, entry, inputs: { model: hpo.bestModel(), parameters: hpo.bestParameters() } });
+      p.addStep(data, hpo, report, Step.condition('gate', {
+        when: Condition.gte(hpo.bestMetric('accuracy'), Value.number(0.9)),
+        then: [Step.registerModel('register', { model: hpo.bestModel(), group: 'tuned' })],
+      }));
+    }),
+  },
+  {
+    id: 'feature-snapshots',
+    description: 'A commit step makes the next version of a feature table; a later step reads one committed version, named by a string parameter',
+    build: () => pipelineWith('snapshots', (p) => {
+      const store = 's3://example-data/feature-snapshots/';
+      const hour = Step.script('hour', { code, entry, outputs: ['rows'] });
+      const commit = FeatureSnapshot.commitStep('commit', { table: 'customers', data: hour.output('rows'), partition: Value.string('2026-12-03T10'), store });
+      p.addStep(hour, commit, Step.script('read', {
+        code, entry, dependsOn: [commit],
+        inputs: { features: FeatureSnapshot.read('customers', { version: p.parameter('snapshot'), store }) },
+      }));
+    }, { snapshot: Parameter.string('latest') }),
   },
 ];
 

@@ -31,13 +31,26 @@ const expected: { [id: string]: { status: RunStatus; states: { [step: string]: s
   'external-data': { refused: /step 'read': input 'raw' reads s3:\/\/example-data\/iris\/, which is not on this machine: the local runner reads local paths only/ },
   'timeout': { status: RunStatus.SUCCEEDED, states: { bounded: 'succeeded' } },
   'env-and-arguments': { status: RunStatus.SUCCEEDED, states: { configured: 'succeeded' } },
+  // noop.py writes no 'accuracy', the trials' objective: all 6 run and fail the launcher's metric check
+  // (test/local/tuning.test.ts and test/examples/katib-gated-deploy.test.ts run searches that succeed).
+  'feature-snapshots': { status: RunStatus.SUCCEEDED, states: { hour: 'succeeded', commit: 'succeeded', read: 'succeeded' } },
+  'tuning': { status: RunStatus.FAILED, states: { prepare: 'succeeded', hpo: 'failed', report: 'pending', gate: 'pending', register: 'pending' } },
 };
 
 let tmp: { dir: string; cleanup: () => void };
+const previousStore = process.env.MLOPS_FEATURE_STORE;
 beforeAll(() => {
   tmp = tempDir('features');
+  process.env.MLOPS_FEATURE_STORE = path.join(tmp.dir, 'feature-store'); // where 'feature-snapshots' commits and reads
 });
-afterAll(() => tmp.cleanup());
+afterAll(() => {
+  tmp.cleanup();
+  if (previousStore === undefined) {
+    delete process.env.MLOPS_FEATURE_STORE;
+  } else {
+    process.env.MLOPS_FEATURE_STORE = previousStore;
+  }
+});
 
 test('every feature has an expected outcome', () => {
   expect(Object.keys(expected).sort()).toEqual(FEATURES.map((f) => f.id).sort());
@@ -56,6 +69,9 @@ for (const feature of FEATURES) {
     expect(report.status).toBe(want.status);
     if (feature.id === 'fail-step') {
       expect(report.error).toBe("fail step 'stop' stopped the run: stopped on purpose");
+    }
+    if (feature.id === 'tuning') {
+      expect(report.error).toMatch(/^step 'hpo' failed: every one of its 6 trials failed; the last: trial [1-6] \(C=\S+ depth=\d kernel=\w+\) exited with code \d+ \(.*'accuracy'/);
     }
     if (feature.id === 'fan-out') {
       expect(report.steps[0].items!.map((i) => i.item)).toEqual(['a', 'b', 'c']);

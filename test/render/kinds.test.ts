@@ -3,22 +3,23 @@ import { NodeShape, RENDER_SOURCES, RENDER_STEPS, renderMermaid, renderSvg } fro
 import { FIXTURE_CODE as code } from '../conformance/features';
 import { findAll, hasClass, parseXml } from '../support/render/svg-tree';
 import { readMermaid as readChart } from '../support/render/mermaid-reader';
-import { FeatureSnapshot, TuningStep } from '../support/extensions';
+import { VectorIndexSource, TuningStep } from '../support/extensions';
 
 const entry = 'noop.py';
 
 
 describe('render handler tables', () => {
   test('one handler per kind: shape, Mermaid class, colours and caption', () => {
-    expect(Object.keys(RENDER_STEPS).sort()).toEqual(['condition', 'fail', 'register-model', 'script', 'training']);
+    expect(Object.keys(RENDER_STEPS).sort()).toEqual(['condition', 'fail', 'register-model', 'script', 'training', 'tune']);
     expect(Object.fromEntries(Object.entries(RENDER_STEPS).map(([kind, h]) => [kind, [h.shape, h.className, h.label]]))).toEqual({
       script: [NodeShape.BOX, 'script', 'script'],
       training: [NodeShape.FRAMED, 'training', 'training'],
       condition: [NodeShape.HEXAGON, 'condition', 'condition'],
       'register-model': [NodeShape.CYLINDER, 'registerModel', 'register-model'],
       fail: [NodeShape.STADIUM, 'fail', 'fail'],
+      tune: [NodeShape.FRAMED, 'tune', 'tune'],
     });
-    expect(Object.keys(RENDER_SOURCES).sort()).toEqual(['collected-output', 'step-output', 'uri']);
+    expect(Object.keys(RENDER_SOURCES).sort()).toEqual(['collected-output', 'feature-snapshot', 'step-output', 'uri']);
   });
 
   test('a step kind without a render handler is the standard problem, for Mermaid and SVG', async () => {
@@ -26,7 +27,7 @@ describe('render handler tables', () => {
     const prepare = Step.script('prepare', { code, entry, outputs: ['data'] });
     p.addStep(prepare, new TuningStep('tune', { code, entry, inputs: { data: prepare.output('data') } }));
     const message =
-      "Pipeline 'tuned' (diagram): step 'tune': step kind 'tuning' is not supported on the diagram renderer (it runs 'condition', 'fail', 'register-model', 'script', 'training' steps); remove the step, or run the pipeline on an engine that has a handler for 'tuning' steps";
+      "Pipeline 'tuned' (diagram): step 'tune': step kind 'tuning' is not supported on the diagram renderer (it runs 'condition', 'fail', 'register-model', 'script', 'training', 'tune' steps); remove the step, or run the pipeline on an engine that has a handler for 'tuning' steps";
     expect(() => renderMermaid(p)).toThrow(PipelineValidationError);
     expect(() => renderMermaid(p)).toThrow(message);
     await expect(renderSvg(p)).rejects.toThrow(message);
@@ -34,9 +35,9 @@ describe('render handler tables', () => {
 
   test('a data source kind without a render handler is the standard problem', () => {
     const p = new Pipeline('snapshots');
-    p.addStep(Step.script('read', { code, entry, inputs: { features: new FeatureSnapshot() } }));
+    p.addStep(Step.script('read', { code, entry, inputs: { features: new VectorIndexSource() } }));
     expect(() => renderMermaid(p)).toThrow(
-      "Pipeline 'snapshots' (diagram): step 'read': input 'features' reads features@v3, a data source of kind 'feature-snapshot', which the diagram renderer cannot read (it reads 'collected-output', 'step-output', 'uri'); read another kind of source, or run the pipeline on an engine that reads this one",
+      "Pipeline 'snapshots' (diagram): step 'read': input 'features' reads features@v3, a data source of kind 'vector-index', which the diagram renderer cannot read (it reads 'collected-output', 'feature-snapshot', 'step-output', 'uri'); read another kind of source, or run the pipeline on an engine that reads this one",
     );
   });
 });

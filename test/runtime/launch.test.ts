@@ -101,16 +101,16 @@ describe('handler tables', () => {
   });
 
   test('an unknown data source kind names the input and the source', () => {
-    class FeatureSnapshot extends DataSource {
-      public readonly sourceKind = 'feature-snapshot';
+    class VectorIndexSource extends DataSource {
+      public readonly sourceKind = 'vector-index';
       public readonly producer = undefined;
       public readonly type = 'dataset' as never;
       public toString() {
         return 'customers@2026-12-01';
       }
     }
-    expect(unsupportedSourceKind('features', new FeatureSnapshot(), 'Some Engine', { 'step-output': 1 })).toBe(
-      "input 'features' reads customers@2026-12-01, a data source of kind 'feature-snapshot', which Some Engine cannot read (it reads 'step-output'); read another kind of source, or run the pipeline on an engine that reads this one",
+    expect(unsupportedSourceKind('features', new VectorIndexSource(), 'Some Engine', { 'step-output': 1 })).toBe(
+      "input 'features' reads customers@2026-12-01, a data source of kind 'vector-index', which Some Engine cannot read (it reads 'step-output'); read another kind of source, or run the pipeline on an engine that reads this one",
     );
   });
 });

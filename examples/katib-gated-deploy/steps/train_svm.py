@@ -32,3 +32,23 @@ with open(metrics + ".tmp", "w") as f:
     json.dump({"accuracy": accuracy}, f)
 os.replace(metrics + ".tmp", metrics)
 print(f"trial: C={c:g} kernel={kernel} test accuracy {accuracy:.3f}")
+
+
+def log_to_mlflow() -> None:
+    """One MLflow run per trial (params C and kernel, metric accuracy, the model as an artifact),
+    when mlflow is installed and MLFLOW_TRACKING_URI is set; otherwise nothing."""
+    if not os.environ.get("MLFLOW_TRACKING_URI"):
+        return
+    try:
+        import mlflow
+    except ImportError:
+        return
+    mlflow.set_experiment(os.environ.get("MLOPS_PIPELINE", "iris-tuned"))
+    with mlflow.start_run(run_name=f"C={c:g} kernel={kernel}"):
+        mlflow.set_tags({"mlops.run_id": os.environ.get("MLOPS_RUN_ID", ""), "mlops.engine": os.environ.get("MLOPS_ENGINE", "")})
+        mlflow.log_params({"C": c, "kernel": kernel})
+        mlflow.log_metric("accuracy", accuracy)
+        mlflow.log_artifact(os.path.join(env("MLOPS_MODEL_DIR"), "model.joblib"), artifact_path="model")
+
+
+log_to_mlflow()

@@ -57,6 +57,12 @@ export interface SageMakerTarget {
    * inference code (SAGEMAKER_SUBMIT_DIRECTORY). @default register steps cannot have inference code
    */
   readonly inferenceCodeUri?: (code: Code) => string;
+  /**
+   * The S3 URI of a Code as a tar.gz with the launcher beside it as `_mlops_launcher.py`
+   * (packageTrialTarball), for tuning trials: SageMaker's training toolkit downloads it from
+   * sagemaker_submit_directory and runs the launcher. @default tuning steps cannot be compiled
+   */
+  readonly trialCodeUri?: (code: Code) => string;
   /** MLFLOW_TRACKING_URI of every step (a SageMaker MLflow tracking server's ARN). @default none */
   readonly trackingUri?: string;
   /** True for deploy-time values (CDK tokens), which are used as given and not checked. @default never */

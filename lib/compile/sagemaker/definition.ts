@@ -5,6 +5,7 @@
  * Std:JsonGet). A misspelt or misplaced field is therefore a TypeScript error.
  */
 import type {
+  CreateHyperParameterTuningJobRequest,
   CreateModelPackageInput,
   CreateProcessingJobRequest,
   CreateTrainingJobRequest,
@@ -37,6 +38,8 @@ export type WithExpressions<T> = T extends string | number | boolean
 /** Fields the pipeline service sets on the jobs and packages it creates. */
 export type ProcessingStepArguments = WithExpressions<Omit<CreateProcessingJobRequest, 'ProcessingJobName' | 'ExperimentConfig' | 'Tags'>>;
 export type TrainingStepArguments = WithExpressions<Omit<CreateTrainingJobRequest, 'TrainingJobName' | 'ExperimentConfig' | 'Tags'>>;
+/** A Tuning step's job: one training job definition (not the list form), no warm start. */
+export type TuningStepArguments = WithExpressions<Omit<CreateHyperParameterTuningJobRequest, 'HyperParameterTuningJobName' | 'Tags' | 'TrainingJobDefinitions' | 'WarmStartConfig' | 'Autotune'>>;
 /** The SageMaker SDK leaves these out of RegisterModel steps: the service sets or rejects them. */
 export type RegisterModelStepArguments = WithExpressions<Omit<CreateModelPackageInput, 'ModelPackageName' | 'CertifyForMarketplace' | 'ClientToken' | 'Tags'>>;
 
@@ -97,6 +100,13 @@ export interface TrainingStepDefinition extends StepBase {
   readonly RetryPolicies?: RetryPolicyDefinition[];
 }
 
+export interface TuningStepDefinition extends StepBase {
+  readonly Type: 'Tuning';
+  readonly Arguments: TuningStepArguments;
+  readonly CacheConfig?: CacheConfigDefinition;
+  readonly RetryPolicies?: RetryPolicyDefinition[];
+}
+
 export interface RegisterModelStepDefinition extends StepBase {
   readonly Type: 'RegisterModel';
   readonly Arguments: RegisterModelStepArguments;
@@ -120,6 +130,7 @@ export interface ConditionStepDefinition extends StepBase {
 export type StepDefinition =
   | ProcessingStepDefinition
   | TrainingStepDefinition
+  | TuningStepDefinition
   | RegisterModelStepDefinition
   | FailStepDefinition
   | ConditionStepDefinition;

@@ -47,6 +47,15 @@ export const SAGEMAKER_RULES = {
     source: `${API} MaxRuntimeInSeconds (min 1; its documentation: "The maximum value is 28 days")`,
   },
   modelPackageDescription: { field: 'ModelPackageDescription', max: 1024, source: `${API} EntityDescription` },
+  tuningRangesPerType: {
+    field: 'ParameterRanges.IntegerParameterRanges / ContinuousParameterRanges / CategoricalParameterRanges', max: 30,
+    source: `${API} IntegerParameterRanges, ContinuousParameterRanges, CategoricalParameterRanges`,
+  },
+  tuningCategories: { field: 'CategoricalParameterRange.Values', min: 1, max: 30, source: `${API} ParameterValues` },
+  tuningCategoryLength: { field: 'CategoricalParameterRange.Values item', max: 256, source: `${API} ParameterValue` },
+  tuningEnvironmentEntries: { field: 'TrainingJobDefinition.Environment', max: 48, source: `${API} HyperParameterTrainingJobEnvironmentMap` },
+  tuningEnvironmentValue: { field: 'TrainingJobDefinition.Environment value', max: 512, source: `${API} HyperParameterTrainingJobEnvironmentValue` },
+  tuningStaticHyperParameterValue: { field: 'TrainingJobDefinition.StaticHyperParameters value', max: 2500, source: `${API} HyperParameterValue` },
   definitionCharacters: { field: 'PipelineDefinition', min: 1, max: 1048576, source: `${API} PipelineDefinition` },
 } satisfies { [name: string]: SageMakerLimit };
 
@@ -65,6 +74,12 @@ export const LIMITS = {
   processingVolumeGiB: SAGEMAKER_RULES.processingVolumeGiB.max,
   processingRuntimeSeconds: SAGEMAKER_RULES.processingRuntimeSeconds.max,
   modelPackageDescription: SAGEMAKER_RULES.modelPackageDescription.max,
+  tuningRangesPerType: SAGEMAKER_RULES.tuningRangesPerType.max,
+  tuningCategories: SAGEMAKER_RULES.tuningCategories.max,
+  tuningCategoryLength: SAGEMAKER_RULES.tuningCategoryLength.max,
+  tuningEnvironmentEntries: SAGEMAKER_RULES.tuningEnvironmentEntries.max,
+  tuningEnvironmentValue: SAGEMAKER_RULES.tuningEnvironmentValue.max,
+  tuningStaticHyperParameterValue: SAGEMAKER_RULES.tuningStaticHyperParameterValue.max,
   definitionCharacters: SAGEMAKER_RULES.definitionCharacters.max,
 } as const;
 

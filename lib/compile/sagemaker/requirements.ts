@@ -10,6 +10,10 @@ import { SAGEMAKER_STEPS } from './steps';
 export interface SageMakerRequirements {
   readonly processingJobs: boolean;
   readonly trainingJobs: boolean;
+  /** Hyperparameter tuning jobs (their trials are training jobs: trainingJobs is true too). */
+  readonly tuningJobs: boolean;
+  /** The code of tuning trials, shipped as tarballs with the launcher (SageMakerTarget.trialCodeUri), in first-use order. */
+  readonly trialCodes: Code[];
   /** Model package groups the pipeline registers versions in, sorted. */
   readonly modelPackageGroups: string[];
   /** The distinct code directories the steps ship, in first-use order. */
@@ -30,6 +34,8 @@ export type RequirementsOf = (step: Step, into: MutableRequirements) => void;
 export interface MutableRequirements {
   processingJobs: boolean;
   trainingJobs: boolean;
+  tuningJobs: boolean;
+  trialCodes: Set<Code>;
   modelPackageGroups: Set<string>;
   codes: Set<Code>;
   images: Set<string>;
@@ -43,6 +49,8 @@ export function sageMakerRequirements(pipeline: Pipeline): SageMakerRequirements
   const into: MutableRequirements = {
     processingJobs: false,
     trainingJobs: false,
+    tuningJobs: false,
+    trialCodes: new Set(),
     modelPackageGroups: new Set(),
     codes: new Set(),
     images: new Set(),
@@ -58,6 +66,8 @@ export function sageMakerRequirements(pipeline: Pipeline): SageMakerRequirements
   return {
     processingJobs: into.processingJobs,
     trainingJobs: into.trainingJobs,
+    tuningJobs: into.tuningJobs,
+    trialCodes: [...into.trialCodes],
     modelPackageGroups: [...into.modelPackageGroups].sort(),
     codes: [...into.codes],
     images: [...into.images],

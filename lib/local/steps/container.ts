@@ -73,7 +73,7 @@ function cachePlan(step: ContainerStep, node: StepNode, context: StepPlanContext
   return node.cache?.isEnabled ? { expireAfterHours: node.cache.expireAfterHours } : undefined;
 }
 
-function resourceWarnings(step: ContainerStep, node: StepNode): string[] {
+export function resourceWarnings(step: ContainerStep, node: StepNode): string[] {
   const out: string[] = [];
   const at = `step '${step.name}'`;
   if (step.image !== undefined) {

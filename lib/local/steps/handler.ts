@@ -4,7 +4,9 @@ import type { Pipeline } from '../../pipeline/pipeline';
 import type { Step } from '../../pipeline/step';
 import type { Scalar } from '../../pipeline/values';
 import type { CacheMode, PlannedStep } from '../planned';
+import type { ProcessTaskContext } from '../process-task';
 import type { LocalModelRegistry } from '../registry';
+import type { Task } from '../run-progress';
 
 /** What a step handler sees while the run is planned (nothing has run yet). */
 export interface StepPlanContext {
@@ -18,7 +20,7 @@ export interface StepPlanContext {
 }
 
 /** What a handler adds to the plan of its step. */
-export type StepPlanDetails = Partial<Pick<PlannedStep, 'items' | 'runtime' | 'script' | 'params' | 'retry' | 'cache' | 'timeoutSeconds'>>;
+export type StepPlanDetails = Partial<Pick<PlannedStep, 'items' | 'runtime' | 'script' | 'code' | 'params' | 'retry' | 'cache' | 'timeoutSeconds'>>;
 
 /** What a process step needs to start one attempt. */
 export interface LaunchContext {
@@ -85,4 +87,11 @@ export interface LocalStepHandler {
   launch?(step: PlannedStep, context: LaunchContext): Launch;
   /** 'inline' steps: runs the step and says whether it succeeded; throws only on unexpected errors. */
   decide?(step: PlannedStep, context: InlineContext): InlineOutcome;
+  /**
+   * 'process' steps that run their own processes (tuning trials): runs the step's one task in
+   * place of the runner's attempt loop, and leaves its record finished (or pending when interrupted).
+   */
+  runTask?(task: Task, context: ProcessTaskContext): Promise<void>;
+  /** How many of the runner's --max-parallel slots the step's task holds while it runs. @default 1 */
+  slots?(step: PlannedStep, maxParallel: number): number;
 }

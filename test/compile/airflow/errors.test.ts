@@ -2,7 +2,7 @@ import { CachePolicy, DataSource, Parameter, Pipeline, RetryPolicy, Schedule, St
 import { AIRFLOW_SOURCES, AirflowOptions, airflowSteps, compileAirflow } from '../../../lib/compile/airflow';
 import { PipelineValidationError } from '../../../lib/pipeline/errors';
 import { FIXTURE_CODE as code } from '../../conformance/features';
-import { FeatureSnapshot, TuningStep } from '../../support/extensions';
+import { VectorIndexSource, TuningStep } from '../../support/extensions';
 
 const entry = 'noop.py';
 const START = new Date('2025-01-01T00:00:00Z');
@@ -101,14 +101,14 @@ test('a GPU step on the python executor, a cache policy, a backoff rate Airflow 
   ]);
 });
 
-test('Airflow compiles the five built-in step kinds and reads the three source kinds', () => {
-  expect(Object.keys(airflowSteps(() => [])).sort()).toEqual(['condition', 'fail', 'register-model', 'script', 'training']);
-  expect(Object.keys(AIRFLOW_SOURCES).sort()).toEqual(['collected-output', 'step-output', 'uri']);
+test('Airflow compiles the five built-in step kinds and reads the four source kinds', () => {
+  expect(Object.keys(airflowSteps(() => [])).sort()).toEqual(['condition', 'fail', 'register-model', 'script', 'training', 'tune']);
+  expect(Object.keys(AIRFLOW_SOURCES).sort()).toEqual(['collected-output', 'feature-snapshot', 'step-output', 'uri']);
 });
 
 test('a data source of an unknown kind is the standard problem, not a dropped input', () => {
-  expect(problems(pipeline(Step.script('read', { code, entry, inputs: { features: new FeatureSnapshot() } })))).toEqual([
-    "step 'read': input 'features' reads features@v3, a data source of kind 'feature-snapshot', which Airflow cannot read (it reads 'collected-output', 'step-output', 'uri'); read another kind of source, or run the pipeline on an engine that reads this one",
+  expect(problems(pipeline(Step.script('read', { code, entry, inputs: { features: new VectorIndexSource() } })))).toEqual([
+    "step 'read': input 'features' reads features@v3, a data source of kind 'vector-index', which Airflow cannot read (it reads 'collected-output', 'feature-snapshot', 'step-output', 'uri'); read another kind of source, or run the pipeline on an engine that reads this one",
   ]);
 });
 
@@ -127,7 +127,7 @@ test('a step that claims a container kind but is no ContainerStep is refused by 
 
 test('an unknown step kind is the standard handler-table problem', () => {
   expect(problems(pipeline(new TuningStep('tune', { code, entry })))).toEqual([
-    "step 'tune': step kind 'tuning' is not supported on Airflow (it runs 'condition', 'fail', 'register-model', 'script', 'training' steps); remove the step, or run the pipeline on an engine that has a handler for 'tuning' steps",
+    "step 'tune': step kind 'tuning' is not supported on Airflow (it runs 'condition', 'fail', 'register-model', 'script', 'training', 'tune' steps); remove the step, or run the pipeline on an engine that has a handler for 'tuning' steps",
   ]);
 });
 

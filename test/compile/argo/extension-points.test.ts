@@ -7,7 +7,7 @@ import { ARGO_SOURCES, ARGO_STEPS, ArgoCompileOptions, ArgoDocuments, compileArg
 import { packageCode } from '../../../lib/runtime';
 import { FIXTURE_CODE as code } from '../../conformance/features';
 import { podSecurityProblems, resourceProblems, validateManifests } from '../../support/k8s';
-import { FeatureSnapshot, TuningStep } from '../../support/extensions';
+import { VectorIndexSource, TuningStep } from '../../support/extensions';
 import { taskTemplate } from './resolve';
 
 const entry = 'noop.py';
@@ -44,24 +44,24 @@ const task = (docs: ArgoDocuments, name: string): Json => template(docs, 'mlops-
 const envNames = (t: Json): string[] => t.container.args.flatMap((a: string, i: number, all: string[]) => (a === '--env' ? [all[i + 1].split('=')[0]] : []));
 
 describe('handler tables', () => {
-  test('Argo compiles the five built-in step kinds and reads the three source kinds', () => {
-    expect(Object.keys(ARGO_STEPS).sort()).toEqual(['condition', 'fail', 'register-model', 'script', 'training']);
-    expect(Object.keys(ARGO_SOURCES).sort()).toEqual(['collected-output', 'step-output', 'uri']);
+  test('Argo compiles the six built-in step kinds and reads the four source kinds', () => {
+    expect(Object.keys(ARGO_STEPS).sort()).toEqual(['condition', 'fail', 'register-model', 'script', 'training', 'tune']);
+    expect(Object.keys(ARGO_SOURCES).sort()).toEqual(['collected-output', 'feature-snapshot', 'step-output', 'uri']);
   });
 
   test('a ContainerStep subclass of an unknown kind is the standard problem, not a plain container', () => {
     const p = new Pipeline('tuned');
     p.addStep(new TuningStep('tune', { code, entry }));
     expect(problemsOf(() => compile(p))).toEqual([
-      "step 'tune': step kind 'tuning' is not supported on Argo Workflows (it runs 'condition', 'fail', 'register-model', 'script', 'training' steps); remove the step, or run the pipeline on an engine that has a handler for 'tuning' steps",
+      "step 'tune': step kind 'tuning' is not supported on Argo Workflows (it runs 'condition', 'fail', 'register-model', 'script', 'training', 'tune' steps); remove the step, or run the pipeline on an engine that has a handler for 'tuning' steps",
     ]);
   });
 
   test('a data source of an unknown kind is the standard problem, not a dropped input', () => {
     const p = new Pipeline('features');
-    p.addStep(Step.script('read', { code, entry, inputs: { features: new FeatureSnapshot() } }));
+    p.addStep(Step.script('read', { code, entry, inputs: { features: new VectorIndexSource() } }));
     expect(problemsOf(() => compile(p))).toEqual([
-      "step 'read': input 'features' reads features@v3, a data source of kind 'feature-snapshot', which Argo Workflows cannot read (it reads 'collected-output', 'step-output', 'uri'); read another kind of source, or run the pipeline on an engine that reads this one",
+      "step 'read': input 'features' reads features@v3, a data source of kind 'vector-index', which Argo Workflows cannot read (it reads 'collected-output', 'feature-snapshot', 'step-output', 'uri'); read another kind of source, or run the pipeline on an engine that reads this one",
     ]);
   });
 

@@ -17,8 +17,8 @@ class TuningStep extends ContainerStep {
   }
 }
 
-class FeatureSnapshot extends DataSource {
-  public readonly sourceKind = 'feature-snapshot';
+class VectorIndexSource extends DataSource {
+  public readonly sourceKind = 'vector-index';
   public readonly producer = undefined;
   constructor(public readonly type: ArtifactType = ArtifactType.DATASET) {
     super();
@@ -39,15 +39,15 @@ function problemsOf(pipeline: Pipeline): string[] {
 }
 
 test('the tables list what Kubeflow compiles and reads', () => {
-  expect(Object.keys(KUBEFLOW_STEPS).sort()).toEqual(['condition', 'fail', 'register-model', 'script', 'training']);
-  expect(Object.keys(KUBEFLOW_SOURCES).sort()).toEqual(['collected-output', 'step-output', 'uri']);
+  expect(Object.keys(KUBEFLOW_STEPS).sort()).toEqual(['condition', 'fail', 'register-model', 'script', 'training', 'tune']);
+  expect(Object.keys(KUBEFLOW_SOURCES).sort()).toEqual(['collected-output', 'feature-snapshot', 'step-output', 'uri']);
 });
 
 test('a ContainerStep subclass of an unknown kind is the standard problem, not a plain container', () => {
   const p = new Pipeline('kinds');
   p.addStep(Step.script('prep', { code, entry }), new TuningStep('tune'));
   expect(problemsOf(p)).toEqual([
-    "step 'tune': step kind 'tuning' is not supported on Kubeflow Pipelines (it runs 'condition', 'fail', 'register-model', 'script', 'training' steps); remove the step, or run the pipeline on an engine that has a handler for 'tuning' steps",
+    "step 'tune': step kind 'tuning' is not supported on Kubeflow Pipelines (it runs 'condition', 'fail', 'register-model', 'script', 'training', 'tune' steps); remove the step, or run the pipeline on an engine that has a handler for 'tuning' steps",
   ]);
 });
 
@@ -60,16 +60,16 @@ test('an unknown step kind inside a condition branch is found too', () => {
 
 test('a data source of an unknown kind is the standard problem, not an internal error', () => {
   const p = new Pipeline('sources');
-  p.addStep(Step.script('read', { code, entry, inputs: { features: new FeatureSnapshot() } }));
+  p.addStep(Step.script('read', { code, entry, inputs: { features: new VectorIndexSource() } }));
   expect(problemsOf(p)).toEqual([
-    "step 'read': input 'features' reads customers@2026-12-01, a data source of kind 'feature-snapshot', which Kubeflow Pipelines cannot read (it reads 'collected-output', 'step-output', 'uri'); read another kind of source, or run the pipeline on an engine that reads this one",
+    "step 'read': input 'features' reads customers@2026-12-01, a data source of kind 'vector-index', which Kubeflow Pipelines cannot read (it reads 'collected-output', 'feature-snapshot', 'step-output', 'uri'); read another kind of source, or run the pipeline on an engine that reads this one",
   ]);
 });
 
 test('a register-model step reading an unknown source kind gets the same problem', () => {
   const p = new Pipeline('register-sources');
-  p.addStep(Step.registerModel('register', { model: new FeatureSnapshot(ArtifactType.MODEL), group: 'g' }));
+  p.addStep(Step.registerModel('register', { model: new VectorIndexSource(ArtifactType.MODEL), group: 'g' }));
   expect(problemsOf(p)).toEqual(expect.arrayContaining([
-    expect.stringMatching(/^step 'register': input 'model' reads customers@2026-12-01, a data source of kind 'feature-snapshot', which Kubeflow Pipelines cannot read/),
+    expect.stringMatching(/^step 'register': input 'model' reads customers@2026-12-01, a data source of kind 'vector-index', which Kubeflow Pipelines cannot read/),
   ]));
 });

@@ -93,8 +93,8 @@ class ApprovalStep extends Step {
 }
 
 /** A user's own data source kind. */
-class FeatureSnapshot extends DataSource {
-  public readonly sourceKind: string = 'feature-snapshot';
+class VectorIndexSource extends DataSource {
+  public readonly sourceKind: string = 'vector-index';
   public readonly producer = undefined;
   public readonly type = ArtifactType.DATASET;
   public toString(): string {
@@ -102,7 +102,7 @@ class FeatureSnapshot extends DataSource {
   }
 }
 
-const STANDARD_KIND = "step 'tune': step kind 'tuning' is not supported on SageMaker (it runs 'condition', 'fail', 'register-model', 'script', 'training' steps); remove the step, or run the pipeline on an engine that has a handler for 'tuning' steps";
+const STANDARD_KIND = "step 'tune': step kind 'tuning' is not supported on SageMaker (it runs 'condition', 'fail', 'register-model', 'script', 'training', 'tune' steps); remove the step, or run the pipeline on an engine that has a handler for 'tuning' steps";
 
 describe('kinds and sources without a handler', () => {
   test.each([
@@ -129,15 +129,15 @@ describe('kinds and sources without a handler', () => {
 
   test('a data source of an unknown kind is the standard synth-time error', () => {
     const p = new Pipeline('custom-source');
-    p.addStep(Step.script('read', { code, entry, inputs: { features: new FeatureSnapshot() } }));
+    p.addStep(Step.script('read', { code, entry, inputs: { features: new VectorIndexSource() } }));
     expect(problemsOf(p)).toEqual([
-      "step 'read': input 'features' reads customers@2026-12-01, a data source of kind 'feature-snapshot', which SageMaker cannot read (it reads 'collected-output', 'step-output', 'uri'); read another kind of source, or run the pipeline on an engine that reads this one",
+      "step 'read': input 'features' reads customers@2026-12-01, a data source of kind 'vector-index', which SageMaker cannot read (it reads 'collected-output', 'feature-snapshot', 'step-output', 'uri'); read another kind of source, or run the pipeline on an engine that reads this one",
     ]);
   });
 
   test('the tables name what SageMaker runs and reads', () => {
-    expect(Object.keys(SAGEMAKER_STEPS).sort()).toEqual(['condition', 'fail', 'register-model', 'script', 'training']);
-    expect(Object.keys(SAGEMAKER_SOURCES).sort()).toEqual(['collected-output', 'step-output', 'uri']);
+    expect(Object.keys(SAGEMAKER_STEPS).sort()).toEqual(['condition', 'fail', 'register-model', 'script', 'training', 'tune']);
+    expect(Object.keys(SAGEMAKER_SOURCES).sort()).toEqual(['collected-output', 'feature-snapshot', 'step-output', 'uri']);
   });
 
   test('requirements come from the handlers; a kind without one needs nothing', () => {
@@ -148,6 +148,8 @@ describe('kinds and sources without a handler', () => {
     expect(sageMakerRequirements(p)).toEqual({
       processingJobs: false,
       trainingJobs: true,
+      tuningJobs: false,
+      trialCodes: [],
       modelPackageGroups: ['iris'],
       codes: [code],
       images: [],

@@ -36,4 +36,12 @@ export const AIRFLOW_COLUMN: Column = {
   ),
   'timeout': supported('execution_timeout'),
   'env-and-arguments': supported('env and arguments reach the launcher and the script'),
+  'tuning': unsupported(
+    'the python executor has no hyperparameter search to run trials with (nor the kubernetes one); the sagemaker executor starts a SageMaker tuning job (SageMakerTuningOperator) and later tasks read its BestTrainingJob from XCom',
+    /step 'hpo': is a tuning step \(hyperparameter tuning\), but Airflow's 'python' executor has no hyperparameter search to run the trials with/,
+  ),
+  'feature-snapshots': unsupported(
+    "the python executor reads paths on the workers (a store at an absolute path works there); the sagemaker executor reads an s3:// store, the version from {{ params.x }}",
+    /step 'read': input 'features' reads s3:\/\/example-data\/feature-snapshots\/customers\/ \(scheme 's3'\), but steps on Airflow's 'python' executor read paths on the workers/,
+  ),
 };

@@ -24,4 +24,6 @@ export const ARGO_COLUMN: Column = {
   'external-data': partly("s3:// URIs in the artifact repository's bucket (option artifactRepositoryBucket) are key-only input artifacts, read with the repository's credentials; URIs elsewhere are a synth-time error, since Argo has no credentials for them"),
   'timeout': supported('activeDeadlineSeconds on the template'),
   'env-and-arguments': supported('container env; script arguments after -- on the launcher command line'),
+  'tuning': supported("a container creates a Katib Experiment (random, grid, bayesianoptimization; medianstop) whose trials are Jobs running the trial through the launcher; it serves the inputs to the trials and receives their models over HTTP, then outputs the best model, parameters.json and the objective metric as an output parameter (Katib >= v0.18 with its metrics-collector injection enabled in the namespace; see docs/tuning.md)"),
+  'feature-snapshots': partly("the table's folder is a key-only input artifact, so the store must be in the artifact repository's bucket; the version is {{workflow.parameters.x}}, resolved by the launcher when the step starts; the commit step needs boto3 and S3 credentials in its image and pod; a cached reader of 'latest' or a parameter is a synth-time error"),
 };

@@ -1,4 +1,4 @@
-import { Column, supported, unsupported } from '../features';
+import { Column, partly, supported, unsupported } from '../features';
 
 /** The Kubeflow Pipelines column of the support table. */
 export const KUBEFLOW_COLUMN: Column = {
@@ -24,4 +24,6 @@ export const KUBEFLOW_COLUMN: Column = {
   'external-data': supported('a dsl.importer task beside the reader records the s3:// (gs://, minio://) URI as an artifact, which KFP downloads to the input path; the step pod needs read access to the bucket'),
   'timeout': supported('activeDeadlineSeconds in the Kubernetes executor config'),
   'env-and-arguments': supported('launcher --env NAME=VALUE (part of the cache key) and script arguments after --'),
+  'tuning': supported("a container task creates a Katib Experiment (random, grid, bayesianoptimization; medianstop) whose trials are Jobs running the trial through the launcher; it serves the inputs to the trials and receives their models over HTTP, then outputs the best model (system.Model), parameters.json and the objective metric as an output parameter (Katib >= v0.18 with its metrics-collector injection enabled in the namespace; see docs/tuning.md)"),
+  'feature-snapshots': partly("the table's folder of the s3:// store is imported like DataSource.fromUri (dsl.importer) and downloaded by KFP's launcher; a version from a pipeline parameter is a component input the task binds, resolved by our launcher when the step starts; the commit step needs boto3 and S3 credentials in its image and pod; a cached reader of 'latest' or a parameter is a synth-time error"),
 };

@@ -27,4 +27,6 @@ export const LOCAL_COLUMN: Column = {
   ),
   'timeout': supported('the step process group is stopped (SIGTERM, then SIGKILL) after timeoutSeconds'),
   'env-and-arguments': supported('env merged over the inherited environment; arguments passed to the script'),
+  'tuning': supported("random (seeded when asked) and grid searches: each trial a subprocess of the trial's script with MLOPS_PARAM_<NAME>, min(parallelTrials, --max-parallel) at once, in steps/<step>/trials/<n>/; the best model, parameters.json and objective are the step's result; bayesian is refused when planned; never cached"),
+  'feature-snapshots': supported("the local store (--feature-store, $MLOPS_FEATURE_STORE or .mlops/feature-store) replaces the s3:// store: the commit step writes the next version there (a lock file keeps commits one at a time), the reader gets only the version named, resolved when it starts; a named version never committed is refused when the run is planned"),
 };

@@ -1,9 +1,9 @@
 """Checks the steps of SageMaker pipeline definitions against botocore's `sagemaker` service model.
 
 Reads {"<name>": <definition>, ...} as JSON on stdin and prints a JSON list of problems, each
-"<name>: <step path>: <problem>". For every Processing, Training and RegisterModel step it walks
-the Arguments along the request shape of CreateProcessingJob, CreateTrainingJob or
-CreateModelPackage and reports unknown members, missing required members (except those the
+"<name>: <step path>: <problem>". For every Processing, Training, RegisterModel and Tuning step it walks
+the Arguments along the request shape of CreateProcessingJob, CreateTrainingJob,
+CreateModelPackage or (Tuning steps) CreateHyperParameterTuningJob and reports unknown members, missing required members (except those the
 pipeline service fills in), wrong types, enum values, and lengths or ranges out of bounds.
 Pipeline expressions ({"Get": ...}, {"Std:Join": ...}, {"Std:JsonGet": ...}) stand for a value
 of whatever scalar type the shape wants. Condition and Fail steps are checked by hand (they have
@@ -20,11 +20,13 @@ ARGUMENT_SHAPES = {
     "Processing": ("CreateProcessingJobRequest", {"ProcessingJobName"}),
     "Training": ("CreateTrainingJobRequest", {"TrainingJobName"}),
     "RegisterModel": ("CreateModelPackageInput", set()),
+    "Tuning": ("CreateHyperParameterTuningJobRequest", {"HyperParameterTuningJobName"}),
 }
 STEP_KEYS = {
     "Processing": {"Name", "Type", "Arguments", "DependsOn", "Description", "DisplayName", "CacheConfig", "RetryPolicies", "PropertyFiles"},
     "Training": {"Name", "Type", "Arguments", "DependsOn", "Description", "DisplayName", "CacheConfig", "RetryPolicies"},
     "RegisterModel": {"Name", "Type", "Arguments", "DependsOn", "Description", "DisplayName", "RetryPolicies"},
+    "Tuning": {"Name", "Type", "Arguments", "DependsOn", "Description", "DisplayName", "CacheConfig", "RetryPolicies"},
     "Condition": {"Name", "Type", "Arguments", "DependsOn", "Description", "DisplayName"},
     "Fail": {"Name", "Type", "Arguments", "DependsOn", "Description", "DisplayName"},
 }

@@ -20,6 +20,7 @@ export function testTarget(overrides: Partial<SageMakerTarget> = {}): SageMakerT
       return { s3Uri: `s3://cdk-assets-123456789012-us-east-1/${fileName}`, fileName };
     },
     inferenceCodeUri: (code) => `s3://cdk-assets-123456789012-us-east-1/${path.basename(code.directory)}.tar.gz`,
+    trialCodeUri: (code) => `s3://cdk-assets-123456789012-us-east-1/${path.basename(code.directory)}-trial.tar.gz`,
     ...overrides,
   };
 }

@@ -6,6 +6,7 @@ import { CONTAINER_STEP } from './container';
 import { FAIL_STEP } from './fail';
 import { AirflowStepHandler } from './handler';
 import { REGISTER_MODEL_STEP } from './register-model';
+import { TUNE_STEP } from './tune';
 
 export type { AirflowStepHandler, AirflowTask, TaskArguments } from './handler';
 
@@ -20,5 +21,6 @@ export function airflowSteps(outside: (condition: ConditionStep) => string[]): H
     [StepKind.CONDITION]: conditionHandler(outside),
     [StepKind.REGISTER_MODEL]: REGISTER_MODEL_STEP,
     [StepKind.FAIL]: FAIL_STEP,
+    [StepKind.TUNE]: TUNE_STEP,
   };
 }

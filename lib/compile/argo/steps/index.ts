@@ -6,6 +6,7 @@ import { ArgoStepHandler } from './handler';
 import { REGISTER_MODEL_STEP } from './register-model';
 import { SCRIPT_STEP } from './script';
 import { TRAINING_STEP } from './training';
+import { TUNE_STEP } from './tune';
 
 export type { ArgoStep, ArgoStepHandler, ArgoTaskNeeds } from './handler';
 export { MODEL_VERSION } from './register-model';
@@ -17,4 +18,5 @@ export const ARGO_STEPS: HandlerTable<ArgoStepHandler> = {
   [StepKind.CONDITION]: CONDITION_STEP,
   [StepKind.REGISTER_MODEL]: REGISTER_MODEL_STEP,
   [StepKind.FAIL]: FAIL_STEP,
+  [StepKind.TUNE]: TUNE_STEP,
 };

@@ -5,6 +5,7 @@ import { CONTAINER_STEP } from './container';
 import { FAIL_STEP } from './fail';
 import { KubeflowStepHandler } from './handler';
 import { REGISTER_MODEL_STEP } from './register-model';
+import { TUNE_STEP } from './tune';
 
 export type { KubeflowStepHandler } from './handler';
 
@@ -15,4 +16,5 @@ export const KUBEFLOW_STEPS: HandlerTable<KubeflowStepHandler> = {
   [StepKind.CONDITION]: CONDITION_STEP,
   [StepKind.REGISTER_MODEL]: REGISTER_MODEL_STEP,
   [StepKind.FAIL]: FAIL_STEP,
+  [StepKind.TUNE]: TUNE_STEP,
 };

@@ -6,6 +6,7 @@ import { SageMakerStepHandler } from './handler';
 import { PROCESSING_STEP } from './processing';
 import { REGISTER_MODEL_STEP } from './register-model';
 import { TRAINING_STEP } from './training';
+import { TUNE_STEP } from './tune';
 
 export type { SageMakerStepHandler } from './handler';
 export { metricRegex } from './training';
@@ -17,4 +18,5 @@ export const SAGEMAKER_STEPS: HandlerTable<SageMakerStepHandler> = {
   [StepKind.CONDITION]: CONDITION_STEP,
   [StepKind.REGISTER_MODEL]: REGISTER_MODEL_STEP,
   [StepKind.FAIL]: FAIL_STEP,
+  [StepKind.TUNE]: TUNE_STEP,
 };
