@@ -121,7 +121,8 @@ export const TRAINING_STEP: SageMakerStepHandler = {
   requirements: containerRequirements('trainingJobs'),
 };
 
-function channel(name: string, s3Uri: StringValue): TrainingChannel {
+/** An S3Prefix channel of a training job, downloaded as files (tuning trials use it too). */
+export function channel(name: string, s3Uri: StringValue): TrainingChannel {
   return {
     ChannelName: name,
     DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: s3Uri, S3DataDistributionType: 'FullyReplicated' } },

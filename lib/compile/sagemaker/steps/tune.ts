@@ -19,7 +19,7 @@ import { DEFAULTS, LIMITS, SAGEMAKER_RULES } from '../limits';
 import type { MutableRequirements } from '../requirements';
 import { SourcePart } from '../sources/resolver';
 import { SageMakerStepHandler } from './handler';
-import { metricRegex } from './training';
+import { channel, metricRegex } from './training';
 
 type Arguments = TuningStepDefinition['Arguments'];
 type Channel = NonNullable<NonNullable<Arguments['TrainingJobDefinition']>['InputDataConfig']>[number];
@@ -311,15 +311,6 @@ function trialEnvironment(c: SageMakerCompilation, step: TuneStep, entries: [str
     environment[name] = value;
   }
   return environment;
-}
-
-function channel(name: string, s3Uri: StringValue): Channel {
-  return {
-    ChannelName: name,
-    DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: s3Uri, S3DataDistributionType: 'FullyReplicated' } },
-    InputMode: 'File',
-    CompressionType: 'None',
-  };
 }
 
 function outputPath(c: SageMakerCompilation, step: Step): string {
