@@ -22,6 +22,7 @@ import { RunProgress, Task } from './run-progress';
 import { SourceRunContext } from './sources';
 import { FINISHED_STATES, RunStatus, StepRecord, TaskState } from './state';
 import { defaultTrackingUri, withTracking } from './step-environment';
+import { metricsByStep, stepReadiness } from './step-readiness';
 import { checkedInterval, DataInterval } from './data-interval';
 
 /**
@@ -210,7 +211,7 @@ class LocalRun {
         if (record.state !== TaskState.PENDING || this.queued.has(step.name)) {
           continue;
         }
-        const readiness = this.readiness(step);
+        const readiness = stepReadiness(step, (name) => this.progress.record(name));
         if (readiness === 'skip') {
           this.progress.setState(step, record, TaskState.SKIPPED);
           progress = true;
@@ -268,28 +269,6 @@ class LocalRun {
     }
     this.diskFull ??= e;
     this.interruption.interrupt();
-  }
-
-  private readiness(step: PlannedStep): 'ready' | 'wait' | 'skip' {
-    for (const { condition, branch } of step.scope) {
-      const decided = this.progress.record(condition);
-      if (decided.state === TaskState.SKIPPED || (decided.state === TaskState.SUCCEEDED && decided.outcome !== branch)) {
-        return 'skip';
-      }
-      if (decided.state !== TaskState.SUCCEEDED) {
-        return 'wait';
-      }
-    }
-    for (const name of step.upstream) {
-      const state = this.progress.record(name).state;
-      if (state === TaskState.SKIPPED) {
-        return 'skip';
-      }
-      if (state !== TaskState.SUCCEEDED && state !== TaskState.CACHED) {
-        return 'wait';
-      }
-    }
-    return 'ready';
   }
 
   /** Queues a ready process step's tasks; they stay pending until a slot is free. */
@@ -368,7 +347,7 @@ class LocalRun {
         runId: this.run_.runId,
         parameters: this.plan.parameters,
         metricsOf: (name) => this.progress.record(name).metrics,
-        runMetrics: () => this.runMetrics(),
+        runMetrics: () => metricsByStep(this.plan.steps, (name) => this.progress.record(name)),
         inputDirectory: (name) => step.inputs.find((i) => i.name === name)!.read.directory(this.sources(), scratch),
         registry: this.registry,
       });
@@ -388,17 +367,6 @@ class LocalRun {
     } finally {
       scratchDirs.forEach(removeTree);
     }
-  }
-
-  private runMetrics(): { [step: string]: { [name: string]: unknown } } {
-    const out: { [step: string]: { [name: string]: unknown } } = {};
-    for (const step of this.plan.steps) {
-      const metrics = this.progress.record(step.name).metrics;
-      if (metrics && Object.keys(metrics).length > 0) {
-        out[step.name] = metrics;
-      }
-    }
-    return out;
   }
 
   private finish(): void {
