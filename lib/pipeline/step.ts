@@ -38,28 +38,30 @@ export abstract class Step {
     return isA(x, Step);
   }
 
+  // The factories take missing props (JavaScript callers) as empty ones: validation then names what is missing.
+
   /** Runs a script on a container: extract, transform, evaluate, ... (SageMaker: a Processing job). */
   public static script(name: string, props: ScriptStepProps): ScriptStep {
     const { ScriptStep: Kind } = require('./steps/script-step') as typeof import('./steps/script-step');
-    return new Kind(name, props);
+    return new Kind(name, props ?? ({} as ScriptStepProps));
   }
 
   /** Runs a training script that writes a model (SageMaker: a Training job). */
   public static training(name: string, props: TrainingStepProps): TrainingStep {
     const { TrainingStep: Kind } = require('./steps/training-step') as typeof import('./steps/training-step');
-    return new Kind(name, props);
+    return new Kind(name, props ?? ({} as TrainingStepProps));
   }
 
   /** Runs `then` or `otherwise` depending on a condition evaluated at run time. */
   public static condition(name: string, props: ConditionStepProps): ConditionStep {
     const { ConditionStep: Kind } = require('./steps/condition-step') as typeof import('./steps/condition-step');
-    return new Kind(name, props);
+    return new Kind(name, props ?? ({} as ConditionStepProps));
   }
 
   /** Registers a trained model as a new version in a model registry group. */
   public static registerModel(name: string, props: RegisterModelStepProps): RegisterModelStep {
     const { RegisterModelStep: Kind } = require('./steps/register-model-step') as typeof import('./steps/register-model-step');
-    return new Kind(name, props);
+    return new Kind(name, props ?? ({} as RegisterModelStepProps));
   }
 
   /**
@@ -68,13 +70,13 @@ export abstract class Step {
    */
   public static tune(name: string, props: TuneStepProps): TuneStep {
     const { TuneStep: Kind } = require('./steps/tune-step') as typeof import('./steps/tune-step');
-    return new Kind(name, props);
+    return new Kind(name, props ?? ({} as TuneStepProps));
   }
 
   /** Stops the run as failed with a message. */
   public static fail(name: string, props: FailStepProps): FailStep {
     const { FailStep: Kind } = require('./steps/fail-step') as typeof import('./steps/fail-step');
-    return new Kind(name, props);
+    return new Kind(name, props ?? ({} as FailStepProps));
   }
 
   /** What the step does ('script', 'training', ...): engines look up their handler by it. */

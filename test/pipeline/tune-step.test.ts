@@ -123,3 +123,18 @@ test('the example round-trips through the pipeline document', () => {
   expect(validate(doc)).toBe(false);
   expect(() => fromPipelineDocument(doc, BASE)).toThrow(/steps\[2\]\.space\.C: needs "kind" \(uniform, log-uniform, integer, categorical\)/);
 });
+
+test('a step made without props (from JavaScript) is named with what is missing, not a TypeError', () => {
+  const made = [
+    Step.script('s', undefined as never),
+    Step.tune('t', undefined as never),
+    Step.fail('f', undefined as never),
+  ];
+  const p = new Pipeline('no-props');
+  p.addStep(...made);
+  expect(problemsOf(p)).toEqual([
+    "step 's': code undefined is not a Code; use Code.fromDirectory(dir)",
+    "step 't': trial is undefined, not a training step; pass Step.training('train', {...}) (not added to the pipeline)",
+    "step 'f': message is empty; say why the run fails, e.g. 'accuracy below threshold'",
+  ]);
+});
