@@ -12,9 +12,12 @@
  * table, a JSON text in one raw string that run_step parses only when a task runs, and each task
  * line is as short as the baseline's (`run_step.override(...)(step=...)`); the run's paths, run id
  * and data interval are made in the task from its context. Measured here (2 cores, shared): ratio
- * 0.93, 0.91, 0.98 in three runs (321 KiB; before: 792 KiB, ~1.2-1.4). The kubernetes and
- * sagemaker files write every operator's arguments out (1,268 and 3,327 KiB): 7.4-9.4 and
- * 10.0-12.2 times the baseline (docs/airflow.md, Parse cost).
+ * 0.93, 0.91, 0.98 in three runs (321 KiB; before: 792 KiB, ~1.2-1.4). The sagemaker file keeps
+ * each job's own values in a JOBS table (one JSON text, json.loads once at parse time) and builds
+ * each operator's config with processing_config / training_config: 418 KiB (before: 3,327 KiB,
+ * 10.0-12.2 times), 2.72, 1.80, 1.99 times the baseline in three runs, in which the python
+ * executor measured 1.16-1.18. The kubernetes file still writes every operator's arguments out
+ * (1,268 KiB, 9.3-9.8 times in the same runs). docs/airflow.md, Parse cost.
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';

@@ -92,12 +92,12 @@ export class AirflowCompilation {
     return [...this.configMaps].sort();
   }
 
-  /** 'python': a step's entry in the DAG file's STEPS table (steps/step-entry.ts). */
+  /** 'python': a step's entry in the DAG file's STEPS table (steps/step-entry.ts); 'sagemaker': in its JOBS table (sagemaker-table.ts). */
   public addToStepTable(step: Step, entry: unknown): void {
     this.table.set(step.name, entry);
   }
 
-  /** The STEPS table: each step's entry by task id, in the graph's order. */
+  /** The STEPS (or JOBS) table: each step's entry by task id, in the graph's order. */
   public get stepTable(): Map<string, unknown> {
     return this.table;
   }

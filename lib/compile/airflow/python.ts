@@ -72,7 +72,8 @@ const RESERVED = new Set([
   'DAG', 'Param', 'task', 'AirflowFailException', 'KubernetesPodOperator', 'CronDataIntervalTimetable',
   'DeltaDataIntervalTimetable', 'k8s', 'datetime', 'json', 'os', 'subprocess', 'sys', 'annotations', 'dag',
   'run_step', 'run_launcher', 'launch', 'register_model', 'metric', 'pod_volumes', 'SageMakerProcessingOperator', 'SageMakerTrainingOperator', 'SageMakerTuningOperator',
-  'sagemaker_job_name', 'register_model_version', 'hashlib', 'dict', 'open', 'sorted', 'print', 'float', 'str', 'int',
+  'sagemaker_job_name', 'register_model_version', 'run_uri', 'job_environment', 'job_resources', 's3_input', 's3_output',
+  'processing_config', 'training_config', 'channel', 'hashlib', 'dict', 'open', 'sorted', 'print', 'float', 'str', 'int',
 ]);
 
 /** A Python identifier for a task id (the variable holding the task); upper-case names are the file's constants. */

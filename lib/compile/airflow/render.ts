@@ -8,6 +8,7 @@ import { AirflowCodeFolder, AirflowOptions } from './options';
 import { call, py, PyExpr, PyValue } from './python';
 import { AirflowSchedule } from './schedule';
 import { sageMakerConstants, sageMakerHelpers } from './render-sagemaker';
+import { jobTableHelpers } from './sagemaker-table';
 import { REGISTER_SCRIPT } from './steps/register-model';
 import { AirflowTask } from './steps';
 
@@ -26,7 +27,7 @@ export interface DagFile {
   readonly blocks: TaskBlock[];
   readonly notes: string[];
   readonly codeFolders: AirflowCodeFolder[];
-  /** 'python': each step's STEPS entry by task id (steps/step-entry.ts). */
+  /** 'python': each step's STEPS entry by task id (steps/step-entry.ts); 'sagemaker': each job's JOBS entry (sagemaker-table.ts). */
   readonly stepTable: Map<string, unknown>;
 }
 
@@ -83,7 +84,7 @@ export function renderDag(f: DagFile): string {
     out.push(...kubernetesConstants(f));
   }
   if (f.stepTable.size > 0) {
-    out.push(...stepTable(f.stepTable));
+    out.push(...(sagemaker ? jobTable(f.stepTable) : stepTable(f.stepTable)));
   }
   if (helpers.has('register_model') || helpers.has('register_script')) {
     out.push(`REGISTER_SCRIPT = ${registerScript()}`);
@@ -92,6 +93,10 @@ export function renderDag(f: DagFile): string {
     out.push(...POD_VOLUMES);
   }
   out.push(...(sagemaker ? sageMakerHelpers(helpers) : helperFunctions(helpers)));
+  if (sagemaker && f.stepTable.size > 0) {
+    const kinds = new Set((['processing', 'training'] as const).filter((k) => helpers.has(`job_table_${k}`)));
+    out.push(...jobTableHelpers({ pipelineName: f.pipeline.name, runDir: '', options: f.options.sagemaker! }, kinds));
+  }
   out.push('', '', dagOpen(f), '');
   for (const b of f.blocks) {
     out.push(`    # ${describe(b.node)}`, b.task.code, '');
@@ -124,8 +129,9 @@ function imports(version: string, f: DagFile, helpers: Set<string>): string[] {
   if (f.schedule.imports.length > 0) {
     lines.push(`from airflow.timetables.interval import ${f.schedule.imports.join(', ')}`);
   }
-  if (helpers.has('kubernetes')) {
-    // The provider's own model classes; KubernetesPodOperator imports them anyway.
+  if (helpers.has('kubernetes') || f.options.executor === 'kubernetes') {
+    // The provider's own model classes (the kubernetes executor's constants use them, even in a
+    // DAG without pod tasks); KubernetesPodOperator imports them anyway.
     lines.push('from kubernetes.client import models as k8s');
   }
   return lines.sort((a, b) => (a.startsWith('from kubernetes') ? 1 : 0) - (b.startsWith('from kubernetes') ? 1 : 0));
@@ -145,6 +151,22 @@ function stepTable(table: Map<string, unknown>): string[] {
     'STEPS = r"""{',
     ...lines,
     '}"""',
+  ];
+}
+
+/**
+ * 'sagemaker': the JOBS table, each job's own values (sagemaker-table.ts) by task id, one line per
+ * step; parsed once when the scheduler parses the file (json.loads is cheaper than compiling the
+ * same dicts as literals), and processing_config / training_config build the operators' configs.
+ */
+function jobTable(table: Map<string, unknown>): string[] {
+  const lines = [...table].map(([id, entry], i) => `${JSON.stringify(id)}: ${jsonLine(entry)}${i < table.size - 1 ? ',' : ''}`);
+  return [
+    '# Each job\'s own values by task id: job name prefix, code archive, container arguments, inputs ("<step>/<port>/"',
+    '# in this run\'s folder, or a URI), output ports, metrics, env beyond the MLOPS_* contract, and what is not the default.',
+    'JOBS = json.loads(r"""{',
+    ...lines,
+    '}""")',
   ];
 }
 

@@ -63,7 +63,8 @@ describe.each(['2.10', '3'] as AirflowVersion[])('Iris on Airflow %s, executor s
     expect(ast.imports.filter((i: string) => i.includes('.hooks.'))).toEqual([]);
     expect(dag.source).toContain('\n    from airflow.providers.amazon.aws.hooks.s3 import S3Hook\n');
     expect(dag.source).toContain('\n    from airflow.providers.amazon.aws.hooks.sagemaker import SageMakerHook\n');
-    expect(ast.helpers).toEqual(['sagemaker_job_name', 'metric', 'register_model_version']);
+    // The JOBS table's helpers build each job's config at parse time (operator-kwargs.test.ts: the same configs as written out before).
+    expect(ast.helpers).toEqual(['sagemaker_job_name', 'metric', 'register_model_version', 'run_uri', 'job_environment', 'job_resources', 's3_input', 's3_output', 'processing_config', 'channel', 'training_config']);
     expect(ast.constants).toMatchObject({ BUCKET: 'mlops-artifacts', RUNS_KEY: 'pipelines/iris/runs', RUN_DIR: 's3://${BUCKET}/${RUNS_KEY}/{{ run_id }}', AWS_CONN_ID: 'aws_default', REGION: null });
     expect(ast.dag.user_defined_macros).toEqual({ sagemaker_job_name: '${sagemaker_job_name}' });
     expect(Object.fromEntries(Object.entries(ast.tasks).map(([id, t]) => [id, (t as Json).kind]))).toEqual({

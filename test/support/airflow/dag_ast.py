@@ -7,10 +7,20 @@ Output: {"imports": [...], "top_level": [...], "dag": {...}, "tasks": {task_id: 
 "task_order": [task ids as declared], "edges": {task_id: [upstream ids]}}
 Values: literals as JSON; `NAME + "/x"` as "${NAME}/x"; datetime.timedelta(seconds=N) as
 {"timedelta_seconds": N}; Param(...) as {"param": {...}}; anything else as {"expr": source}.
+A call of one of the file's top-level functions with literal arguments (the sagemaker executor's
+`processing_config("step")`, which builds a config from the JOBS table) is the only code run: the
+function runs with the file's literal constants, `NAME = json.loads(r'...')` tables parsed, and
+every other constant as "${NAME}", so its value reads as the literal the file used to hold.
+`**NAME` of a dict constant adds its items as keyword arguments.
 """
 import ast
 import json
 import sys
+
+# The file's top-level constants and functions, as the helper calls in task arguments see them.
+NAMESPACE = {"json": json}
+# The helpers whose calls are run: they build an operator's arguments from the file's tables.
+TABLE_HELPERS = {"processing_config", "training_config"}
 
 
 def value(node):
@@ -28,7 +38,9 @@ def value(node):
             return left + right
     if isinstance(node, ast.Call):
         name = ast.unparse(node.func)
-        kwargs = {k.arg: value(k.value) for k in node.keywords}
+        if name in TABLE_HELPERS and name in NAMESPACE and all(isinstance(a, ast.Constant) for a in node.args) and not node.keywords:
+            return NAMESPACE[name](*[a.value for a in node.args])
+        kwargs = keywords(node)
         if name == "datetime.timedelta":
             return {"timedelta_seconds": sum(v * {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}[k] for k, v in kwargs.items())}
         if name == "Param":
@@ -36,11 +48,39 @@ def value(node):
     return {"expr": ast.unparse(node)}
 
 
+def keywords(call):
+    """A call's keyword arguments; `**NAME` of a dict constant gives its items."""
+    out = {}
+    for k in call.keywords:
+        if k.arg is None and isinstance(k.value, ast.Name) and isinstance(NAMESPACE.get(k.value.id), dict):
+            out.update(NAMESPACE[k.value.id])
+        else:
+            out[k.arg] = value(k.value)
+    return out
+
+
+def read_top_level(tree):
+    """Fills NAMESPACE: literal constants as they are, json.loads tables parsed, others as "${NAME}"; the functions."""
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+            name, v = node.targets[0].id, node.value
+            if isinstance(v, ast.Constant):
+                NAMESPACE[name] = v.value
+            elif isinstance(v, ast.Call) and ast.unparse(v.func) == "json.loads" and isinstance(v.args[0], ast.Constant):
+                NAMESPACE[name] = json.loads(v.args[0].value)
+            elif isinstance(v, (ast.Dict, ast.List)):
+                NAMESPACE[name] = value(v)
+            else:
+                NAMESPACE[name] = "${" + name + "}"
+    functions = [n for n in tree.body if isinstance(n, ast.FunctionDef) and not n.decorator_list]
+    exec(compile(ast.Module(body=functions, type_ignores=[]), "<dag helpers>", "exec"), NAMESPACE)
+
+
 def call_chain(node):
     """`a.override(x=1)(y=2)` -> [("a.override", {x}), ("()", {y})]; `K.partial(..).expand(..)` likewise."""
     chain = []
     while isinstance(node, ast.Call):
-        kwargs = {k.arg: value(k.value) for k in node.keywords}
+        kwargs = keywords(node)
         func = node.func
         if isinstance(func, ast.Call):
             chain.append(("()", kwargs))
@@ -74,6 +114,7 @@ def branch_returns(fn):
 def main(path):
     with open(path) as f:
         tree = ast.parse(f.read(), path)
+    read_top_level(tree)
     out = {"imports": [], "top_level": [], "constants": {}, "helpers": [], "dag": None, "tasks": {}, "task_order": [], "edges": {}}
     variables = {}
     for node in tree.body:

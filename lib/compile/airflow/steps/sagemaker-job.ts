@@ -6,10 +6,11 @@ import { ValueType } from '../../../pipeline/values';
 import { launchInvocation, LaunchTarget } from '../../../runtime/launch';
 import * as contract from '../../../pipeline/contract';
 import type { AirflowCompilation } from '../compilation';
-import { call, PyExpr, PyValue } from '../python';
+import { call, py, PyExpr, PyValue } from '../python';
+import { plainConfig, runDirValue, tableEntry } from '../sagemaker-table';
 import {
   archiveName, CODE_INPUT, hasInstanceStorage, instanceTypeOf, jobNameTemplate, METRICS_OUTPUT, PROCESSING_CODE_DIR, PROCESSING_METRICS_DIR,
-  PROCESSING_ROOT, s3RunUri, SAGEMAKER_DEFAULT_TRAINING_SECONDS, SAGEMAKER_DEFAULT_VOLUME_GIB,
+  PROCESSING_ROOT, runsKey, s3RunUri, SAGEMAKER_DEFAULT_TRAINING_SECONDS, SAGEMAKER_DEFAULT_VOLUME_GIB,
   SAGEMAKER_MAX_PROCESSING_SECONDS, TRAINING_INPUT_ROOT, TRAINING_METRICS_FILE, TRAINING_MODEL_DIR,
 } from '../sagemaker';
 import { isTarballSource } from '../sources/sagemaker';
@@ -127,8 +128,21 @@ export function sageMakerJob(c: AirflowCompilation, node: StepNode, variable: st
     ['action_if_job_exists', 'timestamp'],
   ];
   const items = step.forEach;
+  // Built once: config() also checks SageMaker's limits, which add a problem per call.
+  const built = items === undefined ? config() : undefined;
+  if (built !== undefined) {
+    // The step's own values in the JOBS table; processing_config / training_config build the same config at parse time.
+    const defaults = { pipelineName: c.pipelineName, runDir: runDirValue(s.bucketName, runsKey(s)), options: s };
+    const plain = plainConfig(built, defaults.runDir);
+    const entry = plain === undefined ? undefined : tableEntry(step.name, training, plain, defaults);
+    if (entry !== undefined) {
+      c.addToStepTable(step, entry);
+      const args = [...common.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${py(v)}`), '**SAGEMAKER_TASK', `config=${training ? 'training' : 'processing'}_config(${py(step.name)})`];
+      return { code: `    ${variable} = ${operator}(${args.join(', ')})`, helpers: [training ? 'sagemaker_training' : 'sagemaker_processing', 'sagemaker_job_name', training ? 'job_table_training' : 'job_table_processing'] };
+    }
+  }
   const code = items === undefined
-    ? call(operator, [...kwargs, ['config', config()]], '    ')
+    ? call(operator, [...kwargs, ['config', built]], '    ')
     : `${call(`${operator}.partial`, kwargs, '    ')}${call('.expand', [['config', items.map((item) => config(item))]], '    ')}`;
   return { code: `    ${variable} = ${code}`, helpers: [training ? 'sagemaker_training' : 'sagemaker_processing', 'sagemaker_job_name'] };
 }
