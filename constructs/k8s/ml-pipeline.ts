@@ -7,6 +7,7 @@ import { AWS_TRACKING_SERVER_BRAND, hasBrand, isA, K8S_TRACKING_SERVER_BRAND } f
 import { Code } from '../../lib/pipeline/code';
 import { ContainerStep } from '../../lib/pipeline/steps/container-step';
 import { RegisterModelStep } from '../../lib/pipeline/steps/register-model-step';
+import { TuneStep } from '../../lib/pipeline/steps/tune-step';
 import { Step } from '../../lib/pipeline/step';
 import { PipelineValidationError, show } from '../../lib/pipeline/errors';
 import { Pipeline } from '../../lib/pipeline/pipeline';
@@ -24,7 +25,7 @@ import { RunJobOptions } from './run-job-options';
 import { MlflowServer } from './mlflow';
 import { MANAGED_BY } from './security';
 import { collisionProblems, registerObjectOwner } from './uniqueness';
-import { tuningCodes, tuningNetwork, tuningStepRules, tuningWarnings } from './tuning-access';
+import { tuningNetwork, tuningStepRules, tuningWarnings } from './tuning-access';
 import { SynthWarnings } from './warnings';
 
 export interface MlPipelineProps {
@@ -311,7 +312,7 @@ export class MlPipeline extends Construct {
   private codeArchives(pipeline: Pipeline): Map<Code, { name: string; data: Buffer; directory: string }> {
     const archives = new Map<Code, { name: string; data: Buffer; directory: string }>();
     const problems: string[] = [];
-    for (const { step, code } of [...stepCodes(pipeline), ...tuningCodes(pipeline)]) {
+    for (const { step, code } of stepCodes(pipeline)) {
       if (archives.has(code)) {
         continue;
       }
@@ -337,6 +338,9 @@ function stepCodes(pipeline: Pipeline): { step: Step; code: Code }[] {
   return pipeline.allSteps().flatMap((step) => {
     if (ContainerStep.isContainerStep(step)) {
       return [{ step, code: step.code }];
+    }
+    if (isA(step, TuneStep) && ContainerStep.isContainerStep(step.trial)) {
+      return [{ step, code: step.trial.code }]; // the code every trial runs
     }
     const inference = isA(step, RegisterModelStep) ? step.inference : undefined;
     return inference ? [{ step, code: inference.code }] : [];

@@ -1,9 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { KATIB_DB_MANAGER, KATIB_STEP_RULES, KATIB_VERSION, TUNE_PORT } from '../../lib/kubernetes/katib';
 import { isA } from '../../lib/pipeline/brand';
-import { Code } from '../../lib/pipeline/code';
 import { Pipeline } from '../../lib/pipeline/pipeline';
-import { Step } from '../../lib/pipeline/step';
 import { TuneStep } from '../../lib/pipeline/steps/tune-step';
 import { EgressRule, IngressRule, NetworkEndpoint } from './network';
 
@@ -16,11 +14,6 @@ import { EgressRule, IngressRule, NetworkEndpoint } from './network';
  */
 function tuneSteps(pipeline: Pipeline): TuneStep[] {
   return pipeline.allSteps().filter((s): s is TuneStep => isA(s, TuneStep));
-}
-
-/** The trial steps' code, which the trial pods mount as every step mounts its code. */
-export function tuningCodes(pipeline: Pipeline): { step: Step; code: Code }[] {
-  return tuneSteps(pipeline).map((t) => ({ step: t, code: t.trial.code }));
 }
 
 /** The Role rules a tuning step's container needs, when the pipeline has one. */

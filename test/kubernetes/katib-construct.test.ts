@@ -46,6 +46,8 @@ describe.each(engines)('on %s', (_name, engine) => {
     const trialCode = packageCode((pipeline.allSteps().find((s) => s.name === 'hpo') as any).trial.code);
     const configMaps = objects.filter((o) => o.kind === 'ConfigMap' && o.binaryData);
     expect(configMaps.map((o) => o.binaryData['code.zip'])).toContain(trialCode.toString('base64'));
+    const construct = chart.node.findChild('P') as MlPipeline;
+    expect(construct.codeConfigMaps).toEqual(configMaps.filter((o) => o.binaryData['code.zip']).map((o) => o.metadata.name).sort());
 
     const allow = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'iris-tuned-steps-allow')!;
     const stepPods = allow.spec.podSelector;

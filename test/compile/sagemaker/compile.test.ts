@@ -9,7 +9,6 @@ import {
   ProcessingStepDefinition,
   RegisterModelStepDefinition,
   SageMakerPipelineDefinition,
-  StepDefinition,
   TrainingStepDefinition,
 } from '../../../lib/compile/sagemaker';
 import {
@@ -25,6 +24,7 @@ import {
 import { LAUNCHER_PATH } from '../../../lib/runtime';
 import { FEATURES, FIXTURE_CODE, GPU_IMAGE } from '../../conformance/features';
 import { checkSageMakerArguments } from '../../support/aws';
+import { stepsByName } from '../../support/aws/definition-steps';
 import { TEST_IMAGE, testTarget } from '../../support/aws/sagemaker-target';
 
 const code = FIXTURE_CODE;
@@ -34,35 +34,21 @@ function compile(pipeline: Pipeline): SageMakerPipelineDefinition {
   return compileSageMaker(pipeline, testTarget());
 }
 
-/** Every step, branch steps included, by name. */
-function steps(definition: SageMakerPipelineDefinition): { [name: string]: StepDefinition } {
-  const out: { [name: string]: StepDefinition } = {};
-  const visit = (list: StepDefinition[]) => list.forEach((s) => {
-    out[s.Name] = s;
-    if (s.Type === 'Condition') {
-      visit(s.Arguments.IfSteps);
-      visit(s.Arguments.ElseSteps);
-    }
-  });
-  visit(definition.Steps);
-  return out;
-}
-
 function processing(definition: SageMakerPipelineDefinition, name: string): ProcessingStepDefinition {
-  const step = steps(definition)[name];
+  const step = stepsByName(definition)[name];
   expect(step?.Type).toBe('Processing');
   return step as ProcessingStepDefinition;
 }
 
 function training(definition: SageMakerPipelineDefinition, name: string): TrainingStepDefinition {
-  const step = steps(definition)[name];
+  const step = stepsByName(definition)[name];
   expect(step?.Type).toBe('Training');
   return step as TrainingStepDefinition;
 }
 
 function conditionOf(pipeline: Pipeline, when: Condition): ConditionStepDefinition['Arguments']['Conditions'] {
   pipeline.addStep(Step.condition('gate', { when, then: [Step.fail('stop', { message: 'stop' })] }));
-  return (steps(compile(pipeline)).gate as ConditionStepDefinition).Arguments.Conditions;
+  return (stepsByName(compile(pipeline)).gate as ConditionStepDefinition).Arguments.Conditions;
 }
 
 describe('the Iris pipeline', () => {
@@ -84,7 +70,7 @@ describe('the Iris pipeline', () => {
   });
 
   test('the gate reads the evaluate step\'s accuracy from its metrics property file and registers or fails', () => {
-    const gate = steps(definition)['accuracy-gate'] as ConditionStepDefinition;
+    const gate = stepsByName(definition)['accuracy-gate'] as ConditionStepDefinition;
     expect(gate.Arguments.Conditions).toEqual([{
       Type: 'GreaterThanOrEqualTo',
       LeftValue: { 'Std:JsonGet': { PropertyFile: { Get: 'Steps.evaluate.PropertyFiles.metrics' }, Path: 'accuracy' } },
@@ -237,9 +223,9 @@ describe('training steps become training jobs', () => {
   });
 
   test('conditions read training metrics from FinalMetricDataList; register-model reads the model artifacts', () => {
-    const gate = steps(definition).gate as ConditionStepDefinition;
+    const gate = stepsByName(definition).gate as ConditionStepDefinition;
     expect(gate.Arguments.Conditions).toEqual([{ Type: 'GreaterThan', LeftValue: { Get: "Steps.fit.FinalMetricDataList['accuracy'].Value" }, RightValue: 0.8 }]);
-    const register = steps(definition).register as RegisterModelStepDefinition;
+    const register = stepsByName(definition).register as RegisterModelStepDefinition;
     expect(register.Arguments).toEqual({
       ModelPackageGroupName: 'models',
       InferenceSpecification: {
@@ -420,7 +406,7 @@ describe('resources', () => {
     const p = new Pipeline('res');
     const image = (resources as { gpu?: number }).gpu ? GPU_IMAGE : undefined;
     p.addStep(kind === 'script' ? Step.script('s', { code, entry, image, resources }) : Step.training('s', { code, entry, image, resources }));
-    const step = steps(compile(p)).s;
+    const step = stepsByName(compile(p)).s;
     return step.Type === 'Processing'
       ? step.Arguments.ProcessingResources!.ClusterConfig!
       : (step as TrainingStepDefinition).Arguments.ResourceConfig!;
@@ -491,7 +477,7 @@ describe('dependsOn, register-model and fail steps', () => {
       responseTypes: ['application/json'],
       description: 'churn model',
     }));
-    const register = steps(compile(p)).register as RegisterModelStepDefinition;
+    const register = stepsByName(compile(p)).register as RegisterModelStepDefinition;
     expect(register.Description).toBe('churn model');
     expect(register.Arguments).toMatchObject({
       ModelPackageGroupName: 'churn-models',
@@ -508,7 +494,7 @@ describe('dependsOn, register-model and fail steps', () => {
   test('a default inference image in the target is used for register-model steps that name none', () => {
     const p = FEATURES.find((f) => f.id === 'register-model')!.build();
     const d = compileSageMaker(p, testTarget({ defaultInferenceImage: '111122223333.dkr.ecr.eu-west-1.amazonaws.com/infer:2' }));
-    expect((steps(d).register as RegisterModelStepDefinition).Arguments.InferenceSpecification!.Containers![0].Image).toBe('111122223333.dkr.ecr.eu-west-1.amazonaws.com/infer:2');
+    expect((stepsByName(d).register as RegisterModelStepDefinition).Arguments.InferenceSpecification!.Containers![0].Image).toBe('111122223333.dkr.ecr.eu-west-1.amazonaws.com/infer:2');
   });
 });
 

@@ -10,33 +10,21 @@ import * as path from 'path';
 import { gatedDeployPipeline } from '../../../examples/katib-gated-deploy/pipeline';
 import {
   compileSageMaker, ConditionStepDefinition, ProcessingStepDefinition, RegisterModelStepDefinition,
-  SageMakerPipelineDefinition, sageMakerRequirements, SageMakerTarget, StepDefinition, TuningStepDefinition,
+  SageMakerPipelineDefinition, sageMakerRequirements, SageMakerTarget, TuningStepDefinition,
 } from '../../../lib/compile/sagemaker';
 import { Algorithm, Code, DataSource, Objective, Pipeline, PipelineValidationError, Range, RetryPolicy, Step, TuneStepProps, Value } from '../../../lib/pipeline';
 import { packageTrialTarball } from '../../../lib/runtime/package-tarball';
 import { FEATURES, FIXTURE_CODE } from '../../conformance/features';
 import { checkSageMakerArguments } from '../../support/aws';
+import { stepsByName } from '../../support/aws/definition-steps';
 import { testTarget } from '../../support/aws/sagemaker-target';
 
 const code = FIXTURE_CODE;
 const entry = 'noop.py';
 const TRIAL_CODE = Code.fromDirectory(path.join(__dirname, 'fixtures', 'tune-trial'));
 
-function allSteps(d: SageMakerPipelineDefinition): { [name: string]: StepDefinition } {
-  const out: { [name: string]: StepDefinition } = {};
-  const visit = (list: StepDefinition[]) => list.forEach((s) => {
-    out[s.Name] = s;
-    if (s.Type === 'Condition') {
-      visit(s.Arguments.IfSteps);
-      visit(s.Arguments.ElseSteps);
-    }
-  });
-  visit(d.Steps);
-  return out;
-}
-
 function tuning(d: SageMakerPipelineDefinition, name = 'hpo'): TuningStepDefinition {
-  const step = allSteps(d)[name];
+  const step = stepsByName(d)[name];
   expect(step?.Type).toBe('Tuning');
   return step as TuningStepDefinition;
 }
@@ -159,7 +147,7 @@ describe('what later steps read', () => {
   const best = (file: string) => ({ 'Std:Join': { On: '/', Values: ['s3://mlops-test-bucket/pipelines/test/hpo', { Get: 'Steps.hpo.BestTrainingJob.TrainingJobName' }, 'output', file] } });
 
   test("the best model and parameters are the best training job's model.tar.gz and output.tar.gz, unpacked by the reader's launcher", () => {
-    const report = allSteps(d).report as ProcessingStepDefinition;
+    const report = stepsByName(d).report as ProcessingStepDefinition;
     const inputs = Object.fromEntries(report.Arguments.ProcessingInputs!.map((i) => [i.InputName, i.S3Input!.S3Uri]));
     expect(inputs).toMatchObject({ model: best('model.tar.gz'), parameters: best('output.tar.gz') });
     const args = report.Arguments.AppSpecification!.ContainerArguments!;
@@ -167,9 +155,9 @@ describe('what later steps read', () => {
   });
 
   test('a register step registers the best model; a condition reads the objective metric', () => {
-    const register = allSteps(d).register as RegisterModelStepDefinition;
+    const register = stepsByName(d).register as RegisterModelStepDefinition;
     expect(register.Arguments.InferenceSpecification!.Containers![0].ModelDataUrl).toEqual(best('model.tar.gz'));
-    const gate = allSteps(d).gate as ConditionStepDefinition;
+    const gate = stepsByName(d).gate as ConditionStepDefinition;
     expect(gate.Arguments.Conditions[0]).toEqual({
       Type: 'GreaterThanOrEqualTo',
       LeftValue: { Get: 'Steps.hpo.BestTrainingJob.FinalHyperParameterTuningJobObjectiveMetric.Value' },

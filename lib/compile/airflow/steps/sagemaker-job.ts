@@ -175,7 +175,8 @@ function processingOutput(name: string, uri: PyExpr, localPath: string): Config 
   return { OutputName: name, S3Output: { S3Uri: uri, LocalPath: localPath, S3UploadMode: 'EndOfJob' } };
 }
 
-function channel(name: string, uri: PyValue): Config {
+/** An S3Prefix training channel, downloaded as files (tuning trials use it too). */
+export function channel(name: string, uri: PyValue): Config {
   return {
     ChannelName: name,
     DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: uri, S3DataDistributionType: 'FullyReplicated' } },

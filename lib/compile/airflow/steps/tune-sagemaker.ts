@@ -15,7 +15,7 @@ import {
 import { isTarballSource } from '../sources/sagemaker';
 import { DATA_INTERVAL, parameterTemplate } from './container';
 import { AirflowTask, TaskArguments } from './handler';
-import { metricRegex } from './sagemaker-job';
+import { channel, metricRegex } from './sagemaker-job';
 
 type Config = { [key: string]: PyValue };
 
@@ -210,14 +210,5 @@ function parameterRanges(step: TuneStep): Config {
     ...(integer.length > 0 ? { IntegerParameterRanges: integer } : {}),
     ...(continuous.length > 0 ? { ContinuousParameterRanges: continuous } : {}),
     ...(categorical.length > 0 ? { CategoricalParameterRanges: categorical } : {}),
-  };
-}
-
-function channel(name: string, uri: PyValue): Config {
-  return {
-    ChannelName: name,
-    DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: uri, S3DataDistributionType: 'FullyReplicated' } },
-    InputMode: 'File',
-    CompressionType: 'None',
   };
 }

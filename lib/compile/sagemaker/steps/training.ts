@@ -11,7 +11,7 @@ import { ExpressionOrScalar, StringValue, TrainingStepDefinition } from '../defi
 import { JobKind } from '../instance-types';
 import { cacheConfig, instanceType, kmsKey, retryPolicies, volumeGiB, volumeKey } from '../jobs';
 import { DEFAULTS, LIMITS } from '../limits';
-import { SourcePart } from '../sources/resolver';
+import { ResolvedSource, SourcePart } from '../sources/resolver';
 import { checkInputCount, containerRequirements, launchJob, resolveInputs } from './container';
 import { SageMakerStepHandler } from './handler';
 
@@ -49,14 +49,7 @@ export const TRAINING_STEP: SageMakerStepHandler = {
         channels.push(channel(name, resolved.parts[0].uri));
         continue;
       }
-      for (const part of resolved.parts) {
-        const channelName = `${name}-${part.item}`;
-        if (!CHANNEL_NAME.test(channelName)) {
-          c.problem(step, `input '${name}' reads item '${part.item}' of '${resolved.producer?.name}' through the training channel '${channelName}', which is invalid (allowed: letters, digits, '.', '-' and '_', 1 to 64 chars); use a shorter input name or shorter items`);
-        }
-        channels.push(channel(channelName, part.uri));
-        links.push('--collect-item', `${name}/${part.item}=${TRAINING_INPUT_ROOT}/${channelName}`);
-      }
+      collectedChannels(c, step, name, resolved, channels, links);
     }
     const instance = instanceType(c, step, node, JobKind.TRAINING);
     const volume = volumeGiB(c, step, node, undefined);
@@ -120,6 +113,21 @@ export const TRAINING_STEP: SageMakerStepHandler = {
 
   requirements: containerRequirements('trainingJobs'),
 };
+
+/**
+ * A collected input of a training job (or tuning trial): channels cannot nest, so it takes a
+ * channel per item, which the launcher links into one directory named by the items.
+ */
+export function collectedChannels(c: SageMakerCompilation, step: Step, name: string, resolved: ResolvedSource, channels: TrainingChannel[], links: string[]): void {
+  for (const part of resolved.parts) {
+    const channelName = `${name}-${part.item}`;
+    if (!CHANNEL_NAME.test(channelName)) {
+      c.problem(step, `input '${name}' reads item '${part.item}' of '${resolved.producer?.name}' through the training channel '${channelName}', which is invalid (allowed: letters, digits, '.', '-' and '_', 1 to 64 chars); use a shorter input name or shorter items`);
+    }
+    channels.push(channel(channelName, part.uri));
+    links.push('--collect-item', `${name}/${part.item}=${TRAINING_INPUT_ROOT}/${channelName}`);
+  }
+}
 
 /** An S3Prefix channel of a training job, downloaded as files (tuning trials use it too). */
 export function channel(name: string, s3Uri: StringValue): TrainingChannel {

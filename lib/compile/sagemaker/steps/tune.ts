@@ -19,7 +19,7 @@ import { DEFAULTS, LIMITS, SAGEMAKER_RULES } from '../limits';
 import type { MutableRequirements } from '../requirements';
 import { SourcePart } from '../sources/resolver';
 import { SageMakerStepHandler } from './handler';
-import { channel, metricRegex } from './training';
+import { channel, collectedChannels, metricRegex } from './training';
 
 type Arguments = TuningStepDefinition['Arguments'];
 type Channel = NonNullable<NonNullable<Arguments['TrainingJobDefinition']>['InputDataConfig']>[number];
@@ -31,7 +31,6 @@ const HYPERPARAMETERS_VAR = 'MLOPS_LAUNCHER_HYPERPARAMETERS';
 const LAUNCHER_ARGUMENTS_KEY = 'mlops_launcher_arguments';
 /** The trial's output data (/opt/ml/output/data), uploaded as output.tar.gz beside its model. */
 const PARAMETERS_FILE = `/opt/ml/output/data/${BEST_PARAMETERS_FILE}`;
-const CHANNEL_NAME = /^[A-Za-z0-9.\-_]{1,64}$/;
 
 const STRATEGIES: { [a in AlgorithmName]: 'Random' | 'Grid' | 'Bayesian' } = {
   [AlgorithmName.RANDOM]: 'Random',
@@ -83,14 +82,7 @@ export const TUNE_STEP: SageMakerStepHandler = {
         continue;
       }
       collected.add(name);
-      for (const part of resolved.parts) {
-        const channelName = `${name}-${part.item}`;
-        if (!CHANNEL_NAME.test(channelName)) {
-          c.problem(step, `input '${name}' reads item '${part.item}' of '${resolved.producer?.name}' through the training channel '${channelName}', which is invalid (allowed: letters, digits, '.', '-' and '_', 1 to 64 chars); use a shorter input name or shorter items`);
-        }
-        channels.push(channel(channelName, part.uri));
-        links.push('--collect-item', `${name}/${part.item}=${TRAINING_INPUT_ROOT}/${channelName}`);
-      }
+      collectedChannels(c, step, name, resolved, channels, links);
       if (resolved.parts.some((p) => p.tarball)) {
         links.push('--unpack-items', name);
       }
